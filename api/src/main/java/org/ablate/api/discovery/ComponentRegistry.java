@@ -1,0 +1,173 @@
+package org.ablate.api.discovery;
+
+import java.io.IOException;
+import java.lang.module.Configuration;
+import java.lang.LayerInstantiationException;
+import java.lang.module.FindException;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.ablate.api.ApiVersion;
+import org.ablate.api.AttentionProvider;
+import org.ablate.api.ComponentKind;
+import org.ablate.api.ComponentProvider;
+import org.ablate.api.FeedForwardProvider;
+import org.ablate.api.NormProvider;
+import org.ablate.api.Params;
+import org.ablate.api.PositionalEncodingProvider;
+import org.ablate.api.SamplerProvider;
+import org.ablate.api.Suggest;
+import org.ablate.api.TokenizerProvider;
+
+/**
+ * Every component provider that {@link ServiceLoader} finds in the boot layer (or on the class path)
+ * and in any extra module layers, such as a plugins folder. Ids are unique per kind: two providers
+ * with the same id stop discovery with a message naming both modules.
+ *
+ * <p>Immutable once built; safe to share between threads.
+ */
+public final class ComponentRegistry {
+    private final Map<ComponentKind, Map<String, RegisteredProvider>> byKind;
+
+    private ComponentRegistry(Map<ComponentKind, Map<String, RegisteredProvider>> byKind) {
+        this.byKind = byKind;
+    }
+
+    /** Providers of the boot layer and the class path. */
+    public static ComponentRegistry discover() { return discover(List.of()); }
+
+    /** Providers of the boot layer, the class path and {@code layers}. */
+    public static ComponentRegistry discover(List<ModuleLayer> layers) {
+        Map<ComponentKind, Map<String, RegisteredProvider>> byKind = new EnumMap<>(ComponentKind.class);
+        for (ComponentKind kind : ComponentKind.values()) {
+            Map<String, RegisteredProvider> found = new TreeMap<>();
+            Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            List<ServiceLoader<? extends ComponentProvider>> loaders = new ArrayList<>();
+            loaders.add(ServiceLoader.load(kind.providerType(), ComponentRegistry.class.getClassLoader()));
+            for (ModuleLayer layer : layers) loaders.add(ServiceLoader.load(layer, kind.providerType()));
+            for (ServiceLoader<? extends ComponentProvider> loader : loaders) {
+                for (ServiceLoader.Provider<? extends ComponentProvider> p : iterate(loader, kind)) {
+                    if (!seen.add(p.type())) continue; // a layer's parents are searched too
+                    ComponentProvider provider = instantiate(p, kind);
+                    RegisteredProvider reg = new RegisteredProvider(kind, provider, moduleName(p.type()));
+                    RegisteredProvider clash = found.putIfAbsent(provider.id(), reg);
+                    if (clash != null) {
+                        throw new IllegalStateException("two " + kind.label() + " providers share the id \"" + provider.id()
+                                + "\": " + clash.provider().getClass().getName() + " in module " + clash.module()
+                                + " and " + provider.getClass().getName() + " in module " + reg.module()
+                                + "; remove one of the modules or rename one id");
+                    }
+                }
+            }
+            byKind.put(kind, Collections.unmodifiableMap(new LinkedHashMap<>(found)));
+        }
+        return new ComponentRegistry(byKind);
+    }
+
+    /**
+     * A module layer holding every jar (or exploded module) in {@code pluginsDir}, with the boot layer
+     * as parent; pass it to {@link #discover(List)}.
+     *
+     * @throws IOException if the folder cannot be read, or a module in it is broken or needs one that is missing
+     */
+    public static ModuleLayer pluginLayer(Path pluginsDir) throws IOException {
+        if (!Files.isDirectory(pluginsDir)) throw new IOException(pluginsDir + ": plugins folder does not exist");
+        ModuleFinder finder = ModuleFinder.of(pluginsDir);
+        Set<String> roots;
+        try {
+            roots = finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
+        } catch (FindException e) {
+            throw new IOException(pluginsDir + ": cannot read a plugin module: " + e.getMessage(), e);
+        }
+        ModuleLayer boot = ModuleLayer.boot();
+        try {
+            Configuration cf = boot.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
+            return boot.defineModulesWithOneLoader(cf, ComponentRegistry.class.getClassLoader());
+        } catch (FindException | SecurityException | LayerInstantiationException e) {
+            throw new IOException(pluginsDir + ": cannot load plugins: " + e.getMessage(), e);
+        } catch (java.lang.module.ResolutionException e) {
+            throw new IOException(pluginsDir + ": cannot resolve plugin modules: " + e.getMessage(), e);
+        }
+    }
+
+    private static <P> Iterable<ServiceLoader.Provider<P>> iterate(ServiceLoader<P> loader, ComponentKind kind) {
+        try {
+            return loader.stream().toList();
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalStateException("cannot load " + kind.label() + " providers: " + e.getMessage(), e);
+        }
+    }
+
+    private static ComponentProvider instantiate(ServiceLoader.Provider<? extends ComponentProvider> p, ComponentKind kind) {
+        try {
+            return p.get();
+        } catch (ServiceConfigurationError | LinkageError e) {
+            throw new IllegalStateException("cannot create " + kind.label() + " provider " + p.type().getName()
+                    + " from module " + moduleName(p.type()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String moduleName(Class<?> type) {
+        Module m = type.getModule();
+        return m.isNamed() ? m.getName() : "class path";
+    }
+
+    /** Every provider, grouped by kind (in {@link ComponentKind} order), then by id. */
+    public List<RegisteredProvider> all() {
+        List<RegisteredProvider> out = new ArrayList<>();
+        byKind.values().forEach(m -> out.addAll(m.values()));
+        return out;
+    }
+
+    /** The ids known for {@code kind}, sorted. */
+    public List<String> ids(ComponentKind kind) { return List.copyOf(byKind.get(kind).keySet()); }
+
+    /**
+     * The provider of {@code kind} with {@code id}.
+     *
+     * @throws UnknownComponentException listing the known ids and the closest match
+     * @throws IllegalStateException     if the provider was built against an incompatible SPI version
+     */
+    public RegisteredProvider find(ComponentKind kind, String id) {
+        RegisteredProvider reg = byKind.get(kind).get(id);
+        if (reg == null) {
+            List<String> known = ids(kind);
+            String hint = Suggest.closest(id, known).map(s -> "; did you mean \"" + s + "\"?").orElse("");
+            throw new UnknownComponentException("unknown " + kind.label() + " \"" + id + "\"; known: "
+                    + (known.isEmpty() ? "(none)" : String.join(", ", known)) + hint);
+        }
+        ApiVersion built = reg.provider().apiVersion();
+        if (!reg.compatible()) {
+            throw new IllegalStateException(kind.label() + " \"" + id + "\" from module " + reg.module()
+                    + " was built against Ablate SPI " + built + ", but this runtime provides SPI " + ApiVersion.current()
+                    + " (compatible: same major version, minor at most " + ApiVersion.MINOR + "); rebuild the plugin");
+        }
+        return reg;
+    }
+
+    /** Validates raw config values against the provider's declared parameters. */
+    public Params params(ComponentKind kind, String id, Map<String, ?> raw) {
+        ComponentProvider p = find(kind, id).provider();
+        return Params.validate(kind.label() + " \"" + id + "\"", p.parameters(), raw);
+    }
+
+    public AttentionProvider attention(String id) { return (AttentionProvider) find(ComponentKind.ATTENTION, id).provider(); }
+    public PositionalEncodingProvider positional(String id) { return (PositionalEncodingProvider) find(ComponentKind.POSITIONAL_ENCODING, id).provider(); }
+    public NormProvider norm(String id) { return (NormProvider) find(ComponentKind.NORM, id).provider(); }
+    public FeedForwardProvider feedForward(String id) { return (FeedForwardProvider) find(ComponentKind.FEED_FORWARD, id).provider(); }
+    public SamplerProvider sampler(String id) { return (SamplerProvider) find(ComponentKind.SAMPLER, id).provider(); }
+    public TokenizerProvider tokenizer(String id) { return (TokenizerProvider) find(ComponentKind.TOKENIZER, id).provider(); }
+
+}

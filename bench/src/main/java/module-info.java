@@ -1,0 +1,5 @@
+/** JMH benchmarks and end-to-end benchmark commands. */
+module org.ablate.bench {
+    requires org.ablate.tensor;
+    requires jmh.core;
+}

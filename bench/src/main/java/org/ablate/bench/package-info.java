@@ -1,0 +1,2 @@
+/** Benchmarks. */
+package org.ablate.bench;

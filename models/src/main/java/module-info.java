@@ -1,0 +1,12 @@
+/**
+ * Blocks, stacks and the three architectures, config parsing, Guice assembly, Hugging Face
+ * import/export, training, generation and evaluation. Reaches implementations only through discovery.
+ */
+module org.ablate.models {
+    requires transitive org.ablate.api;
+    requires com.google.guice;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+
+    exports org.ablate.models;
+}

@@ -1,0 +1,2 @@
+/** Models assembled from discovered components. */
+package org.ablate.models;

@@ -1,0 +1,6 @@
+/** Dense float32 tensors, SIMD kernels, reverse-mode autograd, optimizers and safetensors I/O. */
+module org.ablate.tensor {
+    requires jdk.incubator.vector;
+
+    exports org.ablate.tensor;
+}
