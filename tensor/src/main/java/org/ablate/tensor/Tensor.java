@@ -517,29 +517,8 @@ public final class Tensor {
         return x >= 0 ? (float) (1.0 / (1.0 + Math.exp(-x))) : (float) (Math.exp(x) / (1.0 + Math.exp(x)));
     }
 
-    /**
-     * The error function to about 1e-15 absolute: the Maclaurin series for |z| <= 2.5 (terms stay below e^6.25,
-     * so double keeps ~13 digits) and the Laplace continued fraction for erfc beyond.
-     */
-    static double erf(double z) {
-        double a = Math.abs(z);
-        double r;
-        if (a <= 2.5) {
-            double z2 = a * a, term = a, sum = a;
-            for (int n = 1; n < 200; n++) {
-                term *= -z2 / n;
-                double add = term / (2 * n + 1);
-                sum += add;
-                if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-            }
-            r = sum * 2.0 / Math.sqrt(Math.PI);
-        } else {
-            double t = a;
-            for (int n = 60; n >= 1; n--) t = a + (n / 2.0) / t;
-            r = 1.0 - Math.exp(-a * a) / Math.sqrt(Math.PI) / t;
-        }
-        return z < 0 ? -r : r;
-    }
+    /** The error function (see {@link Erf}). */
+    static double erf(double z) { return Erf.erf(z); }
 
     public Tensor gt(Tensor o) { return compare(o, 0, "gt"); }
     public Tensor lt(Tensor o) { return compare(o, 1, "lt"); }
