@@ -747,9 +747,10 @@ public final class Tensor {
         }
         Tensor r = matmulRaw(this, o);
         Tensor self = this;
+        // each operand's gradient is a full product: skip the one no graph path needs
         return record(r, g -> new Tensor[] {
-                sumTo(matmulRaw(g, o.transpose(-1, -2)), self.shape),
-                sumTo(matmulRaw(self.transpose(-1, -2), g), o.shape)}, this, o);
+                needsGrad(self) ? sumTo(matmulRaw(g, o.transpose(-1, -2)), self.shape) : null,
+                needsGrad(o) ? sumTo(matmulRaw(self.transpose(-1, -2), g), o.shape) : null}, this, o);
     }
 
     /** Batched product of two tensors with >= 2 dims, no graph; reads both operands through their strides. */

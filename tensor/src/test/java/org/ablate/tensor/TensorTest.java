@@ -182,6 +182,13 @@ class TensorTest {
             }
         }
         assertArrayEquals(new int[] {3}, GradCheck.randn(52, 3, 4).matmul(GradCheck.randn(53, 4)).shape());
+        // only one operand requires grad: its gradient is still exact, the other gets none
+        Tensor x = GradCheck.randn(56, 2, 3).requiresGrad(true), w = GradCheck.randn(57, 3, 2);
+        x.matmul(w).sum().backward();
+        assertNull(w.grad());
+        double[] rowSums = reference(Tensor.ones(1, 2), w.transpose(0, 1));
+        assertClose(new double[] {rowSums[0], rowSums[1], rowSums[2], rowSums[0], rowSums[1], rowSums[2]}, x.grad().toArray(), 1e-6,
+                "d sum(x·w)/dx");
         assertArrayEquals(new int[] {2, 5}, GradCheck.randn(54, 4).matmul(GradCheck.randn(55, 2, 4, 5)).shape());
     }
 
