@@ -563,38 +563,29 @@ public final class Tensor {
         float[] a = gather(this, s), b = gather(o, s);
         float[] out = new float[a.length];
         Simd.binary(kind, a, b, out, out.length);
-        Tensor self = this;
-        return result(out, s, g -> {
-            float[] gd = g.dense();
-            Tensor ga = null, gb = null;
-            switch (kind) {
-                case 0 -> {
-                    ga = g;
-                    gb = g;
+        int[] sa = shape, sb = o.shape;
+        // each backward keeps only the arrays it reads, so add/sub graphs hold no copies of their inputs
+        Backward fn = switch (kind) {
+            case 0 -> g -> new Tensor[] {sumTo(g, sa), sumTo(g, sb)};
+            case 1 -> g -> new Tensor[] {sumTo(g, sa), sumTo(g.neg(), sb)};
+            case 2 -> g -> {
+                float[] gd = g.dense();
+                float[] x = new float[gd.length], y = new float[gd.length];
+                Simd.binary(2, gd, b, x, gd.length);
+                Simd.binary(2, gd, a, y, gd.length);
+                return new Tensor[] {sumTo(Tensor.of(x, s), sa), sumTo(Tensor.of(y, s), sb)};
+            };
+            default -> g -> {
+                float[] gd = g.dense();
+                float[] x = new float[gd.length], y = new float[gd.length];
+                for (int i = 0; i < gd.length; i++) {
+                    x[i] = gd[i] / b[i];
+                    y[i] = -gd[i] * out[i] / b[i];
                 }
-                case 1 -> {
-                    ga = g;
-                    gb = g.neg();
-                }
-                case 2 -> {
-                    float[] x = new float[gd.length], y = new float[gd.length];
-                    Simd.binary(2, gd, b, x, gd.length);
-                    Simd.binary(2, gd, a, y, gd.length);
-                    ga = Tensor.of(x, s);
-                    gb = Tensor.of(y, s);
-                }
-                default -> {
-                    float[] x = new float[gd.length], y = new float[gd.length];
-                    for (int i = 0; i < gd.length; i++) {
-                        x[i] = gd[i] / b[i];
-                        y[i] = -gd[i] * out[i] / b[i];
-                    }
-                    ga = Tensor.of(x, s);
-                    gb = Tensor.of(y, s);
-                }
-            }
-            return new Tensor[] {sumTo(ga, self.shape), sumTo(gb, o.shape)};
-        }, this, o);
+                return new Tensor[] {sumTo(Tensor.of(x, s), sa), sumTo(Tensor.of(y, s), sb)};
+            };
+        };
+        return result(out, s, fn, this, o);
     }
 
     private Tensor compare(Tensor o, int kind, String op) {
