@@ -1189,35 +1189,35 @@ public final class Tensor {
         float[] probs = new float[bsz * h * lq * lk];
         float[] out = new float[bsz * h * lq * dv];
         int shift = lk - lq;
-        float[] row = new float[lk];
-        for (int b = 0; b < bsz; b++) {
-            for (int hh = 0; hh < h; hh++) {
-                int bh = b * h + hh;
-                for (int i = 0; i < lq; i++) {
-                    int qo = (bh * lq + i) * d;
-                    int po = (bh * lq + i) * lk;
-                    float m = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < lk; j++) {
-                        boolean allowed = (!causal || j <= i + shift) && (pad == null || pad[b * lk + j] != 0);
-                        float sc = Float.NEGATIVE_INFINITY;
-                        if (allowed) {
-                            sc = scale * Simd.dot(qd, qo, kd, (bh * lk + j) * d, d);
-                            if (bias != null) sc += bias[po + j];
-                        }
-                        row[j] = sc;
-                        if (sc > m) m = sc;
+        float[] biasF = bias;
+        // (batch, head) pairs are independent: each task writes only its own rows of probs and out
+        forEachTask(bsz * h, bh -> {
+            int b = bh / h;
+            float[] row = new float[lk];
+            for (int i = 0; i < lq; i++) {
+                int qo = (bh * lq + i) * d;
+                int po = (bh * lq + i) * lk;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < lk; j++) {
+                    boolean allowed = (!causal || j <= i + shift) && (pad == null || pad[b * lk + j] != 0);
+                    float sc = Float.NEGATIVE_INFINITY;
+                    if (allowed) {
+                        sc = scale * Simd.dot(qd, qo, kd, (bh * lk + j) * d, d);
+                        if (biasF != null) sc += biasF[po + j];
                     }
-                    if (m == Float.NEGATIVE_INFINITY) continue; // fully masked (or -inf bias): zeros
-                    float s = Simd.expShiftSum(row, 0, m, probs, po, lk);
-                    Simd.scale(probs, po, 1f / s, lk);
-                    int oo = (bh * lq + i) * dv;
-                    for (int j = 0; j < lk; j++) {
-                        float p = probs[po + j];
-                        if (p != 0f) Simd.axpy(p, vd, (bh * lk + j) * dv, out, oo, dv);
-                    }
+                    row[j] = sc;
+                    if (sc > m) m = sc;
+                }
+                if (m == Float.NEGATIVE_INFINITY) continue; // fully masked (or -inf bias): zeros
+                float sum = Simd.expShiftSum(row, 0, m, probs, po, lk);
+                Simd.scale(probs, po, 1f / sum, lk);
+                int oo = (bh * lq + i) * dv;
+                for (int j = 0; j < lk; j++) {
+                    float p = probs[po + j];
+                    if (p != 0f) Simd.axpy(p, vd, (bh * lk + j) * dv, out, oo, dv);
                 }
             }
-        }
+        });
         if (probsOut != null && probsOut.length > 0) probsOut[0] = Tensor.of(probs.clone(), ps);
         int[] qs = q.shape.clone(), ks = k.shape.clone(), vs = v.shape.clone();
         int[] biasShape = scoreBias == null ? null : scoreBias.shape;
@@ -1225,8 +1225,9 @@ public final class Tensor {
             float[] go = g.dense();
             float[] gq = new float[qd.length], gk = new float[kd.length], gv = new float[vd.length];
             float[] gs = biasShape == null ? null : new float[probs.length];
-            float[] dp = new float[lk];
-            for (int bh = 0; bh < bsz * h; bh++) {
+            // per (batch, head) task: gradients of q, k, v rows of that pair only
+            forEachTask(bsz * h, bh -> {
+                float[] dp = new float[lk];
                 for (int i = 0; i < lq; i++) {
                     int po = (bh * lq + i) * lk, oo = (bh * lq + i) * dv, qo = (bh * lq + i) * d;
                     double rowDot = 0;
@@ -1249,13 +1250,18 @@ public final class Tensor {
                         Simd.axpy(ds * scale, qd, qo, gk, (bh * lk + j) * d, d);
                     }
                 }
-            }
+            });
             return new Tensor[] {Tensor.of(gq, qs), Tensor.of(gk, ks), Tensor.of(gv, vs),
                     gs == null ? null : sumTo(Tensor.of(gs, ps), biasShape)};
         }, q, k, v, scoreBias);
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Runs {@code body} for 0 <= i < n; tasks must write disjoint memory. */
+    private static void forEachTask(int n, java.util.function.IntConsumer body) {
+        for (int i = 0; i < n; i++) body.accept(i);
+    }
 
     /** The elements row-major: the backing array itself when it is exactly that (callers must not write it). */
     float[] dense() {
