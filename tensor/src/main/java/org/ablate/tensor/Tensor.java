@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.Collections;
 import java.util.random.RandomGenerator;
+import org.ablate.tensor.kernels.Gemm;
+import org.ablate.tensor.kernels.Parallel;
 
 /**
  * A dense float32 tensor: a row-major shape/stride view over a {@code float[]} starting at an offset.
@@ -755,19 +757,22 @@ public final class Tensor {
         int[] aBs = broadcastStrides(a, batch, ad - 2), bBs = broadcastStrides(b, batch, bd - 2);
         int batches = (int) checkedNumel("matmul", batch);
         float[] c = new float[Math.toIntExact((long) batches * m * n)];
-        int[] idx = new int[batch.length];
-        for (int bi = 0; bi < batches; bi++) {
-            int ao = a.offset, bo = b.offset;
-            for (int i = 0; i < idx.length; i++) {
-                ao += idx[i] * aBs[i];
-                bo += idx[i] * bBs[i];
+        java.util.function.IntConsumer one = bi -> {
+            int ao = a.offset, bo = b.offset, rest = bi;
+            for (int i = batch.length - 1; i >= 0; i--) {
+                int ix = rest % batch[i];
+                rest /= batch[i];
+                ao += ix * aBs[i];
+                bo += ix * bBs[i];
             }
-            gemm(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2], b.strides[bd - 1],
-                    c, bi * m * n);
-            for (int i = idx.length - 1; i >= 0; i--) {
-                if (++idx[i] < batch[i]) break;
-                idx[i] = 0;
-            }
+            Gemm.sgemm(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
+                    b.strides[bd - 1], c, bi * m * n, n, false);
+        };
+        // many small products (attention heads) spread over the pool by batch; few large ones let Gemm split each
+        if (batches >= Parallel.threads()) {
+            Parallel.parallelFor(batches, one);
+        } else {
+            for (int bi = 0; bi < batches; bi++) one.accept(bi);
         }
         return new Tensor(c, 0, outShape, rowMajor(outShape));
     }
@@ -778,38 +783,6 @@ public final class Tensor {
         int lead = batch.length - nd;
         for (int i = lead; i < batch.length; i++) s[i] = t.shape[i - lead] == 1 ? 0 : t.strides[i - lead];
         return s;
-    }
-
-    /** C[m,n] = A[m,k]·B[k,n]; A and B addressed by (row, column) strides, C dense at {@code co}. */
-    private static void gemm(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
-                             float[] c, int co) {
-        if (bcs == 1) {
-            // B rows are contiguous: accumulate rows of C as a·B[p,:] (vectorised axpy), blocked over p for cache reuse
-            final int kb = 256;
-            for (int p0 = 0; p0 < k; p0 += kb) {
-                int p1 = Math.min(k, p0 + kb);
-                for (int i = 0; i < m; i++) {
-                    int crow = co + i * n;
-                    for (int p = p0; p < p1; p++) {
-                        float av = a[ao + i * ars + p * acs];
-                        if (av != 0f) Simd.axpy(av, b, bo + p * brs, c, crow, n);
-                    }
-                }
-            }
-        } else if (brs == 1 && acs == 1) {
-            // B is a transposed view ([n,k] row-major): each C element is a dot of two contiguous runs
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) c[co + i * n + j] = Simd.dot(a, ao + i * ars, b, bo + j * bcs, k);
-            }
-        } else {
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    float s = 0f;
-                    for (int p = 0; p < k; p++) s += a[ao + i * ars + p * acs] * b[bo + p * brs + j * bcs];
-                    c[co + i * n + j] = s;
-                }
-            }
-        }
     }
 
     /**
@@ -1260,7 +1233,7 @@ public final class Tensor {
 
     /** Runs {@code body} for 0 <= i < n; tasks must write disjoint memory. */
     private static void forEachTask(int n, java.util.function.IntConsumer body) {
-        for (int i = 0; i < n; i++) body.accept(i);
+        Parallel.parallelFor(n, body);
     }
 
     /** The elements row-major: the backing array itself when it is exactly that (callers must not write it). */
