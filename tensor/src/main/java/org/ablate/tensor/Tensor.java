@@ -636,13 +636,15 @@ public final class Tensor {
         int n = shape[d], inner = innerSize(d), outer = outerSize(d);
         float[] x = dense();
         float[] out = new float[outer * inner];
-        for (int o = 0; o < outer; o++) {
-            int base = o * n * inner;
-            for (int k = 0; k < n; k++) {
-                int row = base + k * inner;
-                for (int i = 0; i < inner; i++) out[o * inner + i] += x[row + i];
+        rows(outer, n * inner, (r0, r1) -> {
+            for (int o = r0; o < r1; o++) {
+                int base = o * n * inner;
+                for (int k = 0; k < n; k++) {
+                    int row = base + k * inner;
+                    for (int i = 0; i < inner; i++) out[o * inner + i] += x[row + i];
+                }
             }
-        }
+        });
         int[] keep = shape.clone();
         keep[d] = 1;
         int[] old = shape;
@@ -818,18 +820,20 @@ public final class Tensor {
         float[] x = dense();
         float[] y = new float[x.length];
         if (inner == 1) {
-            for (int o = 0; o < outer; o++) {
-                int base = o * n;
-                float m = Simd.max(x, base, n);
-                if (m == Float.NEGATIVE_INFINITY) m = 0f;
-                float s = Simd.expShiftSum(x, base, m, y, base, n);
-                if (log) {
-                    float lse = m + (float) Math.log(s);
-                    for (int i = 0; i < n; i++) y[base + i] = x[base + i] - lse;
-                } else {
-                    Simd.scale(y, base, 1f / s, n);
+            rows(outer, n * inner, (r0, r1) -> {
+                for (int o = r0; o < r1; o++) {
+                    int base = o * n;
+                    float m = Simd.max(x, base, n);
+                    if (m == Float.NEGATIVE_INFINITY) m = 0f;
+                    float s = Simd.expShiftSum(x, base, m, y, base, n);
+                    if (log) {
+                        float lse = m + (float) Math.log(s);
+                        for (int i = 0; i < n; i++) y[base + i] = x[base + i] - lse;
+                    } else {
+                        Simd.scale(y, base, 1f / s, n);
+                    }
                 }
-            }
+            });
         } else {
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < inner; i++) {
@@ -885,22 +889,24 @@ public final class Tensor {
         float[] x = dense();
         float[] w = weight == null ? null : weight.dense(), b = bias == null ? null : bias.dense();
         float[] xhat = new float[x.length], y = new float[x.length], rstd = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            int base = r * n;
-            float mean = Simd.sum(x, base, n) / n;
-            double var = 0;
-            for (int i = 0; i < n; i++) {
-                float dlt = x[base + i] - mean;
-                var += dlt * dlt;
+        rows(rows, n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * n;
+                float mean = Simd.sum(x, base, n) / n;
+                double var = 0;
+                for (int i = 0; i < n; i++) {
+                    float dlt = x[base + i] - mean;
+                    var += dlt * dlt;
+                }
+                float rs = (float) (1.0 / Math.sqrt(var / n + eps));
+                rstd[r] = rs;
+                for (int i = 0; i < n; i++) {
+                    float h = (x[base + i] - mean) * rs;
+                    xhat[base + i] = h;
+                    y[base + i] = h * (w == null ? 1f : w[i]) + (b == null ? 0f : b[i]);
+                }
             }
-            float rs = (float) (1.0 / Math.sqrt(var / n + eps));
-            rstd[r] = rs;
-            for (int i = 0; i < n; i++) {
-                float h = (x[base + i] - mean) * rs;
-                xhat[base + i] = h;
-                y[base + i] = h * (w == null ? 1f : w[i]) + (b == null ? 0f : b[i]);
-            }
-        }
+        });
         int[] s = shape.clone();
         return result(y, s, g -> {
             float[] gd = g.dense();
@@ -934,13 +940,15 @@ public final class Tensor {
         float[] x = dense();
         float[] w = weight == null ? null : weight.dense();
         float[] y = new float[x.length], rstd = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            int base = r * n;
-            float ss = Simd.dot(x, base, x, base, n);
-            float rs = (float) (1.0 / Math.sqrt(ss / n + eps));
-            rstd[r] = rs;
-            for (int i = 0; i < n; i++) y[base + i] = x[base + i] * rs * (w == null ? 1f : w[i]);
-        }
+        rows(rows, n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * n;
+                float ss = Simd.dot(x, base, x, base, n);
+                float rs = (float) (1.0 / Math.sqrt(ss / n + eps));
+                rstd[r] = rs;
+                for (int i = 0; i < n; i++) y[base + i] = x[base + i] * rs * (w == null ? 1f : w[i]);
+            }
+        });
         int[] s = shape.clone();
         return result(y, s, g -> {
             float[] gd = g.dense();
@@ -1230,6 +1238,11 @@ public final class Tensor {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Splits {@code count} rows of {@code rowLen} elements over the pool in chunks of at least ~32K elements. */
+    private static void rows(int count, int rowLen, Parallel.RangeBody body) {
+        Parallel.parallelRange(count, Math.max(1, 32768 / Math.max(1, rowLen)), body);
+    }
 
     /** Runs {@code body} for 0 <= i < n; tasks must write disjoint memory. */
     private static void forEachTask(int n, java.util.function.IntConsumer body) {
