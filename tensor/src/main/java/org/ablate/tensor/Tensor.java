@@ -859,20 +859,22 @@ public final class Tensor {
         return result(y, s, g -> {
             float[] gd = g.dense();
             float[] gx = new float[gd.length];
-            for (int o = 0; o < outer; o++) {
-                for (int i = 0; i < inner; i++) {
-                    int base = o * n * inner + i;
-                    double acc = 0;
-                    for (int k = 0; k < n; k++) {
-                        int p = base + k * inner;
-                        acc += log ? gd[p] : gd[p] * y[p];
-                    }
-                    for (int k = 0; k < n; k++) {
-                        int p = base + k * inner;
-                        gx[p] = log ? (float) (gd[p] - Math.exp(y[p]) * acc) : (float) (y[p] * (gd[p] - acc));
+            rows(outer, n * inner, (r0, r1) -> {
+                for (int o = r0; o < r1; o++) {
+                    for (int i = 0; i < inner; i++) {
+                        int base = o * n * inner + i;
+                        double acc = 0;
+                        for (int k = 0; k < n; k++) {
+                            int p = base + k * inner;
+                            acc += log ? gd[p] : gd[p] * y[p];
+                        }
+                        for (int k = 0; k < n; k++) {
+                            int p = base + k * inner;
+                            gx[p] = log ? (float) (gd[p] - Math.exp(y[p]) * acc) : (float) (y[p] * (gd[p] - acc));
+                        }
                     }
                 }
-            }
+            });
             return new Tensor[] {Tensor.of(gx, s)};
         }, this);
     }
