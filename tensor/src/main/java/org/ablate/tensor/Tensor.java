@@ -564,7 +564,7 @@ public final class Tensor {
         int[] s = broadcastShape(op, shape, o.shape);
         float[] a = gather(this, s), b = gather(o, s);
         float[] out = new float[a.length];
-        Simd.binary(kind, a, b, out, out.length);
+        Parallel.parallelRange(out.length, 1 << 15, (from, to) -> Simd.binary(kind, a, b, out, from, to));
         int[] sa = shape, sb = o.shape;
         // each backward keeps only the arrays it reads, so add/sub graphs hold no copies of their inputs
         Backward fn = switch (kind) {
@@ -610,11 +610,15 @@ public final class Tensor {
     private Tensor map(F1 f, D1 d) {
         float[] x = dense();
         float[] out = new float[x.length];
-        for (int i = 0; i < out.length; i++) out[i] = f.apply(x[i]);
+        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) out[i] = f.apply(x[i]);
+        });
         return result(out, shape.clone(), g -> {
             float[] gd = g.dense();
             float[] gx = new float[gd.length];
-            for (int i = 0; i < gx.length; i++) gx[i] = gd[i] * d.apply(x[i], out[i]);
+            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> {
+                for (int i = from; i < to; i++) gx[i] = gd[i] * d.apply(x[i], out[i]);
+            });
             return new Tensor[] {Tensor.of(gx, shape)};
         }, this);
     }
