@@ -341,4 +341,22 @@ class TensorTest {
         assertArrayEquals(seq(3, 4).toArray(), a.grad().toArray(), "detached operand passes no gradient back");
         assertThrows(IllegalStateException.class, () -> a.mul(2f).backward());
     }
+
+    @Test
+    void largeInputsSplitOverThePoolMatchRowByRowResults() {
+        int rows = 600, n = 257;
+        Tensor x = GradCheck.randn(300, rows, n), y = GradCheck.randn(301, rows, n);
+        Tensor w = GradCheck.randn(302, n), b = GradCheck.randn(303, n);
+        Tensor sm = x.softmax(-1), ln = x.layerNorm(w, b, 1e-5f), rms = x.rmsNorm(w, 1e-6f), sum = x.mul(y).sum(1, false);
+        Tensor ge = x.gelu(), ad = x.add(y);
+        for (int r = 0; r < rows; r += 37) {
+            Tensor xr = x.slice(0, r, r + 1), yr = y.slice(0, r, r + 1);
+            assertArrayEquals(xr.softmax(-1).toArray(), sm.slice(0, r, r + 1).toArray(), "softmax row " + r);
+            assertArrayEquals(xr.layerNorm(w, b, 1e-5f).toArray(), ln.slice(0, r, r + 1).toArray(), "layerNorm row " + r);
+            assertArrayEquals(xr.rmsNorm(w, 1e-6f).toArray(), rms.slice(0, r, r + 1).toArray(), "rmsNorm row " + r);
+            assertArrayEquals(xr.mul(yr).sum(1, false).toArray(), sum.slice(0, r, r + 1).toArray(), "sum row " + r);
+            assertArrayEquals(xr.gelu().toArray(), ge.slice(0, r, r + 1).toArray(), "gelu row " + r);
+            assertArrayEquals(xr.add(yr).toArray(), ad.slice(0, r, r + 1).toArray(), "add row " + r);
+        }
+    }
 }
