@@ -463,9 +463,13 @@ public final class Tensor {
     /** Elementwise quotient with broadcasting. */
     public Tensor div(Tensor o) { return binary(o, 3, "div"); }
 
+    /** x + v elementwise. */
     public Tensor add(float v) { return map(x -> x + v, (x, y) -> 1f); }
+    /** x − v elementwise. */
     public Tensor sub(float v) { return map(x -> x - v, (x, y) -> 1f); }
+    /** x·v elementwise. */
     public Tensor mul(float v) { return map(x -> x * v, (x, y) -> v); }
+    /** x / v elementwise. */
     public Tensor div(float v) { return map(x -> x / v, (x, y) -> 1f / v); }
 
     /** x^p elementwise. */
@@ -474,13 +478,21 @@ public final class Tensor {
         return map(x -> (float) Math.pow(x, p), (x, y) -> p == 0f ? 0f : (float) (p * Math.pow(x, p - 1)));
     }
 
+    /** e^x elementwise. */
     public Tensor exp() { return map(x -> (float) Math.exp(x), (x, y) -> y); }
+    /** Natural logarithm elementwise. */
     public Tensor log() { return map(x -> (float) Math.log(x), (x, y) -> 1f / x); }
+    /** √x elementwise. */
     public Tensor sqrt() { return map(x -> (float) Math.sqrt(x), (x, y) -> 0.5f / y); }
+    /** 1/√x elementwise. */
     public Tensor rsqrt() { return map(x -> (float) (1.0 / Math.sqrt(x)), (x, y) -> -0.5f * y * y * y); }
+    /** tanh(x) elementwise. */
     public Tensor tanh() { return map(x -> (float) Math.tanh(x), (x, y) -> 1f - y * y); }
+    /** −x elementwise. */
     public Tensor neg() { return map(x -> -x, (x, y) -> -1f); }
+    /** |x| elementwise (gradient 0 at 0). */
     public Tensor abs() { return map(Math::abs, (x, y) -> x > 0 ? 1f : x < 0 ? -1f : 0f); }
+    /** 1/(1 + e^{−x}) elementwise. */
     public Tensor sigmoid() { return map(Tensor::sigmoidOf, (x, y) -> y * (1f - y)); }
 
     /** max(x, 0). */
@@ -522,15 +534,25 @@ public final class Tensor {
     /** The error function (see {@link Erf}). */
     static double erf(double z) { return Erf.erf(z); }
 
+    /** 1 where x > o else 0 (broadcast; no gradient). */
     public Tensor gt(Tensor o) { return compare(o, 0, "gt"); }
+    /** 1 where x < o else 0 (broadcast; no gradient). */
     public Tensor lt(Tensor o) { return compare(o, 1, "lt"); }
+    /** 1 where x >= o else 0 (broadcast; no gradient). */
     public Tensor ge(Tensor o) { return compare(o, 2, "ge"); }
+    /** 1 where x <= o else 0 (broadcast; no gradient). */
     public Tensor le(Tensor o) { return compare(o, 3, "le"); }
+    /** 1 where x == o else 0 (broadcast; no gradient). */
     public Tensor eq(Tensor o) { return compare(o, 4, "eq"); }
+    /** 1 where x > v else 0 (no gradient). */
     public Tensor gt(float v) { return compare(scalar(v), 0, "gt"); }
+    /** 1 where x < v else 0 (no gradient). */
     public Tensor lt(float v) { return compare(scalar(v), 1, "lt"); }
+    /** 1 where x >= v else 0 (no gradient). */
     public Tensor ge(float v) { return compare(scalar(v), 2, "ge"); }
+    /** 1 where x <= v else 0 (no gradient). */
     public Tensor le(float v) { return compare(scalar(v), 3, "le"); }
+    /** 1 where x == v else 0 (no gradient). */
     public Tensor eq(float v) { return compare(scalar(v), 4, "eq"); }
 
     /** Elementwise {@code cond != 0 ? a : b}, all three broadcast together; gradients flow to a and b. */
