@@ -766,6 +766,12 @@ public final class Tensor {
                     + " do not chain (expected the last dim of the first, " + shape[shape.length - 1]
                     + ", to equal the second-to-last dim of the second, " + o.shape[o.shape.length - 2] + ")");
         }
+        try {
+            broadcastShape("matmul", Arrays.copyOf(shape, shape.length - 2), Arrays.copyOf(o.shape, o.shape.length - 2));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("matmul: batch dims of shapes " + Arrays.toString(shape) + " and "
+                    + Arrays.toString(o.shape) + " do not broadcast (expected equal sizes or 1 in each batch dim)");
+        }
         Tensor r = matmulRaw(this, o);
         Tensor self = this;
         // each operand's gradient is a full product: skip the one no graph path needs

@@ -93,6 +93,9 @@ class TensorTest {
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> seq(2, 3).matmul(seq(2, 3)));
         assertTrue(e.getMessage().startsWith("matmul") && e.getMessage().contains("[2, 3]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> seq(2, 2, 3).matmul(seq(3, 3, 2)));
+        assertTrue(e.getMessage().startsWith("matmul") && e.getMessage().contains("[2, 2, 3]") && e.getMessage().contains("[3, 3, 2]"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> seq(2, 3).linear(seq(4, 2), null));
         assertTrue(e.getMessage().startsWith("linear") && e.getMessage().contains("[4, 2]"), e.getMessage());
         assertArrayEquals(new float[] {1, 4, 9}, Tensor.of(new float[] {1, 2, 3}, 3).pow(2f).toArray());
