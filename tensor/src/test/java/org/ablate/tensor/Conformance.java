@@ -38,7 +38,8 @@ final class Conformance {
         return out;
     }
 
-    record Case(String name, JsonNode json, Map<String, TestSafetensors.Entry> io, double atol, double rtol) {
+    record Case(String name, JsonNode json, Map<String, TestSafetensors.Entry> io, double atol, double rtol,
+                java.util.Set<String> checked) {
         Tensor t(String key) { return entry(key).tensor(); }
         IntTensor ints(String key) { return entry(key).intTensor(); }
         boolean has(String key) { return io.containsKey(key); }
@@ -52,6 +53,7 @@ final class Conformance {
 
         /** Asserts |actual - expected| <= atol + rtol·|expected| elementwise against io tensor {@code key}. */
         void check(String key, Tensor actual) {
+            checked.add(key);
             if (actual == null) fail(name + ": " + key + " was not computed (null)");
             TestSafetensors.Entry e = entry(key);
             float[] exp = e.floats();
@@ -70,10 +72,19 @@ final class Conformance {
         }
     }
 
+    /** Fails unless every expected gradient in the file (grad_* other than the grad_out input) was checked. */
+    static void assertAllGradientsChecked(Case c) {
+        for (String k : c.io().keySet()) {
+            if (k.startsWith("grad_") && !k.equals("grad_out") && !c.checked().contains(k)) {
+                fail(c.name() + ": expected gradient " + k + " is in the file but was not checked");
+            }
+        }
+    }
+
     static Case load(Path dir) throws IOException {
         JsonNode json = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
         JsonNode tol = json.get("tolerance");
         return new Case(json.get("name").asText(), json, TestSafetensors.read(dir.resolve("io.safetensors")),
-                tol.get("atol").asDouble(), tol.get("rtol").asDouble());
+                tol.get("atol").asDouble(), tol.get("rtol").asDouble(), new java.util.HashSet<>());
     }
 }
