@@ -123,4 +123,48 @@ final class Simd {
         for (; i < bound; i += S.length()) FloatVector.fromArray(S, a, off + i).mul(k).intoArray(a, off + i);
         for (; i < n; i++) a[off + i] *= k;
     }
+
+    /** Σ (a[off+i] − mean)² over n elements. */
+    static float sumSquaredDeviation(float[] a, int off, int n, float mean) {
+        int i = 0;
+        float s = 0f;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            FloatVector vm = FloatVector.broadcast(S, mean);
+            for (; i < bound; i += S.length()) {
+                FloatVector d = FloatVector.fromArray(S, a, off + i).sub(vm);
+                acc = d.fma(d, acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float d = a[off + i] - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /**
+     * Layer-norm output of one row: xhat = (x − mean)·rs, y = xhat·w + b (w, b null for 1 and 0), written at the same
+     * offset in xhat and y; w and b are indexed from 0.
+     */
+    static void normalize(float[] x, int off, int n, float mean, float rs, float[] w, float[] b, float[] xhat, float[] y) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector vm = FloatVector.broadcast(S, mean), vr = FloatVector.broadcast(S, rs);
+        for (; i < bound; i += S.length()) {
+            FloatVector h = FloatVector.fromArray(S, x, off + i).sub(vm).mul(vr);
+            h.intoArray(xhat, off + i);
+            FloatVector out = w == null ? h : h.mul(FloatVector.fromArray(S, w, i));
+            if (b != null) out = out.add(FloatVector.fromArray(S, b, i));
+            out.intoArray(y, off + i);
+        }
+        for (; i < n; i++) {
+            float h = (x[off + i] - mean) * rs;
+            xhat[off + i] = h;
+            float out = w == null ? h : h * w[i];
+            y[off + i] = b == null ? out : out + b[i];
+        }
+    }
 }

@@ -927,18 +927,10 @@ public final class Tensor {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
                 float mean = Simd.sum(x, base, n) / n;
-                double var = 0;
-                for (int i = 0; i < n; i++) {
-                    float dlt = x[base + i] - mean;
-                    var += dlt * dlt;
-                }
-                float rs = (float) (1.0 / Math.sqrt(var / n + eps));
+                float var = Simd.sumSquaredDeviation(x, base, n, mean) / n;
+                float rs = (float) (1.0 / Math.sqrt(var + eps));
                 rstd[r] = rs;
-                for (int i = 0; i < n; i++) {
-                    float h = (x[base + i] - mean) * rs;
-                    xhat[base + i] = h;
-                    y[base + i] = h * (w == null ? 1f : w[i]) + (b == null ? 0f : b[i]);
-                }
+                Simd.normalize(x, base, n, mean, rs, w, b, xhat, y);
             }
         });
         int[] s = shape.clone();
