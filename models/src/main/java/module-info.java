@@ -11,6 +11,8 @@ module org.ablate.models {
     exports org.ablate.models;
     exports org.ablate.models.config;
     exports org.ablate.models.assembly;
+    exports org.ablate.models.train;
+    exports org.ablate.models.generate;
 
     opens org.ablate.models.assembly to com.google.guice;
 }
