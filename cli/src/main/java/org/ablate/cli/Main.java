@@ -1,5 +1,46 @@
 package org.ablate.cli;
 
-public final class Main {
-    public static void main(String[] args) {}
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ablate} command: one subcommand per job. */
+@Command(name = "ablate",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Build, train and study transformers by swapping their parts.",
+        subcommands = {
+                DemoCommand.class,
+                TrainCommand.class,
+                GenerateCommand.class,
+                ComponentsCommand.class,
+                BenchCommand.class,
+                CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (used by tests). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // A user error gets one clear line; a stack trace only with ABLATE_DEBUG set.
+            cmd.getErr().println("ablate " + cmd.getCommandName() + ": " + message(e));
+            if (System.getenv("ABLATE_DEBUG") != null) e.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    @Override public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
 }

@@ -50,9 +50,8 @@ public final class ComponentRegistry {
 
     /** Providers of the boot layer, the class path and {@code layers}. */
     public static ComponentRegistry discover(List<ModuleLayer> layers) {
-        Map<ComponentKind, Map<String, RegisteredProvider>> byKind = new EnumMap<>(ComponentKind.class);
+        List<RegisteredProvider> found = new ArrayList<>();
         for (ComponentKind kind : ComponentKind.values()) {
-            Map<String, RegisteredProvider> found = new TreeMap<>();
             Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             List<ServiceLoader<? extends ComponentProvider>> loaders = new ArrayList<>();
             loaders.add(ServiceLoader.load(kind.providerType(), ComponentRegistry.class.getClassLoader()));
@@ -60,19 +59,34 @@ public final class ComponentRegistry {
             for (ServiceLoader<? extends ComponentProvider> loader : loaders) {
                 for (ServiceLoader.Provider<? extends ComponentProvider> p : iterate(loader, kind)) {
                     if (!seen.add(p.type())) continue; // a layer's parents are searched too
-                    ComponentProvider provider = instantiate(p, kind);
-                    RegisteredProvider reg = new RegisteredProvider(kind, provider, moduleName(p.type()));
-                    RegisteredProvider clash = found.putIfAbsent(provider.id(), reg);
-                    if (clash != null) {
-                        throw new IllegalStateException("two " + kind.label() + " providers share the id \"" + provider.id()
-                                + "\": " + clash.provider().getClass().getName() + " in module " + clash.module()
-                                + " and " + provider.getClass().getName() + " in module " + reg.module()
-                                + "; remove one of the modules or rename one id");
-                    }
+                    found.add(new RegisteredProvider(kind, instantiate(p, kind), moduleName(p.type())));
                 }
             }
-            byKind.put(kind, Collections.unmodifiableMap(new LinkedHashMap<>(found)));
         }
+        return of(found);
+    }
+
+    /**
+     * A registry of exactly these providers (discovery uses it; so can tests and embedders).
+     *
+     * @throws IllegalStateException if two providers of one kind share an id, naming both modules
+     */
+    public static ComponentRegistry of(List<RegisteredProvider> providers) {
+        Map<ComponentKind, Map<String, RegisteredProvider>> byKind = new EnumMap<>(ComponentKind.class);
+        for (ComponentKind kind : ComponentKind.values()) byKind.put(kind, new TreeMap<>());
+        for (RegisteredProvider reg : providers) {
+            if (!reg.kind().providerType().isInstance(reg.provider())) {
+                throw new IllegalArgumentException(reg.provider().getClass().getName() + " is not a " + reg.kind().providerType().getSimpleName());
+            }
+            RegisteredProvider clash = byKind.get(reg.kind()).putIfAbsent(reg.id(), reg);
+            if (clash != null) {
+                throw new IllegalStateException("two " + reg.kind().label() + " providers share the id \"" + reg.id()
+                        + "\": " + clash.provider().getClass().getName() + " in module " + clash.module()
+                        + " and " + reg.provider().getClass().getName() + " in module " + reg.module()
+                        + "; remove one of the modules or rename one id");
+            }
+        }
+        byKind.replaceAll((k, m) -> Collections.unmodifiableMap(new LinkedHashMap<>(m)));
         return new ComponentRegistry(byKind);
     }
 
