@@ -167,4 +167,16 @@ final class Simd {
             y[off + i] = b == null ? out : out + b[i];
         }
     }
+
+    /** y[off+i] = x[off+i]·k·w[i] over n elements (w null for 1). */
+    static void scaleRow(float[] x, int off, int n, float k, float[] w, float[] y) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i).mul(k);
+            if (w != null) v = v.mul(FloatVector.fromArray(S, w, i));
+            v.intoArray(y, off + i);
+        }
+        for (; i < n; i++) y[off + i] = w == null ? x[off + i] * k : x[off + i] * k * w[i];
+    }
 }

@@ -191,7 +191,10 @@ public final class Tensor {
     /** Opens a scope in which no graph is recorded on this thread: {@code try (var g = Tensor.noGrad()) {...}}. */
     public static NoGrad noGrad() { return new NoGrad(); }
 
-    /** Whether operations on this thread currently record the autograd graph. */
+    /**
+     * Whether operations on this thread currently record the autograd graph. The flag is per thread: work handed to
+     * other threads does not inherit a caller's no-grad scope.
+     */
     public static boolean gradEnabled() { return NoGrad.enabled(); }
 
     /**
@@ -972,7 +975,7 @@ public final class Tensor {
                 float ss = Simd.dot(x, base, x, base, n);
                 float rs = (float) (1.0 / Math.sqrt(ss / n + eps));
                 rstd[r] = rs;
-                for (int i = 0; i < n; i++) y[base + i] = x[base + i] * rs * (w == null ? 1f : w[i]);
+                Simd.scaleRow(x, base, n, rs, w, y);
             }
         });
         int[] s = shape.clone();
