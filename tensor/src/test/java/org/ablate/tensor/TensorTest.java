@@ -354,7 +354,8 @@ class TensorTest {
         Tensor ge = x.gelu(), ad = x.add(y);
         for (int r = 0; r < rows; r += 37) {
             Tensor xr = x.slice(0, r, r + 1), yr = y.slice(0, r, r + 1);
-            assertArrayEquals(xr.softmax(-1).toArray(), sm.slice(0, r, r + 1).toArray(), "softmax row " + r);
+            // the vectorised exp may differ by an ulp between interpreted and compiled code, so softmax gets a tolerance
+            assertArrayEquals(xr.softmax(-1).toArray(), sm.slice(0, r, r + 1).toArray(), 1e-7f, "softmax row " + r);
             assertArrayEquals(xr.layerNorm(w, b, 1e-5f).toArray(), ln.slice(0, r, r + 1).toArray(), "layerNorm row " + r);
             assertArrayEquals(xr.rmsNorm(w, 1e-6f).toArray(), rms.slice(0, r, r + 1).toArray(), "rmsNorm row " + r);
             assertArrayEquals(xr.mul(yr).sum(1, false).toArray(), sum.slice(0, r, r + 1).toArray(), "sum row " + r);
