@@ -123,6 +123,12 @@ final class WordPiece extends BaseTokenizer {
     private String normalize(String text) {
         StringBuilder sb = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); ) {
+            char ch = text.charAt(i);
+            if (ch < 128 && ch >= 32 && ch != 127) {  // printable ASCII: kept as is
+                sb.append(ch);
+                i++;
+                continue;
+            }
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
             if (cleanText) {
