@@ -94,6 +94,9 @@ class MalformedFilesTest {
         Path f = write("tokenizer.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": [1, 2], \"merges\": []}}");
         String m = loadFails("byte-bpe", f).getMessage();
         assertTrue(m.contains("tokenizer.json") && m.contains("\"vocab\""), m);
+        f = write("tokenizer.json", "{\"pre_tokenizer\": {\"type\": \"Metaspace\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}");
+        m = loadFails("byte-bpe", f).getMessage();
+        assertTrue(m.contains("pre_tokenizer.type") && m.contains("Metaspace"), m);
         f = write("tokenizer.json", "{\"model\": {\"type\": \"Unigram\", \"vocab\": {}}}");
         m = loadFails("byte-bpe", f).getMessage();
         assertTrue(m.contains("model.type") && m.contains("Unigram"), m);
