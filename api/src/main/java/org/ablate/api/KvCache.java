@@ -26,6 +26,19 @@ public interface KvCache {
     /** Appends {@code [B, Hkv, n, Dh]} keys and values along the length dimension. */
     void append(Tensor keys, Tensor values);
 
-    /** Keeps only the batch rows in {@code rows}, in that order (beam search reorders hypotheses). */
+    /**
+     * Keeps the batch rows in {@code rows}, in that order; a row may repeat, so the batch may grow
+     * (beam search expands one prompt row into several hypotheses, then reorders them each step).
+     */
     void reorder(int[] rows);
+
+    /** An empty cache with room for 64 positions before its buffers first double. */
+    static KvCache create() { return create(64); }
+
+    /**
+     * An empty cache whose buffers hold {@code capacity} positions and double when full; {@link #keys()} and
+     * {@link #values()} are views, not copies. Appended tensors are copied in without their autograd
+     * history: the cache serves inference.
+     */
+    static KvCache create(int capacity) { return new GrowableKvCache(capacity); }
 }

@@ -31,4 +31,20 @@ public interface ParameterScope {
 
     /** Every parameter registered through this scope's root so far, by full name, in creation order. */
     Map<String, Tensor> parameters();
+
+    /** Every buffer registered through this scope's root so far, by full name, in creation order. */
+    default Map<String, Tensor> buffers() { return Map.of(); }
+
+    /**
+     * A root scope (prefix {@code ""}) whose initialisers draw from a generator seeded with {@code seed}:
+     * the same seed and build order give the same weights. Names are unique across parameters and buffers.
+     */
+    static ParameterScope root(long seed) {
+        return root(java.util.random.RandomGeneratorFactory.of("L64X128MixRandom").create(seed));
+    }
+
+    /** A root scope whose initialisers draw from {@code random}. */
+    static ParameterScope root(java.util.random.RandomGenerator random) {
+        return ScopeImpl.root(random);
+    }
 }

@@ -9,7 +9,11 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Build, train and study transformers by swapping their parts.",
         subcommands = {
+                DemoCommand.class,
+                TrainCommand.class,
+                GenerateCommand.class,
                 ComponentsCommand.class,
+                BenchCommand.class,
                 TokenizeCommand.class,
                 CommandLine.HelpCommand.class
         })

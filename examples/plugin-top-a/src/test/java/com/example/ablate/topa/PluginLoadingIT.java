@@ -1,0 +1,48 @@
+package com.example.ablate.topa;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the real {@code ablate} CLI on the module path, as ./ablate does, with this plugin's jar in a
+ * plugins folder: the plugin must be discovered from its own module layer, without a rebuild.
+ */
+class PluginLoadingIT {
+    private static String prop(String name) {
+        String v = System.getProperty(name);
+        if (v == null) throw new IllegalStateException("system property " + name + " is not set; run through Maven (verify)");
+        return v;
+    }
+
+    private static String cli(String... args) throws IOException, InterruptedException {
+        String javaExe = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(javaExe, "--add-modules", "jdk.incubator.vector",
+                "--module-path", prop("ablate.cli.modules") + java.io.File.pathSeparator + prop("ablate.cli.jar"),
+                "-m", "org.ablate.cli/org.ablate.cli.Main"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "CLI did not finish");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void pluginFromAFolderIsListedWithItsModule(@TempDir Path plugins) throws Exception {
+        Files.copy(Path.of(prop("ablate.plugin.jar")), plugins.resolve("top-a.jar"));
+        String without = cli("components");
+        assertTrue(!without.contains("top-a"), without);
+        String with = cli("components", "--plugins", plugins.toString());
+        assertTrue(with.lines().anyMatch(l -> l.contains("top-a") && l.contains("com.example.ablate.topa") && l.contains("SPI 1.0")), with);
+    }
+}

@@ -1,0 +1,123 @@
+package org.ablate.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Vectorised loops over dense float arrays, shared by the elementwise, softmax and norm ops. */
+final class Simd {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private Simd() {}
+
+    /** out[i] = a[i] op b[i]; kind 0 add, 1 sub, 2 mul, 3 div. */
+    static void binary(int kind, float[] a, float[] b, float[] out, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, a, i);
+            FloatVector y = FloatVector.fromArray(S, b, i);
+            FloatVector r = switch (kind) {
+                case 0 -> x.add(y);
+                case 1 -> x.sub(y);
+                case 2 -> x.mul(y);
+                default -> x.div(y);
+            };
+            r.intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = switch (kind) {
+                case 0 -> a[i] + b[i];
+                case 1 -> a[i] - b[i];
+                case 2 -> a[i] * b[i];
+                default -> a[i] / b[i];
+            };
+        }
+    }
+
+    /** Maximum of a[off .. off+n). */
+    static float max(float[] a, int off, int n) {
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i < bound; i += S.length()) acc = acc.max(FloatVector.fromArray(S, a, off + i));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) m = Math.max(m, a[off + i]);
+        return m;
+    }
+
+    /** Sum of a[off .. off+n). */
+    static float sum(float[] a, int off, int n) {
+        int i = 0;
+        float s = 0f;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, a, off + i));
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += a[off + i];
+        return s;
+    }
+
+    /** Dot product of a[ao ..] and b[bo ..] over n elements. */
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        float s = 0f;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i < bound; i += S.length()) {
+                acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** y[yo ..] += alpha * x[xo ..] over n elements. */
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    /** out[oo+i] = exp(a[ao+i] - shift); returns the sum of the results. */
+    static float expShiftSum(float[] a, int ao, float shift, float[] out, int oo, int n) {
+        int i = 0;
+        float s = 0f;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            FloatVector vs = FloatVector.broadcast(S, shift);
+            for (; i < bound; i += S.length()) {
+                FloatVector e = FloatVector.fromArray(S, a, ao + i).sub(vs).lanewise(VectorOperators.EXP);
+                e.intoArray(out, oo + i);
+                acc = acc.add(e);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float e = (float) Math.exp(a[ao + i] - shift);
+            out[oo + i] = e;
+            s += e;
+        }
+        return s;
+    }
+
+    /** a[off ..] *= k over n elements. */
+    static void scale(float[] a, int off, float k, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) FloatVector.fromArray(S, a, off + i).mul(k).intoArray(a, off + i);
+        for (; i < n; i++) a[off + i] *= k;
+    }
+}
