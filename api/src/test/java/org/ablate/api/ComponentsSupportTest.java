@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.ablate.api.internal.GrowableKvCache;
 import org.ablate.api.testing.GradCheck;
 import org.ablate.tensor.Tensor;
 import org.junit.jupiter.api.Test;
