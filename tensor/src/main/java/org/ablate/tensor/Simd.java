@@ -10,10 +10,13 @@ final class Simd {
 
     private Simd() {}
 
-    /** out[i] = a[i] op b[i]; kind 0 add, 1 sub, 2 mul, 3 div. */
-    static void binary(int kind, float[] a, float[] b, float[] out, int n) {
-        int i = 0;
-        int bound = S.loopBound(n);
+    /** out[i] = a[i] op b[i] for 0 <= i < n; kind 0 add, 1 sub, 2 mul, 3 div. */
+    static void binary(int kind, float[] a, float[] b, float[] out, int n) { binary(kind, a, b, out, 0, n); }
+
+    /** out[i] = a[i] op b[i] for from <= i < to. */
+    static void binary(int kind, float[] a, float[] b, float[] out, int from, int to) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
         for (; i < bound; i += S.length()) {
             FloatVector x = FloatVector.fromArray(S, a, i);
             FloatVector y = FloatVector.fromArray(S, b, i);
@@ -25,7 +28,7 @@ final class Simd {
             };
             r.intoArray(out, i);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             out[i] = switch (kind) {
                 case 0 -> a[i] + b[i];
                 case 1 -> a[i] - b[i];
