@@ -9,4 +9,8 @@ module org.ablate.models {
     requires com.fasterxml.jackson.dataformat.yaml;
 
     exports org.ablate.models;
+    exports org.ablate.models.config;
+    exports org.ablate.models.assembly;
+
+    opens org.ablate.models.assembly to com.google.guice;
 }

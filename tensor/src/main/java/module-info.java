@@ -3,6 +3,7 @@ module org.ablate.tensor {
     requires jdk.incubator.vector;
 
     exports org.ablate.tensor;
+    exports org.ablate.tensor.io;
     exports org.ablate.tensor.optim;
     exports org.ablate.tensor.kernels to org.ablate.bench;
 }

@@ -1,0 +1,69 @@
+package org.ablate.models.assembly;
+
+import com.google.inject.Inject;
+import com.google.inject.name.Named;
+
+import org.ablate.api.Attention;
+import org.ablate.api.AttentionProvider;
+import org.ablate.api.AttentionSpec;
+import org.ablate.api.FeedForward;
+import org.ablate.api.FeedForwardProvider;
+import org.ablate.api.Norm;
+import org.ablate.api.NormProvider;
+import org.ablate.api.ParameterScope;
+import org.ablate.api.Params;
+import org.ablate.api.PositionalEncoding;
+import org.ablate.api.PositionalEncodingProvider;
+import org.ablate.api.PositionalSpec;
+import org.ablate.models.config.ModelConfig;
+
+/**
+ * Makes the model's parts from the providers the config chose; Guice injects one provider and its
+ * validated parameters per part.
+ */
+public final class Parts {
+    private final ModelConfig config;
+    private final NormProvider norm;
+    private final Params normParams;
+    private final AttentionProvider attention;
+    private final Params attentionParams;
+    private final PositionalEncodingProvider positional;
+    private final Params positionalParams;
+    private final FeedForwardProvider feedForward;
+    private final Params feedForwardParams;
+
+    @Inject
+    public Parts(ModelConfig config,
+                 NormProvider norm, @Named("norm") Params normParams,
+                 AttentionProvider attention, @Named("attention") Params attentionParams,
+                 PositionalEncodingProvider positional, @Named("positional") Params positionalParams,
+                 FeedForwardProvider feedForward, @Named("feed_forward") Params feedForwardParams) {
+        this.config = config;
+        this.norm = norm;
+        this.normParams = normParams;
+        this.attention = attention;
+        this.attentionParams = attentionParams;
+        this.positional = positional;
+        this.positionalParams = positionalParams;
+        this.feedForward = feedForward;
+        this.feedForwardParams = feedForwardParams;
+    }
+
+    public Norm norm(ParameterScope scope) { return norm.create(config.dModel(), normParams, scope); }
+
+    public PositionalEncoding positional(ParameterScope scope) {
+        return positional.create(new PositionalSpec(config.dModel(), config.heads(), config.headDim(), config.maxPositions()),
+                positionalParams, scope);
+    }
+
+    /** Self-attention ({@code cross == false}) applying {@code pe}'s hooks, or cross-attention over encoder memory. */
+    public Attention attention(ParameterScope scope, boolean cross, PositionalEncoding pe) {
+        AttentionSpec spec = new AttentionSpec(config.dModel(), config.heads(), config.kvHeads(), config.bias(),
+                config.dropout(), cross, pe);
+        return attention.create(spec, attentionParams, scope);
+    }
+
+    public FeedForward feedForward(ParameterScope scope) {
+        return feedForward.create(config.dModel(), config.dFf(), config.bias(), config.dropout(), feedForwardParams, scope);
+    }
+}

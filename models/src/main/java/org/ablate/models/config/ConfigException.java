@@ -1,0 +1,28 @@
+package org.ablate.models.config;
+
+/**
+ * A model config that cannot be used. The message names the file, the field as a dotted path
+ * (e.g. {@code attention.id}, {@code sampler.1.p}) and what was expected.
+ */
+public final class ConfigException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final String file;
+    private final String field;
+
+    public ConfigException(String file, String field, String problem) {
+        this(file, field, problem, null);
+    }
+
+    public ConfigException(String file, String field, String problem, Throwable cause) {
+        super(file + ": " + (field == null || field.isEmpty() ? "" : field + ": ") + problem, cause);
+        this.file = file;
+        this.field = field;
+    }
+
+    /** The config file (or the name given for an in-memory config). */
+    public String file() { return file; }
+
+    /** The dotted path of the field at fault; empty for the document as a whole. */
+    public String field() { return field; }
+}

@@ -1,0 +1,106 @@
+package org.ablate.models.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated model config: the architecture, its sizes and one chosen provider per part. Build it
+ * with {@link ConfigLoader}; every field has been checked (and every provider id resolved) before any
+ * weight exists.
+ *
+ * @param source          the file it was read from, for messages
+ * @param architecture    encoder-only, decoder-only or encoder-decoder
+ * @param encoderLayers   blocks in the encoder stack (0 for decoder-only)
+ * @param decoderLayers   blocks in the decoder stack (0 for encoder-only)
+ * @param dModel          model width {@code E}
+ * @param heads           query heads; divides {@code dModel}
+ * @param kvHeads         key/value heads; divides {@code heads}
+ * @param dFf             feed-forward hidden width
+ * @param vocabSize       token embedding rows and LM head outputs
+ * @param maxPositions    longest sequence
+ * @param dropout         residual and embedding dropout during training, in [0, 1)
+ * @param tiedEmbeddings  whether the LM head reuses the token embedding matrix
+ * @param bias            whether attention and feed-forward projections have biases
+ * @param placement       pre- or post-norm blocks
+ * @param finalNorm       a norm after the last block of each stack
+ * @param embeddingNorm   a norm on the embeddings before the first block (BERT)
+ * @param norm            the norm provider (placement/final/embedding are not its parameters)
+ * @param attention       the attention provider, used for self- and cross-attention
+ * @param positional      the positional encoding provider
+ * @param feedForward     the feed-forward provider
+ * @param tokenizer       the tokenizer provider, or {@code null} when the config names none
+ * @param sampler         the default sampler chain for generation; may be empty
+ * @param typeVocabSize   segment (token type) embedding rows, 0 for none (BERT uses 2)
+ * @param scaleEmbedding  multiply token embeddings by √d_model (Marian, the original Transformer)
+ * @param finalLogitsBias a learned bias added to the LM logits (Marian's final_logits_bias)
+ * @param numLabels       classes of the sequence-classification head (encoder-only), 0 for none
+ */
+public record ModelConfig(String source, Architecture architecture, int encoderLayers, int decoderLayers,
+                          int dModel, int heads, int kvHeads, int dFf, int vocabSize, int maxPositions,
+                          double dropout, boolean tiedEmbeddings, boolean bias,
+                          NormPlacement placement, boolean finalNorm, boolean embeddingNorm,
+                          Component norm, Component attention, Component positional, Component feedForward,
+                          Component tokenizer, List<Component> sampler,
+                          int typeVocabSize, boolean scaleEmbedding, boolean finalLogitsBias, int numLabels) {
+
+    public ModelConfig {
+        sampler = List.copyOf(sampler);
+    }
+
+    public int headDim() { return dModel / heads; }
+
+    public boolean hasEncoder() { return architecture != Architecture.DECODER_ONLY; }
+
+    public boolean hasDecoder() { return architecture != Architecture.ENCODER_ONLY; }
+
+    /** The config as plain maps and lists, in the file format {@link ConfigLoader} reads back into an equal config. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("architecture", architecture.id());
+        if (architecture == Architecture.ENCODER_DECODER) {
+            m.put("encoder_layers", encoderLayers);
+            m.put("decoder_layers", decoderLayers);
+        } else {
+            m.put("layers", Math.max(encoderLayers, decoderLayers));
+        }
+        m.put("d_model", dModel);
+        m.put("heads", heads);
+        m.put("kv_heads", kvHeads);
+        m.put("d_ff", dFf);
+        m.put("vocab_size", vocabSize);
+        m.put("max_positions", maxPositions);
+        m.put("dropout", dropout);
+        m.put("tied_embeddings", tiedEmbeddings);
+        m.put("bias", bias);
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("id", norm.id());
+        n.put("placement", placement.name().toLowerCase());
+        n.put("final", finalNorm);
+        n.put("embedding", embeddingNorm);
+        n.putAll(norm.params().values());
+        m.put("norm", n);
+        m.put("attention", componentMap(attention));
+        m.put("positional", componentMap(positional));
+        m.put("feed_forward", componentMap(feedForward));
+        if (tokenizer != null) m.put("tokenizer", componentMap(tokenizer));
+        if (!sampler.isEmpty()) {
+            List<Object> chain = new ArrayList<>();
+            for (Component c : sampler) chain.add(componentMap(c));
+            m.put("sampler", chain);
+        }
+        m.put("type_vocab_size", typeVocabSize);
+        m.put("scale_embedding", scaleEmbedding);
+        m.put("final_logits_bias", finalLogitsBias);
+        m.put("num_labels", numLabels);
+        return m;
+    }
+
+    private static Map<String, Object> componentMap(Component c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", c.id());
+        m.putAll(c.params().values());
+        return m;
+    }
+}
