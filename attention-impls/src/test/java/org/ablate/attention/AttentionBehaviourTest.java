@@ -109,14 +109,14 @@ class AttentionBehaviourTest {
         List<Case> cases = List.of(
                 new Case("scaled-dot-product", Map.of(), false, "none"),
                 new Case("scaled-dot-product", Map.of(), false, "alibi"),
+                new Case("scaled-dot-product", Map.of(), false, "rope"),
                 new Case("multi-head", Map.of(), false, "rope"),
                 new Case("multi-head", Map.of(), false, "alibi"),
                 new Case("grouped-query", Map.of("kv_heads", 1), false, "rope"),
                 new Case("cross", Map.of(), true, "none"));
         for (Case c : cases) {
             ParameterScope root = ParameterScope.root(21);
-            PositionalEncoding pe = KvCacheConsistencyTest.positional(c.positional(),
-                    c.id().equals("scaled-dot-product") ? 1 : 4, root.child("pos"));
+            PositionalEncoding pe = KvCacheConsistencyTest.positional(c.positional(), 4, root.child("pos"));
             int e = KvCacheConsistencyTest.E;
             Attention attn = REGISTRY.attention(c.id()).create(new AttentionSpec(e, 4, 4, true, 0, c.cross(), pe),
                     REGISTRY.params(ComponentKind.ATTENTION, c.id(), c.params()), root.child("attn"));
