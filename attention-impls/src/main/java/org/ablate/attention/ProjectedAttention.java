@@ -120,8 +120,6 @@ final class ProjectedAttention implements Attention {
         if (k.size(0) != b) {
             throw new IllegalArgumentException(name + ": batch of the query is " + b + " but the keys/values have " + k.size(0));
         }
-        k = repeatHeads(k);
-        v = repeatHeads(v);
         int lk = k.size(2);
         IntTensor padding = mask == null ? null : mask.keyPadding();
         boolean causal = mask != null && mask.causal();
@@ -130,13 +128,28 @@ final class ProjectedAttention implements Attention {
                     + "] (all keys, cached ones included), got " + Arrays.toString(padding.shape()));
         }
         float scale = (float) (1.0 / Math.sqrt(headDim));
+        int group = heads / kvHeads;
+        boolean training = dropout > 0 && Tensor.gradEnabled();
         Tensor context;
-        if (dropout > 0 && Tensor.gradEnabled()) {
-            context = withDropout(q, k, v, bias, causal, padding, scale);
-        } else {
+        if (group > 1 && !training && (!causal || lq == 1) && (bias == null || (bias.dim() == 3 && bias.size(0) == heads))) {
+            // Query heads sharing a key/value head are stacked along the query axis, so the shared keys and values
+            // are read once instead of being copied per head. Valid when no causal mask applies (a single query
+            // sees every key up to its own position, which is the last one).
+            Tensor qg = q.reshape(b, kvHeads, group * lq, headDim);
+            Tensor bg = bias == null ? null : bias.reshape(kvHeads, group * lq, lk);
             Tensor[] probs = capture ? new Tensor[1] : null;
-            context = Tensor.scaledDotProductAttention(q, k, v, bias, causal, padding, scale, probs);
-            captured = capture ? probs[0] : null;
+            context = Tensor.scaledDotProductAttention(qg, k, v, bg, false, padding, scale, probs).reshape(b, heads, lq, headDim);
+            captured = capture ? probs[0].reshape(b, heads, lq, lk) : null;
+        } else {
+            k = repeatHeads(k);
+            v = repeatHeads(v);
+            if (training) {
+                context = withDropout(q, k, v, bias, causal, padding, scale);
+            } else {
+                Tensor[] probs = capture ? new Tensor[1] : null;
+                context = Tensor.scaledDotProductAttention(q, k, v, bias, causal, padding, scale, probs);
+                captured = capture ? probs[0] : null;
+            }
         }
         Tensor merged = context.transpose(1, 2).reshape(b, lq, heads * headDim);
         return merged.linear(wo, bo);
