@@ -1,0 +1,118 @@
+package org.ablate.tokenizers;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.ablate.api.SpecialTokens;
+
+/**
+ * One id per code point. Ids 0-3 are {@code <pad>}, {@code <unk>}, {@code <bos>}, {@code <eos>}; then the
+ * corpus's code points, most frequent first (ties by code point). A code point outside the vocabulary
+ * encodes as {@code <unk>}, so {@code decode(encode(s))} equals {@code s} only for text made of known
+ * characters; unpaired surrogates are single "code points" here like any other char.
+ * {@code encodeForModel} gives {@code <bos> a <eos>} and {@code <bos> a <eos> b <eos>}.
+ * Special tokens written in a text are not matched: text is characters only.
+ */
+final class CharTokenizer extends BaseTokenizer {
+    static final String[] SPECIALS = {"<pad>", "<unk>", "<bos>", "<eos>"};
+    static final String FILE = "char-vocab.json";
+    private final String[] vocab;
+    private final Map<Integer, Integer> ids;
+    private final Map<String, Integer> tokenIds;
+
+    CharTokenizer(String[] vocab) {
+        super(new int[]{2}, new int[]{3});
+        this.vocab = vocab.clone();
+        ids = new HashMap<>(vocab.length * 2);
+        tokenIds = new HashMap<>(vocab.length * 2);
+        for (int i = 0; i < vocab.length; i++) {
+            tokenIds.put(vocab[i], i);
+            if (i >= SPECIALS.length) ids.put(vocab[i].codePointAt(0), i);
+        }
+    }
+
+    static CharTokenizer train(CharSequence corpus, int vocabSize, int minFrequency) {
+        Map<Integer, int[]> counts = new HashMap<>();
+        String s = corpus.toString();
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            counts.computeIfAbsent(cp, k -> new int[1])[0]++;
+        }
+        List<Map.Entry<Integer, int[]>> order = new ArrayList<>(counts.entrySet());
+        order.sort((a, b) -> a.getValue()[0] != b.getValue()[0]
+                ? Integer.compare(b.getValue()[0], a.getValue()[0]) : Integer.compare(a.getKey(), b.getKey()));
+        List<String> vocab = new ArrayList<>(List.of(SPECIALS));
+        for (Map.Entry<Integer, int[]> e : order) {
+            if (vocabSize > 0 && vocab.size() >= vocabSize) break;
+            if (e.getValue()[0] < minFrequency) break;
+            vocab.add(Character.toString(e.getKey()));
+        }
+        return new CharTokenizer(vocab.toArray(String[]::new));
+    }
+
+    @Override
+    public int[] encode(String text) {
+        int[] out = new int[text.codePointCount(0, text.length())];
+        int k = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            out[k++] = ids.getOrDefault(cp, 1);
+        }
+        return out;
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        StringBuilder sb = new StringBuilder(ids.length);
+        for (int id : ids) sb.append(token(id));
+        return sb.toString();
+    }
+
+    @Override public int vocabSize() { return vocab.length; }
+    @Override String tokenUnchecked(int id) { return vocab[id]; }
+    @Override public int id(String token) { return tokenIds.getOrDefault(token, -1); }
+    @Override public SpecialTokens specialTokens() { return specials(0, 2, 3, 1, -1, -1, -1); }
+
+    /** Writes {@code char-vocab.json}: a JSON array of the tokens in id order. */
+    @Override
+    public void save(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < vocab.length; i++) sb.append(i == 0 ? "\n  " : ",\n  ").append(Json.quote(vocab[i]));
+        sb.append("\n]\n");
+        Files.writeString(directory.resolve(FILE), sb, StandardCharsets.UTF_8);
+    }
+
+    static CharTokenizer load(Path file) throws IOException {
+        Object json = TextFiles.readJson(file);
+        if (!(json instanceof List<?> list)) {
+            throw new IOException(file + ": expected a JSON array of tokens in id order, got " + TextFiles.kind(json));
+        }
+        String[] vocab = new String[list.size()];
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < vocab.length; i++) {
+            Object t = list.get(i);
+            String field = "[" + i + "]";
+            if (!(t instanceof String s)) throw new IOException(file + ": element " + field + " must be a string, got " + TextFiles.kind(t));
+            if (i < SPECIALS.length && !s.equals(SPECIALS[i])) {
+                throw new IOException(file + ": element " + field + " must be \"" + SPECIALS[i] + "\", got \"" + s + "\"");
+            }
+            if (i >= SPECIALS.length && (s.isEmpty() || s.codePointCount(0, s.length()) != 1)) {
+                throw new IOException(file + ": element " + field + " must be one character, got \"" + s + "\"");
+            }
+            Integer prior = seen.putIfAbsent(s, i);
+            if (prior != null) throw new IOException(file + ": element " + field + " \"" + s + "\" repeats element [" + prior + "]");
+            vocab[i] = s;
+        }
+        if (vocab.length < SPECIALS.length) throw new IOException(file + ": needs at least the " + SPECIALS.length + " special tokens");
+        return new CharTokenizer(vocab);
+    }
+}

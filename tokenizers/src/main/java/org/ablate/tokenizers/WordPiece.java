@@ -1,0 +1,307 @@
+package org.ablate.tokenizers;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.ablate.api.SpecialTokens;
+
+/**
+ * BERT's WordPiece, as Hugging Face's BertNormalizer + BertPreTokenizer + WordPiece model.
+ *
+ * <p>Special tokens ([PAD], [UNK], [CLS], [SEP], [MASK] and any other added special token) written in
+ * a text are matched first, on the raw text. The rest is normalised: clean text drops U+0000, U+FFFD and
+ * control characters (Unicode category C*, except tab, newline and carriage return) and turns whitespace
+ * into spaces; Chinese (CJK ideograph) characters get spaces around them; accents are stripped (NFD, then
+ * nonspacing marks removed) when {@code stripAccents}, which by default follows {@code lowercase}; then
+ * lower-casing. Words are split on whitespace and every punctuation character (ASCII symbols and Unicode
+ * P*) stands alone. Each word becomes its greedy longest-match-first pieces, later pieces prefixed
+ * {@code ##}; a word longer than {@code maxInputCharsPerWord} code points, or one with an unmatched rest,
+ * becomes [UNK]. {@code encodeForModel} gives {@code [CLS] a [SEP]} and {@code [CLS] a [SEP] b [SEP]}.
+ */
+final class WordPiece extends BaseTokenizer {
+    private final String[] vocab;
+    private final Map<String, Integer> ids;
+    private final boolean cleanText, handleChinese, stripAccents, lowercase;
+    private final Boolean stripAccentsSetting;
+    private final String prefix;
+    private final int maxChars;
+    private final int unk;
+    private final String[] addedStrings;
+    private final int[] addedIds;
+    private final SpecialTokens specials;
+
+    WordPiece(String[] vocab, boolean cleanText, boolean handleChinese, Boolean stripAccents, boolean lowercase,
+              String unkToken, String prefix, int maxChars, List<String> addedSpecials, String where) throws IOException {
+        super(new int[]{need(vocab, "[CLS]", where)}, new int[]{need(vocab, "[SEP]", where)});
+        this.vocab = vocab.clone();
+        this.ids = new HashMap<>(vocab.length * 2);
+        for (int i = 0; i < vocab.length; i++) ids.putIfAbsent(vocab[i], i);
+        this.cleanText = cleanText;
+        this.handleChinese = handleChinese;
+        this.stripAccentsSetting = stripAccents;
+        this.stripAccents = stripAccents == null ? lowercase : stripAccents;
+        this.lowercase = lowercase;
+        this.prefix = prefix;
+        this.maxChars = maxChars;
+        this.unk = need(vocab, unkToken, where);
+        List<String> added = new ArrayList<>(addedSpecials);
+        for (String s : new String[]{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", unkToken}) {
+            if (ids.containsKey(s) && !added.contains(s)) added.add(s);
+        }
+        addedStrings = added.toArray(String[]::new);
+        addedIds = new int[addedStrings.length];
+        for (int k = 0; k < addedStrings.length; k++) {
+            Integer id = ids.get(addedStrings[k]);
+            if (id == null) throw new IOException(where + ": special token \"" + addedStrings[k] + "\" is not in the vocabulary");
+            addedIds[k] = id;
+        }
+        specials = specials(ids.getOrDefault("[PAD]", -1), -1, -1, unk, ids.getOrDefault("[MASK]", -1),
+                ids.get("[CLS]"), ids.get("[SEP]"));
+    }
+
+    private static int need(String[] vocab, String token, String where) throws IOException {
+        for (int i = 0; i < vocab.length; i++) if (vocab[i].equals(token)) return i;
+        throw new IOException(where + ": the vocabulary has no \"" + token + "\" token, which WordPiece needs");
+    }
+
+    @Override
+    public int[] encode(String text) {
+        IntList out = new IntList(Math.max(16, text.length() / 4));
+        int from = 0;
+        while (from < text.length()) {
+            int at = text.length(), which = -1;
+            for (int k = 0; k < addedStrings.length; k++) {
+                int j = text.indexOf(addedStrings[k], from);
+                if (j >= 0 && (j < at || (j == at && addedStrings[k].length() > addedStrings[which].length()))) {
+                    at = j;
+                    which = k;
+                }
+            }
+            encodeOrdinary(text.substring(from, at), out);
+            if (which < 0) break;
+            out.add(addedIds[which]);
+            from = at + addedStrings[which].length();
+        }
+        return out.toArray();
+    }
+
+    private void encodeOrdinary(String text, IntList out) {
+        String s = normalize(text);
+        int i = 0, n = s.length();
+        while (i < n) {
+            int cp = s.codePointAt(i);
+            int len = Character.charCount(cp);
+            if (Gpt2Splitter.isSpace(cp)) { i += len; continue; }
+            if (isPunctuation(cp)) {
+                wordPiece(s.substring(i, i + len), out);
+                i += len;
+                continue;
+            }
+            int j = i;
+            while (j < n) {
+                int c = s.codePointAt(j);
+                if (Gpt2Splitter.isSpace(c) || isPunctuation(c)) break;
+                j += Character.charCount(c);
+            }
+            wordPiece(s.substring(i, j), out);
+            i = j;
+        }
+    }
+
+    private String normalize(String text) {
+        StringBuilder sb = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cleanText) {
+                if (cp == 0 || cp == 0xFFFD || isControl(cp)) continue;
+                if (Gpt2Splitter.isSpace(cp)) { sb.append(' '); continue; }
+            }
+            if (handleChinese && isChinese(cp)) sb.append(' ').appendCodePoint(cp).append(' ');
+            else sb.appendCodePoint(cp);
+        }
+        String s = sb.toString();
+        if (stripAccents) {
+            String d = Normalizer.normalize(s, Normalizer.Form.NFD);
+            StringBuilder kept = new StringBuilder(d.length());
+            for (int i = 0; i < d.length(); ) {
+                int cp = d.codePointAt(i);
+                i += Character.charCount(cp);
+                if (Character.getType(cp) != Character.NON_SPACING_MARK) kept.appendCodePoint(cp);
+            }
+            s = kept.toString();
+        }
+        if (lowercase) s = s.toLowerCase(Locale.ROOT);
+        return s;
+    }
+
+    private void wordPiece(String word, IntList out) {
+        if (word.codePointCount(0, word.length()) > maxChars) { out.add(unk); return; }
+        IntList pieces = new IntList(4);
+        int start = 0, n = word.length();
+        while (start < n) {
+            int end = n, found = -1;
+            while (end > start) {
+                String sub = word.substring(start, end);
+                Integer id = ids.get(start > 0 ? prefix + sub : sub);
+                if (id != null) { found = id; break; }
+                end = Character.isLowSurrogate(word.charAt(end - 1)) && end - 2 >= start ? end - 2 : end - 1;
+            }
+            if (found < 0) { out.add(unk); return; }
+            pieces.add(found);
+            start = end;
+        }
+        out.addAll(pieces.toArray());
+    }
+
+    static boolean isControl(int cp) {
+        if (cp == '\t' || cp == '\n' || cp == '\r') return false;
+        int t = Character.getType(cp);
+        return t == Character.CONTROL || t == Character.FORMAT || t == Character.UNASSIGNED
+                || t == Character.PRIVATE_USE || t == Character.SURROGATE;
+    }
+
+    /** BERT's punctuation: all non-alphanumeric ASCII symbols, and Unicode categories P*. */
+    static boolean isPunctuation(int cp) {
+        if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) return true;
+        int t = Character.getType(cp);
+        return t == Character.CONNECTOR_PUNCTUATION || t == Character.DASH_PUNCTUATION || t == Character.START_PUNCTUATION
+                || t == Character.END_PUNCTUATION || t == Character.INITIAL_QUOTE_PUNCTUATION
+                || t == Character.FINAL_QUOTE_PUNCTUATION || t == Character.OTHER_PUNCTUATION;
+    }
+
+    /** The CJK Unified Ideographs blocks BERT treats as Chinese characters. */
+    static boolean isChinese(int cp) {
+        return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
+                || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF)
+                || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+    }
+
+    /** Tokens joined by spaces, {@code ##} pieces glued to the previous one, spaces before punctuation removed as BERT's decoder does. */
+    @Override
+    public String decode(int[] ids) {
+        StringBuilder sb = new StringBuilder(ids.length * 5);
+        for (int k = 0; k < ids.length; k++) {
+            String t = token(ids[k]);
+            if (k > 0 && t.startsWith(prefix)) sb.append(t, prefix.length(), t.length());
+            else {
+                if (k > 0) sb.append(' ');
+                sb.append(t);
+            }
+        }
+        String s = sb.toString();
+        String[][] cleanup = {{" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
+                {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+        for (String[] r : cleanup) s = s.replace(r[0], r[1]);
+        return s;
+    }
+
+    @Override public int vocabSize() { return vocab.length; }
+    @Override String tokenUnchecked(int id) { return vocab[id]; }
+    @Override public int id(String token) { return ids.getOrDefault(token, -1); }
+    @Override public SpecialTokens specialTokens() { return specials; }
+
+    /** Writes {@code tokenizer.json} (Hugging Face layout, all settings) and {@code vocab.txt}. */
+    @Override
+    public void save(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        StringBuilder v = new StringBuilder(vocab.length * 8);
+        for (String t : vocab) v.append(t).append('\n');
+        Files.writeString(directory.resolve("vocab.txt"), v, StandardCharsets.UTF_8);
+        StringBuilder j = new StringBuilder(vocab.length * 16);
+        j.append("{\n  \"version\": \"1.0\",\n  \"added_tokens\": [");
+        for (int k = 0; k < addedStrings.length; k++) {
+            j.append(k == 0 ? "\n" : ",\n").append("    {\"id\": ").append(addedIds[k]).append(", \"content\": ")
+                    .append(Json.quote(addedStrings[k])).append(", \"special\": true, \"normalized\": false}");
+        }
+        j.append("\n  ],\n  \"normalizer\": {\"type\": \"BertNormalizer\", \"clean_text\": ").append(cleanText)
+                .append(", \"handle_chinese_chars\": ").append(handleChinese)
+                .append(", \"strip_accents\": ").append(stripAccentsSetting)
+                .append(", \"lowercase\": ").append(lowercase).append("},\n")
+                .append("  \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"},\n")
+                .append("  \"model\": {\"type\": \"WordPiece\", \"unk_token\": ").append(Json.quote(vocab[unk]))
+                .append(", \"continuing_subword_prefix\": ").append(Json.quote(prefix))
+                .append(", \"max_input_chars_per_word\": ").append(maxChars).append(", \"vocab\": {");
+        for (int id = 0; id < vocab.length; id++) {
+            j.append(id == 0 ? "\n    " : ",\n    ").append(Json.quote(vocab[id])).append(": ").append(id);
+        }
+        j.append("\n  }}\n}\n");
+        Files.writeString(directory.resolve("tokenizer.json"), j, StandardCharsets.UTF_8);
+    }
+
+    // ---- loading ----
+
+    /** BERT's {@code vocab.txt}: one token per line, the id is the line number minus one. */
+    static WordPiece loadVocabTxt(Path file, boolean lowercase, int maxChars) throws IOException {
+        String text = TextFiles.read(file);
+        String[] lines = text.split("\n", -1);
+        int n = lines.length;
+        if (n > 0 && lines[n - 1].isEmpty()) n--;  // the final newline ends the last line
+        String[] vocab = new String[n];
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String t = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+            if (t.isEmpty()) throw new IOException(file + ": line " + (i + 1) + ": empty token");
+            Integer prior = seen.putIfAbsent(t, i);
+            if (prior != null) throw new IOException(file + ": line " + (i + 1) + ": token \"" + t + "\" repeats line " + (prior + 1));
+            vocab[i] = t;
+        }
+        return new WordPiece(vocab, true, true, null, lowercase, "[UNK]", "##", maxChars, List.of(), file.toString());
+    }
+
+    /** A Hugging Face {@code tokenizer.json} with a WordPiece model and (optionally) a BertNormalizer. */
+    static WordPiece loadHf(Path file) throws IOException {
+        Object root = TextFiles.readJson(file);
+        Map<String, Object> model = TextFiles.object(root, "model", file);
+        String type = TextFiles.string(model, "type", file, null);
+        if (!type.equals("WordPiece")) {
+            throw new IOException(file + ": field \"model.type\" is \"" + type + "\"; wordpiece reads only WordPiece models");
+        }
+        Map<String, Object> vocabMap = TextFiles.object(model, "vocab", file);
+        String[] vocab = ByteLevelBpe.denseVocab(vocabMap, file, "model.vocab");
+        String unkToken = TextFiles.string(model, "unk_token", file, "[UNK]");
+        String prefix = TextFiles.string(model, "continuing_subword_prefix", file, "##");
+        Object mc = model.get("max_input_chars_per_word");
+        int maxChars = mc == null ? 100 : TextFiles.integer(mc, "model.max_input_chars_per_word", file);
+        boolean clean = false, chinese = false, lower = false;
+        Boolean strip = false;
+        Object norm = ((Map<?, ?>) root).get("normalizer");
+        if (norm != null) {
+            Map<String, Object> nm = TextFiles.object(root, "normalizer", file);
+            String ntype = TextFiles.string(nm, "type", file, null);
+            if (!ntype.equals("BertNormalizer")) {
+                throw new IOException(file + ": field \"normalizer.type\" is \"" + ntype + "\"; wordpiece supports BertNormalizer or none");
+            }
+            clean = orDefault(TextFiles.bool(nm, "clean_text", file), true);
+            chinese = orDefault(TextFiles.bool(nm, "handle_chinese_chars", file), true);
+            lower = orDefault(TextFiles.bool(nm, "lowercase", file), true);
+            strip = TextFiles.bool(nm, "strip_accents", file);
+        }
+        List<String> added = new ArrayList<>();
+        Map<?, ?> rootMap = (Map<?, ?>) root;
+        if (rootMap.get("added_tokens") != null) {
+            List<Object> list = TextFiles.array(root, "added_tokens", file);
+            for (int k = 0; k < list.size(); k++) {
+                Object t = list.get(k);
+                String content = TextFiles.string(t, "content", file, null);
+                int id = TextFiles.integer(t instanceof Map<?, ?> m ? m.get("id") : null, "added_tokens[" + k + "].id", file);
+                if (id >= vocab.length || !vocab[id].equals(content)) {
+                    throw new IOException(file + ": field \"added_tokens[" + k + "]\": \"" + content + "\" has id " + id
+                            + ", which model.vocab gives to " + (id < vocab.length ? "\"" + vocab[id] + "\"" : "no token"));
+                }
+                added.add(content);
+            }
+        }
+        return new WordPiece(vocab, clean, chinese, strip, lower, unkToken, prefix, maxChars, added, file.toString());
+    }
+
+    private static boolean orDefault(Boolean b, boolean d) { return b == null ? d : b; }
+}
