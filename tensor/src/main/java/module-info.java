@@ -3,4 +3,5 @@ module org.ablate.tensor {
     requires jdk.incubator.vector;
 
     exports org.ablate.tensor;
+    exports org.ablate.tensor.optim;
 }

@@ -40,5 +40,5 @@ public interface KvCache {
      * {@link #values()} are views, not copies. Appended tensors are copied in without their autograd
      * history: the cache serves inference.
      */
-    static KvCache create(int capacity) { return new org.ablate.api.internal.GrowableKvCache(capacity); }
+    static KvCache create(int capacity) { return new GrowableKvCache(capacity); }
 }

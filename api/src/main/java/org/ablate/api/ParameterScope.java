@@ -45,6 +45,6 @@ public interface ParameterScope {
 
     /** A root scope whose initialisers draw from {@code random}. */
     static ParameterScope root(java.util.random.RandomGenerator random) {
-        return org.ablate.api.internal.ScopeImpl.root(random);
+        return ScopeImpl.root(random);
     }
 }

@@ -94,6 +94,10 @@ final class ProjectedAttention implements Attention {
                 v = vNew;
             }
             bias = positional.scoreBias(lq, k.size(2) - lq, k.size(2));
+            if (bias != null && bias.dim() == 3 && bias.size(0) != heads && bias.size(0) != 1) {
+                throw new IllegalArgumentException(name + ": the positional encoding's score bias has " + bias.size(0)
+                        + " heads but this attention has " + heads + "; build the encoding for " + heads + " heads");
+            }
         }
         if (k.size(0) != b) {
             throw new IllegalArgumentException(name + ": batch of the query is " + b + " but the keys/values have " + k.size(0));

@@ -25,8 +25,8 @@ class PluginLoadingIT {
     }
 
     private static String cli(String... args) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
+        String javaExe = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(javaExe, "--add-modules", "jdk.incubator.vector",
                 "--module-path", prop("ablate.cli.modules") + java.io.File.pathSeparator + prop("ablate.cli.jar"),
                 "-m", "org.ablate.cli/org.ablate.cli.Main"));
         cmd.addAll(List.of(args));

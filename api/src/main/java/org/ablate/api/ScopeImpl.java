@@ -1,19 +1,17 @@
-package org.ablate.api.internal;
+package org.ablate.api;
 
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-import org.ablate.api.Init;
-import org.ablate.api.ParameterScope;
 import org.ablate.tensor.Tensor;
 
 /**
  * A {@link ParameterScope} whose root and children share one registry of parameters and one of buffers
  * (insertion-ordered), and one seeded random source, so the same build order gives the same weights.
  */
-public final class ScopeImpl implements ParameterScope {
+final class ScopeImpl implements ParameterScope {
     private final String prefix;
     private final Shared shared;
 

@@ -1,7 +1,6 @@
-package org.ablate.api.internal;
+package org.ablate.api;
 
 import java.util.Arrays;
-import org.ablate.api.KvCache;
 import org.ablate.tensor.Tensor;
 
 /**
@@ -10,7 +9,7 @@ import org.ablate.tensor.Tensor;
  * the cache copies nothing. Appended tensors are copied in (their autograd history is not kept: the cache
  * serves inference).
  */
-public final class GrowableKvCache implements KvCache {
+final class GrowableKvCache implements KvCache {
     private final int initialCapacity;
     private float[] keyBuf;
     private float[] valueBuf;
