@@ -36,7 +36,7 @@ class ModelTest {
                 vocab_size: 23
                 max_positions: 32
                 norm: {id: layer-norm, placement: pre}
-                attention: {id: reference-mha}
+                attention: {id: grouped-query}
                 feed_forward: {id: mlp, activation: gelu}
                 """ + "positional: {id: " + positional + "}\n" + extra;
         return new ConfigLoader(REGISTRY).parse("tiny.yaml", yaml, true);
