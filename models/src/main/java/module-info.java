@@ -11,6 +11,9 @@ module org.ablate.models {
     exports org.ablate.models;
     exports org.ablate.models.config;
     exports org.ablate.models.assembly;
+    exports org.ablate.models.hf;
+    exports org.ablate.models.generate;
+    exports org.ablate.models.conformance;
 
     opens org.ablate.models.assembly to com.google.guice;
 }
