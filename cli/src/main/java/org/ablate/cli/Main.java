@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Build, train and study transformers by swapping their parts.",
         subcommands = {
                 ComponentsCommand.class,
+                ConformanceCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
