@@ -5,6 +5,8 @@
 module org.ablate.models {
     requires transitive org.ablate.api;
     requires com.google.guice;
+    // Guice is an automatic module: its explicit dependency must be named for the module graph to hold it.
+    requires jakarta.inject;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
 
