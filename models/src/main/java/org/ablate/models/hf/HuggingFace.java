@@ -71,6 +71,150 @@ public final class HuggingFace {
                 intOr(hf, "decoder_start_token_id", -1));
     }
 
+    /**
+     * Writes {@code model} as a Hugging Face checkpoint ({@code config.json} + {@code model.safetensors}) in
+     * {@code dir}: GPT-2, LLaMA, BERT (BertForMaskedLM) or Marian, whichever has the same architecture.
+     *
+     * @param eos          end-of-sequence id to record, or -1
+     * @param pad          padding id to record, or -1
+     * @param decoderStart first decoder token (encoder-decoder), or -1
+     * @throws IllegalArgumentException naming the difference when no HF architecture is equivalent
+     */
+    public void export(Model model, Path dir, int eos, int pad, int decoderStart) throws IOException {
+        ModelConfig cfg = model.config();
+        Map<String, Object> hf = hfConfig(cfg);
+        if (eos >= 0) hf.put("eos_token_id", eos);
+        if (pad >= 0) hf.put("pad_token_id", pad);
+        if (decoderStart >= 0) hf.put("decoder_start_token_id", decoderStart);
+        JsonNode node = JSON.valueToTree(hf);
+        String type = (String) hf.get("model_type");
+        Mapping m = switch (type) {
+            case "gpt2" -> gpt2(node);
+            case "llama" -> llama(node);
+            case "bert" -> bert(node, "bert.");
+            default -> marian(node);
+        };
+        // The HF config must read back into this very config, else the architectures differ.
+        Map<String, Object> back = comparable(new ConfigLoader(registry).fromMap("exported config.json", m.config).toMap());
+        Map<String, Object> ours = comparable(cfg.toMap());
+        if (!back.equals(ours)) {
+            for (String k : ours.keySet()) {
+                if (!java.util.Objects.equals(ours.get(k), back.get(k))) {
+                    throw new IllegalArgumentException("export: no Hugging Face architecture matches this model: a " + type
+                            + " checkpoint would have " + k + " = " + back.get(k) + ", the model has " + ours.get(k));
+                }
+            }
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Map<String, Tensor> params = model.parameters();
+        for (WeightMap.Entry e : m.map.entries()) tensors.put(e.hf(), WeightMap.toHf(e, params::get));
+        Files.createDirectories(dir);
+        SafetensorsFile.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        Path tmp = Files.createTempFile(dir, "config.json", ".tmp");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), hf);
+        Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The parts of a config that decide the architecture and weights (not sampling, tokenizer or dropout). */
+    private static Map<String, Object> comparable(Map<String, Object> config) {
+        Map<String, Object> m = new LinkedHashMap<>(config);
+        m.remove("sampler");
+        m.remove("tokenizer");
+        m.remove("dropout");
+        // multi-head is grouped-query with kv_heads = heads: the same weights and numbers.
+        if (m.get("attention") instanceof Map<?, ?> a && "multi-head".equals(a.get("id"))) m.put("attention", Map.of("id", "grouped-query", "kv_heads", 0));
+        return m;
+    }
+
+    private static Map<String, Object> hfConfig(ModelConfig c) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        String ffn = c.feedForward().id(), act = c.feedForward().params().getString("activation");
+        switch (c.architecture()) {
+            case DECODER_ONLY -> {
+                if (c.norm().id().equals("rms-norm") || ffn.equals("swiglu") || c.positional().id().equals("rope")) {
+                    h.put("model_type", "llama");
+                    h.put("architectures", List.of("LlamaForCausalLM"));
+                    h.put("hidden_size", c.dModel());
+                    h.put("num_hidden_layers", c.decoderLayers());
+                    h.put("num_attention_heads", c.heads());
+                    h.put("num_key_value_heads", c.kvHeads());
+                    h.put("head_dim", c.headDim());
+                    h.put("intermediate_size", c.dFf());
+                    h.put("vocab_size", c.vocabSize());
+                    h.put("max_position_embeddings", c.maxPositions());
+                    h.put("rms_norm_eps", c.norm().params().has("eps") ? c.norm().params().getDouble("eps") : 1e-6);
+                    h.put("rope_parameters", Map.of("rope_theta", c.positional().params().has("theta") ? c.positional().params().getDouble("theta") : 10000.0,
+                            "rope_type", "default"));
+                    h.put("hidden_act", "silu");
+                    h.put("tie_word_embeddings", c.tiedEmbeddings());
+                    h.put("attention_bias", c.bias());
+                    h.put("mlp_bias", c.bias());
+                    h.put("attention_dropout", 0.0);
+                } else {
+                    h.put("model_type", "gpt2");
+                    h.put("architectures", List.of("GPT2LMHeadModel"));
+                    h.put("n_embd", c.dModel());
+                    h.put("n_layer", c.decoderLayers());
+                    h.put("n_head", c.heads());
+                    h.put("n_inner", c.dFf());
+                    h.put("vocab_size", c.vocabSize());
+                    h.put("n_positions", c.maxPositions());
+                    h.put("layer_norm_epsilon", c.norm().params().has("eps") ? c.norm().params().getDouble("eps") : 1e-5);
+                    h.put("activation_function", hfActivation(act));
+                    h.put("tie_word_embeddings", true);
+                    h.put("resid_pdrop", c.dropout());
+                    h.put("embd_pdrop", c.dropout());
+                    h.put("attn_pdrop", c.dropout());
+                }
+            }
+            case ENCODER_ONLY -> {
+                h.put("model_type", "bert");
+                h.put("architectures", List.of("BertForMaskedLM"));
+                h.put("hidden_size", c.dModel());
+                h.put("num_hidden_layers", c.encoderLayers());
+                h.put("num_attention_heads", c.heads());
+                h.put("intermediate_size", c.dFf());
+                h.put("vocab_size", c.vocabSize());
+                h.put("max_position_embeddings", c.maxPositions());
+                h.put("type_vocab_size", c.typeVocabSize());
+                h.put("layer_norm_eps", c.norm().params().has("eps") ? c.norm().params().getDouble("eps") : 1e-12);
+                h.put("hidden_act", hfActivation(act));
+                h.put("hidden_dropout_prob", c.dropout());
+                h.put("attention_probs_dropout_prob", c.dropout());
+                h.put("tie_word_embeddings", true);
+            }
+            case ENCODER_DECODER -> {
+                h.put("model_type", "marian");
+                h.put("architectures", List.of("MarianMTModel"));
+                h.put("d_model", c.dModel());
+                h.put("encoder_layers", c.encoderLayers());
+                h.put("decoder_layers", c.decoderLayers());
+                h.put("encoder_attention_heads", c.heads());
+                h.put("decoder_attention_heads", c.heads());
+                h.put("encoder_ffn_dim", c.dFf());
+                h.put("decoder_ffn_dim", c.dFf());
+                h.put("vocab_size", c.vocabSize());
+                h.put("decoder_vocab_size", c.vocabSize());
+                h.put("max_position_embeddings", c.maxPositions());
+                h.put("scale_embedding", c.scaleEmbedding());
+                h.put("activation_function", act != null && act.equals("silu") ? "swish" : hfActivation(act));
+                h.put("share_encoder_decoder_embeddings", true);
+                h.put("tie_word_embeddings", true);
+                h.put("is_encoder_decoder", true);
+                h.put("dropout", c.dropout());
+            }
+        }
+        return h;
+    }
+
+    private static String hfActivation(String ours) {
+        if (ours == null) return "gelu";
+        return switch (ours) {
+            case "gelu-tanh" -> "gelu_new";
+            default -> ours;
+        };
+    }
+
     /** Parameters a checkpoint may leave out (BertModel has no MLM head, BertForMaskedLM no pooler). */
     private static final List<String> OPTIONAL = List.of("mlm_head.", "pooler.");
     /** Buffers some checkpoints carry that are not weights. */
@@ -132,6 +276,7 @@ public final class HuggingFace {
         c.put("vocab_size", req(hf, "vocab_size"));
         c.put("max_positions", req(hf, "n_positions"));
         c.put("tied_embeddings", true);
+        c.put("dropout", hf.path("resid_pdrop").asDouble(0.0));
         c.put("norm", comp("layer-norm", "placement", "pre", "eps", hf.path("layer_norm_epsilon").asDouble(1e-5)));
         c.put("attention", comp("multi-head"));
         c.put("positional", comp("learned"));
@@ -214,6 +359,7 @@ public final class HuggingFace {
         c.put("vocab_size", req(hf, "vocab_size"));
         c.put("max_positions", req(hf, "max_position_embeddings"));
         c.put("type_vocab_size", hf.path("type_vocab_size").asInt(2));
+        c.put("dropout", hf.path("hidden_dropout_prob").asDouble(0.0));
         c.put("norm", comp("layer-norm", "placement", "post", "embedding", true, "final", false, "eps", hf.path("layer_norm_eps").asDouble(1e-12)));
         c.put("attention", comp("multi-head"));
         c.put("positional", comp("learned"));
@@ -260,6 +406,7 @@ public final class HuggingFace {
         c.put("tied_embeddings", true);
         c.put("scale_embedding", hf.path("scale_embedding").asBoolean(false));
         c.put("final_logits_bias", true);
+        c.put("dropout", hf.path("dropout").asDouble(0.0));
         c.put("norm", comp("layer-norm", "placement", "post", "final", false, "eps", 1e-5));
         c.put("attention", comp("multi-head"));
         c.put("positional", comp("sinusoidal", "layout", "halves", "base", 10000.0));
