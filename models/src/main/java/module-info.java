@@ -5,8 +5,7 @@
 module org.ablate.models {
     requires transitive org.ablate.api;
     requires com.google.guice;
-    // Guice is an automatic module: its explicit dependency must be named for the module graph to hold it.
-    requires jakarta.inject;
+    requires jakarta.inject; // Guice is an automatic module: its explicit dependency must be named to be in the module graph
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
 
@@ -16,6 +15,8 @@ module org.ablate.models {
     exports org.ablate.models.hf;
     exports org.ablate.models.generate;
     exports org.ablate.models.conformance;
+    exports org.ablate.models.train;
+    exports org.ablate.models.checkpoint;
 
     opens org.ablate.models.assembly to com.google.guice;
 }

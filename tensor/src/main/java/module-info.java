@@ -3,5 +3,6 @@ module org.ablate.tensor {
     requires jdk.incubator.vector;
 
     exports org.ablate.tensor;
+    exports org.ablate.tensor.io;
     exports org.ablate.tensor.optim;
 }

@@ -9,8 +9,12 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Build, train and study transformers by swapping their parts.",
         subcommands = {
+                DemoCommand.class,
+                TrainCommand.class,
+                GenerateCommand.class,
                 ComponentsCommand.class,
                 ConformanceCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -29,10 +29,12 @@ import org.ablate.api.Tokenizer;
 import org.ablate.api.discovery.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.generate.Generator;
+import org.ablate.models.generate.SamplerChain;
 import org.ablate.models.hf.HfModel;
 import org.ablate.models.hf.HuggingFace;
 import org.ablate.models.hf.WeightMap;
-import org.ablate.models.internal.SafetensorsFile;
+import org.ablate.tensor.io.Safetensors;
+import org.ablate.tensor.io.SafetensorsFile;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.Tensor;
 
@@ -72,7 +74,7 @@ public final class ConformanceRunner {
             kind = cj.path("kind").asText("?");
             JsonNode tol = cj.path("tolerance");
             Checks c = new Checks(tol.path("atol").asDouble(0), tol.path("rtol").asDouble(0));
-            Case k = new Case(caseDir, cj);
+            try (Case k = new Case(caseDir, cj)) {
             switch (kind) {
                 case "op" -> op(k, c);
                 case "sdpa" -> sdpa(k, c);
@@ -91,6 +93,7 @@ public final class ConformanceRunner {
                             "unknown kind \"" + kind + "\"; known: " + String.join(", ", KINDS));
                 }
             }
+            }
             if (c.compared.isEmpty()) return new CaseResult(name, kind, false, 0, "nothing to compare");
             boolean ok = c.failures.isEmpty();
             String summary = c.compared.size() <= 12 ? String.join(", ", c.compared) : c.compared.size() + " comparisons";
@@ -102,7 +105,7 @@ public final class ConformanceRunner {
     }
 
     /** A case folder: its case.json and io.safetensors. */
-    private static final class Case {
+    private static final class Case implements AutoCloseable {
         final Path dir;
         final JsonNode json;
         final SafetensorsFile io;
@@ -110,21 +113,22 @@ public final class ConformanceRunner {
         Case(Path dir, JsonNode json) throws IOException {
             this.dir = dir;
             this.json = json;
-            this.io = Files.isRegularFile(dir.resolve("io.safetensors")) ? SafetensorsFile.open(dir.resolve("io.safetensors")) : null;
+            this.io = Files.isRegularFile(dir.resolve("io.safetensors")) ? Safetensors.open(dir.resolve("io.safetensors")) : null;
         }
 
         JsonNode params() { return json.path("params"); }
-        boolean has(String t) { return io != null && io.has(t); }
-        Tensor t(String t) { return io.floats(t); }
-        IntTensor ints(String t) { return io.ints(t); }
-        Tensor opt(String t) { return has(t) ? t(t) : null; }
+        boolean has(String t) { return io != null && io.names().contains(t); }
+        Tensor t(String t) throws IOException { return io.tensor(t); }
+        IntTensor ints(String t) throws IOException { return io.ints(t); }
+
+        @Override public void close() { if (io != null) io.close(); }
     }
 
     // ---------------------------------------------------------------- ops and attention
 
     private static Tensor lossOf(Tensor out, Tensor gradOut) { return out.mul(gradOut).sum(); }
 
-    private void op(Case k, Checks c) {
+    private void op(Case k, Checks c) throws IOException {
         String op = k.params().path("op").asText();
         if (op.equals("cross_entropy")) {
             Tensor logits = k.t("logits").requiresGrad(true);
@@ -166,7 +170,7 @@ public final class ConformanceRunner {
         if (k.has("grad_bias")) c.close("grad_bias", k.t("grad_bias"), b == null ? null : b.grad(), null);
     }
 
-    private void sdpa(Case k, Checks c) {
+    private void sdpa(Case k, Checks c) throws IOException {
         Tensor q = k.t("q").requiresGrad(true), kk = k.t("k").requiresGrad(true), v = k.t("v").requiresGrad(true);
         IntTensor pad = k.has("key_padding_mask") ? k.ints("key_padding_mask") : null;
         Tensor[] probs = new Tensor[1];
@@ -180,7 +184,7 @@ public final class ConformanceRunner {
         c.close("grad_v", k.t("grad_v"), v.grad(), null);
     }
 
-    private void mha(Case k, Checks c) {
+    private void mha(Case k, Checks c) throws IOException {
         int e = k.params().path("embed_dim").asInt(), h = k.params().path("num_heads").asInt();
         boolean cross = k.params().path("cross").asBoolean(false);
         ParameterScope scope = ParameterScope.root(0);
@@ -218,7 +222,7 @@ public final class ConformanceRunner {
         System.arraycopy(src, 0, into.data(), into.offset(), src.length);
     }
 
-    private void rope(Case k, Checks c) {
+    private void rope(Case k, Checks c) throws IOException {
         Tensor q = k.t("q"), kk = k.t("k");
         int heads = q.size(1), dim = q.size(3);
         Params p = registry.params(ComponentKind.POSITIONAL_ENCODING, "rope", Map.of("theta", k.params().path("theta").asDouble(10000)));
@@ -239,7 +243,7 @@ public final class ConformanceRunner {
         }
     }
 
-    private void sinusoidal(Case k, Checks c) {
+    private void sinusoidal(Case k, Checks c) throws IOException {
         int length = k.params().path("length").asInt(), d = k.params().path("d").asInt();
         Params p = registry.params(ComponentKind.POSITIONAL_ENCODING, "sinusoidal",
                 Map.of("base", k.params().path("base").asDouble(10000), "layout", "interleaved"));
@@ -248,7 +252,7 @@ public final class ConformanceRunner {
         c.close("pe", k.t("pe"), table, null);
     }
 
-    private void sampler(Case k, Checks c) {
+    private void sampler(Case k, Checks c) throws IOException {
         Tensor logits = k.t("logits");
         JsonNode p = k.params();
         SamplingContext ctx = new SamplingContext(new int[logits.size(0)][0], RandomGeneratorFactory.of("L64X128MixRandom").create(0));
@@ -270,6 +274,8 @@ public final class ConformanceRunner {
             c.close(name, k.t(name), step("top-p", Map.of("p", tp.asDouble())).process(logits, ctx).softmax(-1), null);
         }
     }
+
+    private SamplerChain greedy() { return SamplerChain.of(registry, List.of(new SamplerChain.Step("greedy", Map.of()))); }
 
     private Sampler step(String id, Map<String, ?> raw) {
         return registry.sampler(id).create(registry.params(ComponentKind.SAMPLER, id, raw));
@@ -332,7 +338,7 @@ public final class ConformanceRunner {
         if (k.has("generated_ids")) {
             int[] prompt = k.ints("prompt_ids").data();
             int maxNew = k.params().path("max_new_tokens").asInt();
-            int[] got = new Generator(m).generate(prompt, maxNew, hf.eos(), List.of(), null, null);
+            int[] got = Generator.generate(m, prompt, greedy(), maxNew, hf.eos(), 0, null);
             c.exact("generated_ids", k.ints("generated_ids").data(), got);
         }
     }
@@ -388,10 +394,9 @@ public final class ConformanceRunner {
             row0 = java.util.Arrays.copyOf(row0, n);
         }
         int maxNew = k.params().path("max_new_tokens").asInt();
-        Generator gen = new Generator(m);
         if (k.has("generated_greedy")) {
             c.exact("generated_greedy", k.ints("generated_greedy").data(),
-                    gen.generateSeq2seq(row0, hf.decoderStart(), maxNew, hf.eos(), List.of(), null, null));
+                    Generator.generateSeq2seq(m, row0, hf.decoderStart(), greedy(), maxNew, hf.eos(), 0, null));
         }
         for (String n : k.io.names()) {
             if (!n.startsWith("generated_beam")) continue;
@@ -400,7 +405,7 @@ public final class ConformanceRunner {
                     "early_stopping", k.params().path("early_stopping").asBoolean(false));
             Sampler s = step("beam-search", raw);
             if (!(s instanceof BeamSearch bs)) throw new IllegalStateException("the beam-search sampler does not implement BeamSearch");
-            c.exact(n, k.ints(n).data(), gen.beamSeq2seq(bs, row0, hf.decoderStart(), maxNew, hf.eos()).tokens());
+            c.exact(n, k.ints(n).data(), Generator.beamSeq2seq(m, bs, row0, hf.decoderStart(), maxNew, hf.eos()).tokens());
         }
     }
 }

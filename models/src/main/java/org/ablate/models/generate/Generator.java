@@ -1,137 +1,128 @@
 package org.ablate.models.generate;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
-import java.util.random.RandomGenerator;
 
 import org.ablate.api.BeamSearch;
-import org.ablate.api.Sampler;
 import org.ablate.api.SamplingContext;
 import org.ablate.models.assembly.DecoderCache;
 import org.ablate.models.assembly.Model;
 import org.ablate.tensor.IntTensor;
+import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
 
 /**
- * Incremental decoding with the KV cache: the prompt (or the decoder start) is run once, then one
- * token per step. Tokens are chosen by a sampler chain (processing steps, then a picking step; a chain
- * that does not pick ends in a seeded draw; an empty chain is greedy), or by beam search. Generation
- * stops after {@code maxNewTokens} or when {@code eos} is produced (the eos is kept).
+ * Incremental decoding with the KV cache: the prompt (or the decoder start) runs once through the
+ * model filling the cache, then each new token costs one cached step. Tokens come from a
+ * {@link SamplerChain}, or from beam search. Generation stops after {@code maxNewTokens} or once
+ * {@code eos} is produced (the eos is kept).
  */
 public final class Generator {
-    private final Model model;
-
-    public Generator(Model model) { this.model = model; }
+    private Generator() {}
 
     /**
      * Decoder-only generation.
      *
-     * @param prompt  at least one token
-     * @param eos     end-of-sequence id, or -1
-     * @param onToken receives each new token as soon as it is chosen (may be {@code null})
-     * @return the prompt followed by the generated tokens
+     * @param prompt       at least one token id
+     * @param maxNewTokens stop after this many new tokens (or at {@code max_positions})
+     * @param eos          stop after emitting this id; -1 for none
+     * @param seed         seeds the random picks: the same seed gives the same tokens
+     * @param onToken      receives each new id as soon as it is chosen (for streaming), or {@code null}
+     * @return prompt followed by the generated ids
      */
-    public int[] generate(int[] prompt, int maxNewTokens, int eos, List<Sampler> chain, RandomGenerator random, IntConsumer onToken) {
+    public static int[] generate(Model model, int[] prompt, SamplerChain chain, int maxNewTokens, int eos, long seed,
+                                 IntConsumer onToken) {
         if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt is empty; give at least one token");
-        return run(prompt, null, null, maxNewTokens, eos, chain, random, onToken);
+        if (model.config().hasEncoder()) {
+            throw new IllegalArgumentException("generate: decoder-only generation needs a decoder-only model, the config is "
+                    + model.config().architecture().id());
+        }
+        return run(model, prompt, null, chain, maxNewTokens, eos, seed, onToken);
     }
 
     /**
      * Encoder-decoder generation from one source sequence.
      *
-     * @param source the source token ids (batch 1)
+     * @param source the source token ids (batch 1, no padding)
      * @param start  the decoder start token
-     * @return the start token followed by the generated tokens
+     * @return the start token followed by the generated ids
      */
-    public int[] generateSeq2seq(int[] source, int start, int maxNewTokens, int eos, List<Sampler> chain, RandomGenerator random,
-                                 IntConsumer onToken) {
-        try (var g = Tensor.noGrad()) {
+    public static int[] generateSeq2seq(Model model, int[] source, int start, SamplerChain chain, int maxNewTokens, int eos,
+                                        long seed, IntConsumer onToken) {
+        if (model.config().hasEncoder() == false || model.config().hasDecoder() == false) {
+            throw new IllegalArgumentException("generateSeq2seq: needs an encoder-decoder model, the config is "
+                    + model.config().architecture().id());
+        }
+        try (NoGrad g = Tensor.noGrad()) {
             Tensor memory = model.encode(IntTensor.of(source.clone(), 1, source.length), null, null);
-            return run(new int[] {start}, memory, null, maxNewTokens, eos, chain, random, onToken);
+            return run(model, new int[] {start}, memory, chain, maxNewTokens, eos, seed, onToken);
         }
     }
 
-    private int[] run(int[] prefix, Tensor memory, IntTensor memoryPadding, int maxNewTokens, int eos, List<Sampler> chain,
-                      RandomGenerator random, IntConsumer onToken) {
+    private static int[] run(Model model, int[] prefix, Tensor memory, SamplerChain chain, int maxNewTokens, int eos, long seed,
+                             IntConsumer onToken) {
+        int maxPositions = model.config().maxPositions();
+        if (prefix.length > maxPositions) {
+            throw new IllegalArgumentException("generate: the prompt has " + prefix.length + " tokens, more than max_positions " + maxPositions);
+        }
+        int budget = Math.min(maxNewTokens, maxPositions - prefix.length + 1);
+        int[] out = Arrays.copyOf(prefix, prefix.length + Math.max(budget, 0));
+        int length = prefix.length;
+        SplittableRandom random = new SplittableRandom(seed);
         boolean was = model.training();
         model.train(false);
-        try (var g = Tensor.noGrad()) {
+        try (NoGrad g = Tensor.noGrad()) {
             DecoderCache cache = model.newCache();
-            List<Integer> tokens = new ArrayList<>();
-            for (int t : prefix) tokens.add(t);
-            Tensor logits = lastLogits(model.logits(model.decode(IntTensor.of(prefix.clone(), 1, prefix.length), null, memory, memoryPadding, cache)));
-            for (int step = 0; step < maxNewTokens; step++) {
-                int[] seq = tokens.stream().mapToInt(Integer::intValue).toArray();
-                int next = choose(logits, chain, new SamplingContext(new int[][] {seq}, random));
-                tokens.add(next);
-                if (onToken != null) onToken.accept(next);
-                if (next == eos || step == maxNewTokens - 1) break;
-                logits = lastLogits(model.logits(model.decode(IntTensor.of(new int[] {next}, 1, 1), null, memory, memoryPadding, cache)));
+            Tensor logits = model.logits(model.decode(IntTensor.of(prefix.clone(), 1, prefix.length), null, memory, null, cache));
+            for (int i = 0; i < budget; i++) {
+                int v = logits.size(-1);
+                Tensor last = logits.slice(1, logits.size(1) - 1, logits.size(1)).reshape(1, v);
+                int token = chain.next(last, new SamplingContext(new int[][] {Arrays.copyOf(out, length)}, random))[0];
+                out[length++] = token;
+                if (onToken != null) onToken.accept(token);
+                if (token == eos || i == budget - 1) break;
+                logits = model.logits(model.decode(IntTensor.of(new int[] {token}, 1, 1), null, memory, null, cache));
             }
-            return tokens.stream().mapToInt(Integer::intValue).toArray();
         } finally {
             model.train(was);
         }
-    }
-
-    private static Tensor lastLogits(Tensor logits) {
-        int l = logits.size(1);
-        return logits.slice(1, l - 1, l).squeeze(1).contiguous();
-    }
-
-    /** Applies the chain to logits {@code [1, V]} and returns the chosen token. */
-    public static int choose(Tensor logits, List<Sampler> chain, SamplingContext context) {
-        if (chain == null || chain.isEmpty()) return logits.argmax(-1).data()[0];
-        Tensor x = logits;
-        for (Sampler s : chain) {
-            if (s.picks()) return s.pick(x, context)[0];
-            x = s.process(x, context);
-        }
-        float[] p = x.softmax(-1).toArray();
-        double u = context.random().nextDouble(), acc = 0;
-        int last = 0;
-        for (int i = 0; i < p.length; i++) {
-            if (p[i] > 0) last = i;
-            acc += p[i];
-            if (u < acc) return i;
-        }
-        return last;
+        return Arrays.copyOf(out, length);
     }
 
     /** Beam search for a decoder-only model from {@code prompt}. */
-    public BeamSearch.Hypothesis beam(BeamSearch search, int[] prompt, int maxNewTokens, int eos) {
-        return beam(search, prompt, null, maxNewTokens, eos);
+    public static BeamSearch.Hypothesis beam(Model model, BeamSearch search, int[] prompt, int maxNewTokens, int eos) {
+        return beam(model, search, prompt, null, maxNewTokens, eos);
     }
 
     /** Beam search for an encoder-decoder model from one source sequence, starting with {@code start}. */
-    public BeamSearch.Hypothesis beamSeq2seq(BeamSearch search, int[] source, int start, int maxNewTokens, int eos) {
-        try (var g = Tensor.noGrad()) {
+    public static BeamSearch.Hypothesis beamSeq2seq(Model model, BeamSearch search, int[] source, int start, int maxNewTokens, int eos) {
+        try (NoGrad g = Tensor.noGrad()) {
             Tensor memory = model.encode(IntTensor.of(source.clone(), 1, source.length), null, null);
-            return beam(search, new int[] {start}, memory, maxNewTokens, eos);
+            return beam(model, search, new int[] {start}, memory, maxNewTokens, eos);
         }
     }
 
-    private BeamSearch.Hypothesis beam(BeamSearch search, int[] start, Tensor memory, int maxNewTokens, int eos) {
+    private static BeamSearch.Hypothesis beam(Model model, BeamSearch search, int[] start, Tensor memory, int maxNewTokens, int eos) {
         boolean was = model.training();
         model.train(false);
-        try (var g = Tensor.noGrad()) {
+        try (NoGrad g = Tensor.noGrad()) {
             DecoderCache cache = model.newCache();
             // The cache holds every token but the last; each step feeds the last token of each hypothesis.
             if (start.length > 1) {
                 model.decode(IntTensor.of(Arrays.copyOf(start, start.length - 1), 1, start.length - 1), null, memory, null, cache);
             }
-            return search.search(start, eos, maxNewTokens, (hypotheses, parents) -> {
+            return search.search(start, eos, maxNewTokens, (List<int[]> hypotheses, int[] parents) -> {
                 cache.reorder(parents);
                 int n = hypotheses.size();
                 int[] last = new int[n];
                 for (int i = 0; i < n; i++) last[i] = hypotheses.get(i)[hypotheses.get(i).length - 1];
                 Tensor mem = memory;
                 if (memory != null && n != memory.size(0)) mem = memory.slice(0, 0, 1).expand(n, memory.size(1), memory.size(2)).contiguous();
-                Tensor logits = model.logits(model.decode(IntTensor.of(last, n, 1), null, mem, null, cache));
+                Tensor logits = model.logits(model.decode(IntTensor.of(last, n, 1), null, mem, null, cache)).contiguous();
                 int v = logits.size(2);
-                float[] flat = logits.contiguous().toArray();
+                float[] flat = logits.toArray();
                 float[][] rows = new float[n][];
                 for (int i = 0; i < n; i++) rows[i] = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
                 return rows;

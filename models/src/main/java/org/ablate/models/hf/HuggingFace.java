@@ -19,7 +19,8 @@ import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
 import org.ablate.models.config.ConfigLoader;
 import org.ablate.models.config.ModelConfig;
-import org.ablate.models.internal.SafetensorsFile;
+import org.ablate.tensor.io.Safetensors;
+import org.ablate.tensor.io.SafetensorsFile;
 import org.ablate.tensor.Tensor;
 
 /**
@@ -39,7 +40,12 @@ public final class HuggingFace {
         Path configFile = dir.resolve("config.json");
         if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json (expected a Hugging Face checkpoint folder)");
         JsonNode hf = JSON.readTree(configFile.toFile());
-        Weights weights = Weights.open(dir);
+        try (Weights weights = Weights.open(dir)) {
+            return load(dir, configFile, hf, weights);
+        }
+    }
+
+    private HfModel load(Path dir, Path configFile, JsonNode hf, Weights weights) throws IOException {
         String type = hf.path("model_type").asText("");
         Mapping m = switch (type) {
             case "gpt2" -> gpt2(hf);
@@ -109,7 +115,7 @@ public final class HuggingFace {
         Map<String, Tensor> params = model.parameters();
         for (WeightMap.Entry e : m.map.entries()) tensors.put(e.hf(), WeightMap.toHf(e, params::get));
         Files.createDirectories(dir);
-        SafetensorsFile.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
         Path tmp = Files.createTempFile(dir, "config.json", ".tmp");
         JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), hf);
         Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -434,14 +440,16 @@ public final class HuggingFace {
     }
 
     /** The tensors of a checkpoint, from one file or the shards an index names. */
-    static final class Weights {
+    static final class Weights implements AutoCloseable {
         private final Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
+        private final List<SafetensorsFile> files = new ArrayList<>();
 
         static Weights open(Path dir) throws IOException {
             Weights w = new Weights();
             Path single = dir.resolve("model.safetensors"), index = dir.resolve("model.safetensors.index.json");
             if (Files.isRegularFile(single)) {
-                SafetensorsFile f = SafetensorsFile.open(single);
+                SafetensorsFile f = Safetensors.open(single);
+                w.files.add(f);
                 for (String n : f.names()) w.byName.put(n, f);
             } else if (Files.isRegularFile(index)) {
                 JsonNode map = JSON.readTree(index.toFile()).path("weight_map");
@@ -451,8 +459,8 @@ public final class HuggingFace {
                     var e = it.next();
                     String shard = e.getValue().asText();
                     SafetensorsFile f = shards.get(shard);
-                    if (f == null) { f = SafetensorsFile.open(dir.resolve(shard)); shards.put(shard, f); }
-                    if (!f.has(e.getKey())) throw new IOException(dir.resolve(shard) + ": the index places \"" + e.getKey() + "\" here, but it is absent");
+                    if (f == null) { f = Safetensors.open(dir.resolve(shard)); shards.put(shard, f); w.files.add(f); }
+                    if (!f.names().contains(e.getKey())) throw new IOException(dir.resolve(shard) + ": the index places \"" + e.getKey() + "\" here, but it is absent");
                     w.byName.put(e.getKey(), f);
                 }
             } else {
@@ -465,6 +473,8 @@ public final class HuggingFace {
 
         Set<String> names() { return byName.keySet(); }
 
-        Tensor get(String name) { return byName.get(name).floats(name); }
+        Tensor get(String name) throws IOException { return byName.get(name).tensor(name); }
+
+        @Override public void close() { files.forEach(SafetensorsFile::close); }
     }
 }

@@ -19,7 +19,8 @@ import org.ablate.api.discovery.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
 import org.ablate.models.config.ConfigLoader;
-import org.ablate.models.internal.SafetensorsFile;
+import org.ablate.tensor.io.Safetensors;
+import org.ablate.tensor.io.SafetensorsFile;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.Tensor;
 
@@ -60,12 +61,13 @@ class HuggingFaceTest {
             assertEquals(first.model().config().toMap(), second.model().config().toMap(), dir.toString());
             assertSameParameters(first.model(), second.model());
             // Every tensor of the original file is written under its own name with the same values.
-            SafetensorsFile original = SafetensorsFile.open(dir.resolve("model.safetensors"));
-            SafetensorsFile written = SafetensorsFile.open(out.resolve("model.safetensors"));
-            for (String n : original.names()) {
-                String name = written.has(n) ? n : "bert." + n; // a bare BertModel is written as BertForMaskedLM
-                assertTrue(written.has(name), dir.getFileName() + ": exported file lacks " + n);
-                assertArrayEquals(original.floats(n).toArray(), written.floats(name).toArray(), n);
+            try (SafetensorsFile original = Safetensors.open(dir.resolve("model.safetensors"));
+                 SafetensorsFile written = Safetensors.open(out.resolve("model.safetensors"))) {
+                for (String n : original.names()) {
+                    String name = written.names().contains(n) ? n : "bert." + n; // a bare BertModel is written as BertForMaskedLM
+                    assertTrue(written.names().contains(name), dir.getFileName() + ": exported file lacks " + n);
+                    assertArrayEquals(original.tensor(n).toArray(), written.tensor(name).toArray(), n);
+                }
             }
         }
     }
@@ -88,8 +90,9 @@ class HuggingFaceTest {
         hf.export(m, tmp, -1, -1, -1);
         String config = Files.readString(tmp.resolve("config.json"));
         assertTrue(config.contains("\"model_type\" : \"gpt2\""), config);
-        SafetensorsFile f = SafetensorsFile.open(tmp.resolve("model.safetensors"));
-        assertArrayEquals(new int[] {16, 48}, f.shape("transformer.h.0.attn.c_attn.weight"), "Conv1D layout [in, 3·out]");
+        try (SafetensorsFile f = Safetensors.open(tmp.resolve("model.safetensors"))) {
+            assertArrayEquals(new int[] {16, 48}, f.info("transformer.h.0.attn.c_attn.weight").intShape(), "Conv1D layout [in, 3·out]");
+        }
         HfModel back = hf.load(tmp);
         assertSameParameters(m, back.model());
         IntTensor ids = IntTensor.of(new int[] {1, 5, 9, 2}, 1, 4);
@@ -120,10 +123,11 @@ class HuggingFaceTest {
         Path gpt2 = root().resolve("gpt2_tiny");
         HfModel m = hf.load(gpt2);
         hf.export(m.model(), tmp, -1, -1, -1);
-        SafetensorsFile f = SafetensorsFile.open(tmp.resolve("model.safetensors"));
         java.util.Map<String, Tensor> all = new java.util.LinkedHashMap<>();
-        for (String n : f.names()) if (!n.equals("transformer.ln_f.bias")) all.put(n, f.floats(n));
-        SafetensorsFile.write(tmp.resolve("model.safetensors"), all, null);
+        try (SafetensorsFile f = Safetensors.open(tmp.resolve("model.safetensors"))) {
+            for (String n : f.names()) if (!n.equals("transformer.ln_f.bias")) all.put(n, f.tensor(n));
+        }
+        Safetensors.write(tmp.resolve("model.safetensors"), all, java.util.Map.of());
         var e = assertThrows(java.io.IOException.class, () -> hf.load(tmp));
         assertTrue(e.getMessage().contains("transformer.ln_f.bias"), e.getMessage());
     }

@@ -1,0 +1,284 @@
+package org.ablate.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import jdk.incubator.vector.FloatVector;
+import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.models.assembly.DecoderCache;
+import org.ablate.models.assembly.Model;
+import org.ablate.models.assembly.ModelBuilder;
+import org.ablate.models.config.ConfigLoader;
+import org.ablate.tensor.IntTensor;
+import org.ablate.tensor.NoGrad;
+import org.ablate.tensor.Tensor;
+import org.ablate.tensor.optim.AdamW;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * End-to-end benchmarks, one JSON line each, the same workloads as the PyTorch scripts in
+ * shared/bench (gpt_train.py, gpt_decode.py, bert_encode.py) so the two can be run side by side.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "End-to-end benchmarks printing one JSON line: train (W2), decode (W3), encode (W4).",
+        subcommands = {BenchCommand.Train.class, BenchCommand.Decode.class, BenchCommand.Encode.class})
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override public void run() { spec.commandLine().usage(System.out); }
+
+    static final ComponentRegistry REGISTRY = ComponentRegistry.discover();
+
+    static Model build(String yaml) {
+        return new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("benchmark", yaml, true), 0, null);
+    }
+
+    /** Median, min and max, rounded. */
+    static Map<String, Object> stats(List<Double> xs, int digits) {
+        double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("median", round(median, digits));
+        m.put("min", round(s[0], digits));
+        m.put("max", round(s[s.length - 1], digits));
+        return m;
+    }
+
+    static double round(double x, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(x * f) / f;
+    }
+
+    static Map<String, Object> environment() {
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("vector_bits", FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        env.put("threads", Runtime.getRuntime().availableProcessors());
+        env.put("java", Runtime.version().toString());
+        return env;
+    }
+
+    static String json(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            StringBuilder b = new StringBuilder("{");
+            for (var e : m.entrySet()) {
+                if (b.length() > 1) b.append(", ");
+                b.append('"').append(e.getKey()).append("\": ").append(json(e.getValue()));
+            }
+            return b.append('}').toString();
+        }
+        if (o instanceof List<?> l) {
+            List<String> parts = new ArrayList<>();
+            for (Object x : l) parts.add(json(x));
+            return "[" + String.join(", ", parts) + "]";
+        }
+        if (o instanceof String s) return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        return String.valueOf(o);
+    }
+
+    static int argmaxLast(Tensor logits) {
+        int v = logits.size(-1), l = logits.size(1);
+        float[] last = logits.slice(1, l - 1, l).reshape(v).toArray();
+        int best = 0;
+        for (int i = 1; i < v; i++) if (last[i] > last[best]) best = i;
+        return best;
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "W2: GPT training steps (vocab 256, 4 layers, 4 heads, d 256, ff 1024, ctx 256, batch 16, AdamW), tokens/s.")
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--steps", description = "Steps per repetition (default: ${DEFAULT-VALUE}).") int steps = 20;
+        @Option(names = "--warmup", description = "Warm-up steps (default: ${DEFAULT-VALUE}).") int warmup = 3;
+        @Option(names = "--reps", description = "Repetitions (default: ${DEFAULT-VALUE}).") int reps = 3;
+
+        @Override public Integer call() {
+            int vocab = 256, ctx = 256, batch = 16;
+            Model model = build("""
+                    architecture: decoder-only
+                    layers: 4
+                    d_model: 256
+                    heads: 4
+                    d_ff: 1024
+                    vocab_size: 256
+                    max_positions: 256
+                    tied_embeddings: true
+                    norm: {id: layer-norm, placement: pre}
+                    attention: {id: multi-head}
+                    positional: {id: learned}
+                    feed_forward: {id: mlp, activation: gelu-tanh}
+                    """);
+            model.train(true);
+            SplittableRandom r = new SplittableRandom(0);
+            int[] x = new int[batch * ctx], y = new int[batch * ctx];
+            for (int i = 0; i < x.length; i++) { x[i] = r.nextInt(vocab); y[i] = r.nextInt(vocab); }
+            IntTensor inputs = IntTensor.of(x, batch, ctx), targets = IntTensor.of(y, batch * ctx);
+            AdamW opt = new AdamW(new ArrayList<>(model.parameters().values()), 3e-4, 0.1);
+            double[] loss = new double[1];
+            Runnable step = () -> {
+                Tensor l = Tensor.crossEntropy(model.forward(inputs, null, null).reshape(-1, vocab), targets, -100, 0f);
+                opt.zeroGrad();
+                l.backward();
+                opt.step();
+                loss[0] = l.item();
+            };
+            for (int i = 0; i < warmup; i++) step.run();
+            List<Double> tps = new ArrayList<>(), ms = new ArrayList<>();
+            for (int rep = 0; rep < reps; rep++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < steps; i++) step.run();
+                double dt = (System.nanoTime() - t0) / 1e9;
+                tps.add((double) batch * ctx * steps / dt);
+                ms.add(1000 * dt / steps);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("workload", "W2-gpt-train");
+            out.put("engine", "ablate");
+            out.put("reps", reps);
+            out.put("steps_per_rep", steps);
+            out.put("params", model.parameterCount());
+            out.put("tokens_per_step", batch * ctx);
+            out.put("tokens_per_s", stats(tps, 1));
+            out.put("step_ms", stats(ms, 1));
+            out.put("final_loss", round(loss[0], 4));
+            out.put("env", environment());
+            System.out.println(json(out));
+            return 0;
+        }
+    }
+
+    @Command(name = "decode", mixinStandardHelpOptions = true,
+            description = "W3: GPT-2-small shape (124M fp32, random weights), batch 1, 16-token prompt, greedy with KV cache.")
+    static final class Decode implements Callable<Integer> {
+        @Option(names = "--new", description = "New tokens (default: ${DEFAULT-VALUE}).") int newTokens = 128;
+        @Option(names = "--prompt", description = "Prompt tokens (default: ${DEFAULT-VALUE}).") int promptLength = 16;
+        @Option(names = "--reps", description = "Repetitions (default: ${DEFAULT-VALUE}).") int reps = 3;
+        @Option(names = "--triad-gbs", description = "Measured memory bandwidth in GB/s for the bound (default: ${DEFAULT-VALUE}, stream.c triad here).")
+        double triadGbs = 27.6;
+
+        @Override public Integer call() {
+            Model model = build("""
+                    architecture: decoder-only
+                    layers: 12
+                    d_model: 768
+                    heads: 12
+                    d_ff: 3072
+                    vocab_size: 50257
+                    max_positions: 1024
+                    tied_embeddings: true
+                    norm: {id: layer-norm, placement: pre}
+                    attention: {id: multi-head}
+                    positional: {id: learned}
+                    feed_forward: {id: mlp, activation: gelu-tanh}
+                    """);
+            long params = model.parameterCount();
+            long positionTable = 0;
+            for (var e : model.parameters().entrySet()) if (e.getKey().contains("positional")) positionTable += e.getValue().numel();
+            long weightBytes = 4 * (params - positionTable);
+            SplittableRandom r = new SplittableRandom(0);
+            int[] prompt = new int[promptLength];
+            for (int i = 0; i < prompt.length; i++) prompt[i] = r.nextInt(50257);
+            run(model, prompt); // warm-up
+            List<Double> prefill = new ArrayList<>(), tps = new ArrayList<>();
+            int[] tokens = null;
+            for (int rep = 0; rep < reps; rep++) {
+                double[] res = new double[2];
+                tokens = run(model, prompt, res);
+                prefill.add(res[0]);
+                tps.add(res[1]);
+            }
+            double boundTps = triadGbs * 1e9 / weightBytes;
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("workload", "W3-gpt2-decode");
+            out.put("engine", "ablate");
+            out.put("reps", reps);
+            out.put("params", params);
+            out.put("weight_bytes_per_token", weightBytes);
+            out.put("prompt", promptLength);
+            out.put("new_tokens", newTokens);
+            out.put("prefill_ms", stats(prefill, 1));
+            out.put("decode_tokens_per_s", stats(tps, 2));
+            out.put("bandwidth_bound_tokens_per_s", round(boundTps, 1));
+            out.put("fraction_of_bound", round(stats(tps, 4).get("median") instanceof Double d ? d / boundTps : 0, 3));
+            out.put("first_tokens", Arrays.stream(tokens).limit(8).boxed().toList());
+            out.put("env", environment());
+            System.out.println(json(out));
+            return 0;
+        }
+
+        private int[] run(Model model, int[] prompt) { return run(model, prompt, new double[2]); }
+
+        /** Fills timing[0] with the prefill time in ms and timing[1] with decode tokens/s. */
+        private int[] run(Model model, int[] prompt, double[] timing) {
+            int[] out = new int[newTokens];
+            try (NoGrad g = Tensor.noGrad()) {
+                DecoderCache cache = model.newCache();
+                long t0 = System.nanoTime();
+                int tok = argmaxLast(model.forward(IntTensor.of(prompt.clone(), 1, prompt.length), null, cache));
+                long t1 = System.nanoTime();
+                out[0] = tok;
+                for (int i = 1; i < newTokens; i++) {
+                    tok = argmaxLast(model.forward(IntTensor.of(new int[] {tok}, 1, 1), null, cache));
+                    out[i] = tok;
+                }
+                long t2 = System.nanoTime();
+                timing[0] = (t1 - t0) / 1e6;
+                timing[1] = (newTokens - 1) / ((t2 - t1) / 1e9);
+            }
+            return out;
+        }
+    }
+
+    @Command(name = "encode", mixinStandardHelpOptions = true,
+            description = "W4: BERT-base shape (post-LN, 12 layers, d 768), batch 8 x 128, forward only, sequences/s.")
+    static final class Encode implements Callable<Integer> {
+        @Option(names = "--batch", description = "Sequences per batch (default: ${DEFAULT-VALUE}).") int batch = 8;
+        @Option(names = "--seq", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).") int seq = 128;
+        @Option(names = "--reps", description = "Repetitions (default: ${DEFAULT-VALUE}).") int reps = 5;
+
+        @Override public Integer call() {
+            Model model = build("""
+                    architecture: encoder-only
+                    layers: 12
+                    d_model: 768
+                    heads: 12
+                    d_ff: 3072
+                    vocab_size: 30522
+                    max_positions: 512
+                    type_vocab_size: 2
+                    norm: {id: layer-norm, placement: post, embedding: true, eps: 1.0e-12}
+                    attention: {id: multi-head}
+                    positional: {id: learned}
+                    feed_forward: {id: mlp, activation: gelu}
+                    """);
+            SplittableRandom r = new SplittableRandom(0);
+            int[] ids = new int[batch * seq];
+            for (int i = 0; i < ids.length; i++) ids[i] = r.nextInt(30522);
+            IntTensor x = IntTensor.of(ids, batch, seq);
+            List<Double> sps = new ArrayList<>();
+            try (NoGrad g = Tensor.noGrad()) {
+                model.encode(x, null, null); // warm-up
+                for (int rep = 0; rep < reps; rep++) {
+                    long t0 = System.nanoTime();
+                    model.encode(x, null, null);
+                    sps.add(batch / ((System.nanoTime() - t0) / 1e9));
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("workload", "W4-bert-encode");
+            out.put("engine", "ablate");
+            out.put("reps", reps);
+            out.put("params", model.parameterCount());
+            out.put("batch", batch);
+            out.put("seq", seq);
+            out.put("sequences_per_s", stats(sps, 3));
+            out.put("env", environment());
+            System.out.println(json(out));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package org.ablate.models.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.ablate.api.ComponentKind;
+import org.ablate.api.Tokenizer;
+import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.models.assembly.Model;
+import org.ablate.models.assembly.ModelBuilder;
+import org.ablate.models.config.ConfigLoader;
+import org.ablate.models.config.ModelConfig;
+import org.ablate.tensor.Tensor;
+import org.ablate.tensor.io.Safetensors;
+import org.ablate.tensor.io.SafetensorsFile;
+
+/**
+ * A trained model on disk, as a folder: {@code config.json} (the Ablate model config),
+ * {@code model.safetensors} (F32 weights by dotted name), {@code tokenizer/} (the tokenizer's own
+ * files) and {@code metrics.json}. A save is atomic: the folder is written beside the target and
+ * renamed into place, so a crash never leaves a half-written checkpoint.
+ */
+public final class Checkpoint {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** A loaded checkpoint. */
+    public record Loaded(Model model, Tokenizer tokenizer, Map<String, Object> metrics) {}
+
+    private Checkpoint() {}
+
+    public static void save(Path dir, Model model, Tokenizer tokenizer, Map<String, Object> metrics) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
+        try {
+            Files.writeString(tmp.resolve("config.json"), JSON.writeValueAsString(model.config().toMap()));
+            Safetensors.write(tmp.resolve("model.safetensors"), new LinkedHashMap<>(model.parameters()),
+                    Map.of("format", "ablate", "architecture", model.config().architecture().id()));
+            Path tok = Files.createDirectories(tmp.resolve("tokenizer"));
+            tokenizer.save(tok);
+            Files.writeString(tmp.resolve("metrics.json"), JSON.writeValueAsString(metrics));
+            fsyncAll(tmp);
+            replace(tmp, target);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+    }
+
+    /**
+     * Loads a folder written by {@link #save}.
+     *
+     * @throws IOException naming the file at fault when a part is missing or does not match the config
+     */
+    public static Loaded load(Path dir, ComponentRegistry registry) throws IOException {
+        Path configFile = dir.resolve("config.json");
+        if (!Files.isRegularFile(configFile)) {
+            throw new IOException(dir + ": not a checkpoint folder (no config.json); train one with 'ablate train'");
+        }
+        ModelConfig config = new ConfigLoader(registry).load(configFile);
+        Model model = new ModelBuilder(registry).build(config, 0, null);
+        Path weights = dir.resolve("model.safetensors");
+        try (SafetensorsFile file = Safetensors.open(weights)) {
+            for (Map.Entry<String, Tensor> p : model.parameters().entrySet()) {
+                if (!file.names().contains(p.getKey())) {
+                    throw new IOException(weights + ": missing weight \"" + p.getKey() + "\" that config.json's model needs");
+                }
+                Tensor stored = file.tensor(p.getKey());
+                if (!java.util.Arrays.equals(stored.shape(), p.getValue().shape())) {
+                    throw new IOException(weights + ": weight \"" + p.getKey() + "\" has shape " + java.util.Arrays.toString(stored.shape())
+                            + ", config.json's model expects " + java.util.Arrays.toString(p.getValue().shape()));
+                }
+                copyInto(p.getValue(), stored);
+            }
+        }
+        if (config.tokenizer() == null) throw new IOException(configFile + ": field tokenizer is missing; a checkpoint needs one");
+        Tokenizer tokenizer = registry.tokenizer(config.tokenizer().id())
+                .load(dir.resolve("tokenizer"), registry.params(ComponentKind.TOKENIZER, config.tokenizer().id(), config.tokenizer().params().values()));
+        Map<String, Object> metrics = Map.of();
+        Path metricsFile = dir.resolve("metrics.json");
+        if (Files.isRegularFile(metricsFile)) {
+            @SuppressWarnings("unchecked") Map<String, Object> m = JSON.readValue(metricsFile.toFile(), Map.class);
+            metrics = m;
+        }
+        return new Loaded(model, tokenizer, metrics);
+    }
+
+    /** Copies {@code source}'s values into the parameter {@code target} in place. */
+    public static void copyInto(Tensor target, Tensor source) {
+        float[] values = source.toArray();
+        if (!target.isContiguous()) throw new IllegalStateException("copyInto: parameter is not contiguous");
+        System.arraycopy(values, 0, target.data(), target.offset(), values.length);
+    }
+
+    private static void replace(Path tmp, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target);
+        } catch (IOException e) {
+            if (old != null) Files.move(old, target, StandardCopyOption.ATOMIC_MOVE); // put the previous one back
+            throw e;
+        }
+        if (old != null) deleteTree(old);
+    }
+
+    private static void fsyncAll(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) {
+                    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) { ch.force(true); }
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try { Files.deleteIfExists(p); } catch (IOException e) { throw new UncheckedIOException(e); }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // best effort: a leftover hidden temp folder is harmless
+        }
+    }
+}
