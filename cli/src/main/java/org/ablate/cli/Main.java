@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 GenerateCommand.class,
                 ComponentsCommand.class,
+                ConformanceCommand.class,
                 BenchCommand.class,
                 TokenizeCommand.class,
                 CommandLine.HelpCommand.class
