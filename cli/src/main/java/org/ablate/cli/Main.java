@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 GenerateCommand.class,
                 ComponentsCommand.class,
+                ConformanceCommand.class,
                 BenchCommand.class,
+                TokenizeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,8 +1,11 @@
 package org.ablate.models.generate;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
+
+import org.ablate.api.BeamSearch;
 import org.ablate.api.SamplingContext;
 import org.ablate.models.assembly.DecoderCache;
 import org.ablate.models.assembly.Model;
@@ -11,13 +14,17 @@ import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
 
 /**
- * Incremental decoding for decoder-only models: the prompt runs once through the model filling the
- * KV cache, then each new token costs one cached step.
+ * Incremental decoding with the KV cache: the prompt (or the decoder start) runs once through the
+ * model filling the cache, then each new token costs one cached step. Tokens come from a
+ * {@link SamplerChain}, or from beam search. Generation stops after {@code maxNewTokens} or once
+ * {@code eos} is produced (the eos is kept).
  */
 public final class Generator {
     private Generator() {}
 
     /**
+     * Decoder-only generation.
+     *
      * @param prompt       at least one token id
      * @param maxNewTokens stop after this many new tokens (or at {@code max_positions})
      * @param eos          stop after emitting this id; -1 for none
@@ -32,19 +39,43 @@ public final class Generator {
             throw new IllegalArgumentException("generate: decoder-only generation needs a decoder-only model, the config is "
                     + model.config().architecture().id());
         }
-        int maxPositions = model.config().maxPositions();
-        if (prompt.length > maxPositions) {
-            throw new IllegalArgumentException("generate: the prompt has " + prompt.length + " tokens, more than max_positions " + maxPositions);
+        return run(model, prompt, null, chain, maxNewTokens, eos, seed, onToken);
+    }
+
+    /**
+     * Encoder-decoder generation from one source sequence.
+     *
+     * @param source the source token ids (batch 1, no padding)
+     * @param start  the decoder start token
+     * @return the start token followed by the generated ids
+     */
+    public static int[] generateSeq2seq(Model model, int[] source, int start, SamplerChain chain, int maxNewTokens, int eos,
+                                        long seed, IntConsumer onToken) {
+        if (model.config().hasEncoder() == false || model.config().hasDecoder() == false) {
+            throw new IllegalArgumentException("generateSeq2seq: needs an encoder-decoder model, the config is "
+                    + model.config().architecture().id());
         }
-        int budget = Math.min(maxNewTokens, maxPositions - prompt.length + 1);
-        int[] out = Arrays.copyOf(prompt, prompt.length + Math.max(budget, 0));
-        int length = prompt.length;
+        try (NoGrad g = Tensor.noGrad()) {
+            Tensor memory = model.encode(IntTensor.of(source.clone(), 1, source.length), null, null);
+            return run(model, new int[] {start}, memory, chain, maxNewTokens, eos, seed, onToken);
+        }
+    }
+
+    private static int[] run(Model model, int[] prefix, Tensor memory, SamplerChain chain, int maxNewTokens, int eos, long seed,
+                             IntConsumer onToken) {
+        int maxPositions = model.config().maxPositions();
+        if (prefix.length > maxPositions) {
+            throw new IllegalArgumentException("generate: the prompt has " + prefix.length + " tokens, more than max_positions " + maxPositions);
+        }
+        int budget = Math.min(maxNewTokens, maxPositions - prefix.length + 1);
+        int[] out = Arrays.copyOf(prefix, prefix.length + Math.max(budget, 0));
+        int length = prefix.length;
         SplittableRandom random = new SplittableRandom(seed);
         boolean was = model.training();
         model.train(false);
         try (NoGrad g = Tensor.noGrad()) {
             DecoderCache cache = model.newCache();
-            Tensor logits = model.forward(IntTensor.of(prompt.clone(), 1, prompt.length), null, cache);
+            Tensor logits = model.logits(model.decode(IntTensor.of(prefix.clone(), 1, prefix.length), null, memory, null, cache));
             for (int i = 0; i < budget; i++) {
                 int v = logits.size(-1);
                 Tensor last = logits.slice(1, logits.size(1) - 1, logits.size(1)).reshape(1, v);
@@ -52,11 +83,52 @@ public final class Generator {
                 out[length++] = token;
                 if (onToken != null) onToken.accept(token);
                 if (token == eos || i == budget - 1) break;
-                logits = model.forward(IntTensor.of(new int[] {token}, 1, 1), null, cache);
+                logits = model.logits(model.decode(IntTensor.of(new int[] {token}, 1, 1), null, memory, null, cache));
             }
         } finally {
             model.train(was);
         }
         return Arrays.copyOf(out, length);
+    }
+
+    /** Beam search for a decoder-only model from {@code prompt}. */
+    public static BeamSearch.Hypothesis beam(Model model, BeamSearch search, int[] prompt, int maxNewTokens, int eos) {
+        return beam(model, search, prompt, null, maxNewTokens, eos);
+    }
+
+    /** Beam search for an encoder-decoder model from one source sequence, starting with {@code start}. */
+    public static BeamSearch.Hypothesis beamSeq2seq(Model model, BeamSearch search, int[] source, int start, int maxNewTokens, int eos) {
+        try (NoGrad g = Tensor.noGrad()) {
+            Tensor memory = model.encode(IntTensor.of(source.clone(), 1, source.length), null, null);
+            return beam(model, search, new int[] {start}, memory, maxNewTokens, eos);
+        }
+    }
+
+    private static BeamSearch.Hypothesis beam(Model model, BeamSearch search, int[] start, Tensor memory, int maxNewTokens, int eos) {
+        boolean was = model.training();
+        model.train(false);
+        try (NoGrad g = Tensor.noGrad()) {
+            DecoderCache cache = model.newCache();
+            // The cache holds every token but the last; each step feeds the last token of each hypothesis.
+            if (start.length > 1) {
+                model.decode(IntTensor.of(Arrays.copyOf(start, start.length - 1), 1, start.length - 1), null, memory, null, cache);
+            }
+            return search.search(start, eos, maxNewTokens, (List<int[]> hypotheses, int[] parents) -> {
+                cache.reorder(parents);
+                int n = hypotheses.size();
+                int[] last = new int[n];
+                for (int i = 0; i < n; i++) last[i] = hypotheses.get(i)[hypotheses.get(i).length - 1];
+                Tensor mem = memory;
+                if (memory != null && n != memory.size(0)) mem = memory.slice(0, 0, 1).expand(n, memory.size(1), memory.size(2)).contiguous();
+                Tensor logits = model.logits(model.decode(IntTensor.of(last, n, 1), null, mem, null, cache)).contiguous();
+                int v = logits.size(2);
+                float[] flat = logits.toArray();
+                float[][] rows = new float[n][];
+                for (int i = 0; i < n; i++) rows[i] = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
+                return rows;
+            });
+        } finally {
+            model.train(was);
+        }
     }
 }

@@ -27,7 +27,7 @@ class ConfigLoaderTest {
             vocab_size: 100
             max_positions: 64
             norm: {id: layer-norm, placement: pre, eps: 1.0e-6}
-            attention: {id: reference-mha}
+            attention: {id: grouped-query}
             positional: {id: rope, theta: 10000}
             feed_forward: {id: mlp, activation: gelu}
             sampler: [{id: temperature, value: 0.8}, {id: top-p, p: 0.9}]

@@ -1,0 +1,134 @@
+package org.ablate.models.hf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.models.assembly.Model;
+import org.ablate.models.assembly.ModelBuilder;
+import org.ablate.models.config.ConfigLoader;
+import org.ablate.tensor.io.Safetensors;
+import org.ablate.tensor.io.SafetensorsFile;
+import org.ablate.tensor.IntTensor;
+import org.ablate.tensor.Tensor;
+
+class HuggingFaceTest {
+    static final ComponentRegistry REGISTRY = ComponentRegistry.discover();
+    final HuggingFace hf = new HuggingFace(REGISTRY);
+
+    static Path root() {
+        String prop = System.getProperty("ablate.conformance.dir");
+        Path dir = prop != null ? Path.of(prop) : Path.of("../../shared/conformance");
+        if (!Files.isDirectory(dir)) fail("conformance data not found at " + dir.toAbsolutePath() + " (set -Dablate.conformance.dir)");
+        return dir;
+    }
+
+    /** Every Hugging Face checkpoint folder among the conformance cases. */
+    static List<Path> checkpoints() throws Exception {
+        try (var s = Files.list(root())) {
+            List<Path> out = s.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted().toList();
+            assertTrue(out.size() >= 4, "expected the GPT-2, BERT, LLaMA and Marian checkpoints under " + root());
+            return out;
+        }
+    }
+
+    static void assertSameParameters(Model a, Model b) {
+        assertEquals(a.parameters().keySet(), b.parameters().keySet());
+        for (var e : a.parameters().entrySet()) {
+            assertArrayEquals(e.getValue().toArray(), b.parameters().get(e.getKey()).toArray(), e.getKey());
+        }
+    }
+
+    @Test void importExportImportIsExactInHfLayout(@TempDir Path tmp) throws Exception {
+        for (Path dir : checkpoints()) {
+            HfModel first = hf.load(dir);
+            Path out = tmp.resolve(dir.getFileName());
+            hf.export(first.model(), out, first.eos(), first.pad(), first.decoderStart());
+            HfModel second = hf.load(out);
+            assertEquals(first.family(), second.family());
+            assertEquals(first.model().config().toMap(), second.model().config().toMap(), dir.toString());
+            assertSameParameters(first.model(), second.model());
+            // Every tensor of the original file is written under its own name with the same values.
+            try (SafetensorsFile original = Safetensors.open(dir.resolve("model.safetensors"));
+                 SafetensorsFile written = Safetensors.open(out.resolve("model.safetensors"))) {
+                for (String n : original.names()) {
+                    String name = written.names().contains(n) ? n : "bert." + n; // a bare BertModel is written as BertForMaskedLM
+                    assertTrue(written.names().contains(name), dir.getFileName() + ": exported file lacks " + n);
+                    assertArrayEquals(original.tensor(n).toArray(), written.tensor(name).toArray(), n);
+                }
+            }
+        }
+    }
+
+    @Test void modelBuiltHereExportsAsGpt2(@TempDir Path tmp) throws Exception {
+        String yaml = """
+                architecture: decoder-only
+                layers: 2
+                d_model: 16
+                heads: 2
+                d_ff: 40
+                vocab_size: 30
+                max_positions: 12
+                norm: {id: layer-norm, placement: pre}
+                attention: {id: multi-head}
+                positional: {id: learned}
+                feed_forward: {id: mlp, activation: gelu-tanh}
+                """;
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("gpt.yaml", yaml, true), 3, null);
+        hf.export(m, tmp, -1, -1, -1);
+        String config = Files.readString(tmp.resolve("config.json"));
+        assertTrue(config.contains("\"model_type\" : \"gpt2\""), config);
+        try (SafetensorsFile f = Safetensors.open(tmp.resolve("model.safetensors"))) {
+            assertArrayEquals(new int[] {16, 48}, f.info("transformer.h.0.attn.c_attn.weight").intShape(), "Conv1D layout [in, 3·out]");
+        }
+        HfModel back = hf.load(tmp);
+        assertSameParameters(m, back.model());
+        IntTensor ids = IntTensor.of(new int[] {1, 5, 9, 2}, 1, 4);
+        try (var g = Tensor.noGrad()) {
+            assertArrayEquals(m.forward(ids, null, null).toArray(), back.model().forward(ids, null, null).toArray());
+        }
+    }
+
+    @ParameterizedTest @ValueSource(strings = {"positional: {id: alibi}", "feed_forward: {id: swiglu}\nnorm: {id: layer-norm, placement: post}"})
+    void noEquivalentArchitectureIsRefused(String change, @TempDir Path tmp) {
+        String base = """
+                architecture: decoder-only
+                layers: 1
+                d_model: 8
+                heads: 2
+                d_ff: 16
+                vocab_size: 10
+                attention: {id: multi-head}
+                """;
+        String parts = "norm: {id: layer-norm, placement: pre}\npositional: {id: learned}\nfeed_forward: {id: mlp, activation: gelu-tanh}\n";
+        for (String line : change.split("\n")) parts = parts.replaceAll("(?m)^" + line.substring(0, line.indexOf(':')) + ":.*$", line);
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("x.yaml", base + parts, true), 1, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> hf.export(m, tmp, -1, -1, -1));
+        assertTrue(e.getMessage().startsWith("export: no Hugging Face architecture matches"), e.getMessage());
+    }
+
+    @Test void missingTensorIsNamed(@TempDir Path tmp) throws Exception {
+        Path gpt2 = root().resolve("gpt2_tiny");
+        HfModel m = hf.load(gpt2);
+        hf.export(m.model(), tmp, -1, -1, -1);
+        java.util.Map<String, Tensor> all = new java.util.LinkedHashMap<>();
+        try (SafetensorsFile f = Safetensors.open(tmp.resolve("model.safetensors"))) {
+            for (String n : f.names()) if (!n.equals("transformer.ln_f.bias")) all.put(n, f.tensor(n));
+        }
+        Safetensors.write(tmp.resolve("model.safetensors"), all, java.util.Map.of());
+        var e = assertThrows(java.io.IOException.class, () -> hf.load(tmp));
+        assertTrue(e.getMessage().contains("transformer.ln_f.bias"), e.getMessage());
+    }
+}
