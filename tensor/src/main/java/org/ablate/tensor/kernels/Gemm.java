@@ -303,12 +303,39 @@ public final class Gemm {
             c51 = x.fma(b1, c51);
         }
         if (rows == MR && cols == NR) {
-            store(c, cAt, l, c00, c01, acc);
-            store(c, cAt + cRs, l, c10, c11, acc);
-            store(c, cAt + 2 * cRs, l, c20, c21, acc);
-            store(c, cAt + 3 * cRs, l, c30, c31, acc);
-            store(c, cAt + 4 * cRs, l, c40, c41, acc);
-            store(c, cAt + 5 * cRs, l, c50, c51, acc);
+            // Written out in place: passing vectors to a helper can defeat their scalar replacement.
+            int r0 = cAt;
+            int r1 = r0 + cRs;
+            int r2 = r1 + cRs;
+            int r3 = r2 + cRs;
+            int r4 = r3 + cRs;
+            int r5 = r4 + cRs;
+            if (acc) {
+                c00 = c00.add(FloatVector.fromArray(s, c, r0));
+                c01 = c01.add(FloatVector.fromArray(s, c, r0 + l));
+                c10 = c10.add(FloatVector.fromArray(s, c, r1));
+                c11 = c11.add(FloatVector.fromArray(s, c, r1 + l));
+                c20 = c20.add(FloatVector.fromArray(s, c, r2));
+                c21 = c21.add(FloatVector.fromArray(s, c, r2 + l));
+                c30 = c30.add(FloatVector.fromArray(s, c, r3));
+                c31 = c31.add(FloatVector.fromArray(s, c, r3 + l));
+                c40 = c40.add(FloatVector.fromArray(s, c, r4));
+                c41 = c41.add(FloatVector.fromArray(s, c, r4 + l));
+                c50 = c50.add(FloatVector.fromArray(s, c, r5));
+                c51 = c51.add(FloatVector.fromArray(s, c, r5 + l));
+            }
+            c00.intoArray(c, r0);
+            c01.intoArray(c, r0 + l);
+            c10.intoArray(c, r1);
+            c11.intoArray(c, r1 + l);
+            c20.intoArray(c, r2);
+            c21.intoArray(c, r2 + l);
+            c30.intoArray(c, r3);
+            c31.intoArray(c, r3 + l);
+            c40.intoArray(c, r4);
+            c41.intoArray(c, r4 + l);
+            c50.intoArray(c, r5);
+            c51.intoArray(c, r5 + l);
             return;
         }
         // Edge tile: spill to a scratch tile, then write only the valid part.
@@ -331,15 +358,6 @@ public final class Gemm {
                 c[row + j] = acc ? c[row + j] + tile[r * nr + j] : tile[r * nr + j];
             }
         }
-    }
-
-    private static void store(float[] c, int at, int l, FloatVector v0, FloatVector v1, boolean acc) {
-        if (acc) {
-            v0 = v0.add(FloatVector.fromArray(SPECIES, c, at));
-            v1 = v1.add(FloatVector.fromArray(SPECIES, c, at + l));
-        }
-        v0.intoArray(c, at);
-        v1.intoArray(c, at + l);
     }
 
     /** MR×NR tile from packed slivers without SIMD (the {@code ablate.vector.bits=scalar} path). */
