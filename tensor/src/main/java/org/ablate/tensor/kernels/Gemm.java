@@ -21,8 +21,12 @@ public final class Gemm {
     /** Vector shape used by the fast path; null selects the scalar micro-kernel. */
     static final VectorSpecies<Float> SPECIES = chooseSpecies(System.getProperty("ablate.vector.bits"));
     static final int LANES = SPECIES == null ? 1 : SPECIES.length();
-    /** Micro-tile: MR rows of C by NR columns (two vectors) held in registers. */
-    static final int MR = 6;
+    /**
+     * Micro-tile: MR rows of C by NR columns (two vectors) held in registers. 512-bit vectors come with 32
+     * registers: 8×2 accumulators there (12×2 measured no faster); narrower ones get 6×2 (16 registers).
+     */
+    static final int MR = SPECIES == null ? 6
+            : LANES >= 16 ? tileRows(System.getProperty("ablate.gemm.mr"), 8) : 6;
     static final int NR = SPECIES == null ? 4 : 2 * LANES;
     /** Cache blocks: KC deep panels, MC rows of packed A (L2), NC columns of packed B. */
     static final int KC = Integer.getInteger("ablate.gemm.kc", 256);
@@ -34,6 +38,17 @@ public final class Gemm {
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Gemm() {
+    }
+
+    private static int tileRows(String value, int preferred) {
+        if (value == null || value.isBlank()) {
+            return preferred;
+        }
+        int rows = Integer.parseInt(value.trim());
+        if (rows != 6 && rows != 8 && rows != 12) {
+            throw new IllegalArgumentException("ablate.gemm.mr must be 6, 8 or 12, got " + rows);
+        }
+        return rows;
     }
 
     private static VectorSpecies<Float> chooseSpecies(String bits) {
@@ -201,8 +216,12 @@ public final class Gemm {
                             int cAt = cOff + (ic + ir) * cRs + jc + jr;
                             if (SPECIES == null) {
                                 microScalar(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc);
+                            } else if (MR == 12) {
+                                microVector12(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc, buf.tile);
+                            } else if (MR == 8) {
+                                microVector8(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc, buf.tile);
                             } else {
-                                microVector(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc, buf.tile);
+                                microVector6(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc, buf.tile);
                             }
                         }
                     }
@@ -267,64 +286,85 @@ public final class Gemm {
         }
     }
 
-    /** MR×NR tile from packed slivers, accumulators in vector registers. */
-    private static void microVector(int kc, float[] pa, int ao, float[] pb, int bo,
+    /** 6×2-vector tile from packed slivers, accumulators in vector registers. */
+    private static void microVector6(int kc, float[] pa, int ao, float[] pb, int bo,
                                     float[] c, int cAt, int cRs, int rows, int cols, boolean acc, float[] tile) {
         final VectorSpecies<Float> s = SPECIES;
         final int l = LANES;
-        FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s);
-        FloatVector c10 = FloatVector.zero(s), c11 = FloatVector.zero(s);
-        FloatVector c20 = FloatVector.zero(s), c21 = FloatVector.zero(s);
-        FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s);
-        FloatVector c40 = FloatVector.zero(s), c41 = FloatVector.zero(s);
-        FloatVector c50 = FloatVector.zero(s), c51 = FloatVector.zero(s);
+        FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
+        FloatVector c1a = FloatVector.zero(s), c1b = FloatVector.zero(s);
+        FloatVector c2a = FloatVector.zero(s), c2b = FloatVector.zero(s);
+        FloatVector c3a = FloatVector.zero(s), c3b = FloatVector.zero(s);
+        FloatVector c4a = FloatVector.zero(s), c4b = FloatVector.zero(s);
+        FloatVector c5a = FloatVector.zero(s), c5b = FloatVector.zero(s);
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * 2 * l;
             FloatVector b0 = FloatVector.fromArray(s, pb, bi);
             FloatVector b1 = FloatVector.fromArray(s, pb, bi + l);
-            int ai = ao + p * MR;
+            int ai = ao + p * 6;
             FloatVector x = FloatVector.broadcast(s, pa[ai]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
+            c0a = x.fma(b0, c0a);
+            c0b = x.fma(b1, c0b);
             x = FloatVector.broadcast(s, pa[ai + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
+            c1a = x.fma(b0, c1a);
+            c1b = x.fma(b1, c1b);
             x = FloatVector.broadcast(s, pa[ai + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
+            c2a = x.fma(b0, c2a);
+            c2b = x.fma(b1, c2b);
             x = FloatVector.broadcast(s, pa[ai + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
+            c3a = x.fma(b0, c3a);
+            c3b = x.fma(b1, c3b);
             x = FloatVector.broadcast(s, pa[ai + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
+            c4a = x.fma(b0, c4a);
+            c4b = x.fma(b1, c4b);
             x = FloatVector.broadcast(s, pa[ai + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
+            c5a = x.fma(b0, c5a);
+            c5b = x.fma(b1, c5b);
         }
-        if (rows == MR && cols == NR) {
-            store(c, cAt, l, c00, c01, acc);
-            store(c, cAt + cRs, l, c10, c11, acc);
-            store(c, cAt + 2 * cRs, l, c20, c21, acc);
-            store(c, cAt + 3 * cRs, l, c30, c31, acc);
-            store(c, cAt + 4 * cRs, l, c40, c41, acc);
-            store(c, cAt + 5 * cRs, l, c50, c51, acc);
+        if (rows == 6 && cols == 2 * l) {
+            // Written out in place: passing vectors to a helper can defeat their scalar replacement.
+            if (acc) {
+                c0a = c0a.add(FloatVector.fromArray(s, c, cAt + 0 * cRs));
+                c0b = c0b.add(FloatVector.fromArray(s, c, cAt + 0 * cRs + l));
+                c1a = c1a.add(FloatVector.fromArray(s, c, cAt + 1 * cRs));
+                c1b = c1b.add(FloatVector.fromArray(s, c, cAt + 1 * cRs + l));
+                c2a = c2a.add(FloatVector.fromArray(s, c, cAt + 2 * cRs));
+                c2b = c2b.add(FloatVector.fromArray(s, c, cAt + 2 * cRs + l));
+                c3a = c3a.add(FloatVector.fromArray(s, c, cAt + 3 * cRs));
+                c3b = c3b.add(FloatVector.fromArray(s, c, cAt + 3 * cRs + l));
+                c4a = c4a.add(FloatVector.fromArray(s, c, cAt + 4 * cRs));
+                c4b = c4b.add(FloatVector.fromArray(s, c, cAt + 4 * cRs + l));
+                c5a = c5a.add(FloatVector.fromArray(s, c, cAt + 5 * cRs));
+                c5b = c5b.add(FloatVector.fromArray(s, c, cAt + 5 * cRs + l));
+            }
+            c0a.intoArray(c, cAt + 0 * cRs);
+            c0b.intoArray(c, cAt + 0 * cRs + l);
+            c1a.intoArray(c, cAt + 1 * cRs);
+            c1b.intoArray(c, cAt + 1 * cRs + l);
+            c2a.intoArray(c, cAt + 2 * cRs);
+            c2b.intoArray(c, cAt + 2 * cRs + l);
+            c3a.intoArray(c, cAt + 3 * cRs);
+            c3b.intoArray(c, cAt + 3 * cRs + l);
+            c4a.intoArray(c, cAt + 4 * cRs);
+            c4b.intoArray(c, cAt + 4 * cRs + l);
+            c5a.intoArray(c, cAt + 5 * cRs);
+            c5b.intoArray(c, cAt + 5 * cRs + l);
             return;
         }
         // Edge tile: spill to a scratch tile, then write only the valid part.
         int nr = 2 * l;
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, l);
-        c10.intoArray(tile, nr);
-        c11.intoArray(tile, nr + l);
-        c20.intoArray(tile, 2 * nr);
-        c21.intoArray(tile, 2 * nr + l);
-        c30.intoArray(tile, 3 * nr);
-        c31.intoArray(tile, 3 * nr + l);
-        c40.intoArray(tile, 4 * nr);
-        c41.intoArray(tile, 4 * nr + l);
-        c50.intoArray(tile, 5 * nr);
-        c51.intoArray(tile, 5 * nr + l);
+        c0a.intoArray(tile, 0 * nr);
+        c0b.intoArray(tile, 0 * nr + l);
+        c1a.intoArray(tile, 1 * nr);
+        c1b.intoArray(tile, 1 * nr + l);
+        c2a.intoArray(tile, 2 * nr);
+        c2b.intoArray(tile, 2 * nr + l);
+        c3a.intoArray(tile, 3 * nr);
+        c3b.intoArray(tile, 3 * nr + l);
+        c4a.intoArray(tile, 4 * nr);
+        c4b.intoArray(tile, 4 * nr + l);
+        c5a.intoArray(tile, 5 * nr);
+        c5b.intoArray(tile, 5 * nr + l);
         for (int r = 0; r < rows; r++) {
             int row = cAt + r * cRs;
             for (int j = 0; j < cols; j++) {
@@ -333,14 +373,262 @@ public final class Gemm {
         }
     }
 
-    private static void store(float[] c, int at, int l, FloatVector v0, FloatVector v1, boolean acc) {
-        if (acc) {
-            v0 = v0.add(FloatVector.fromArray(SPECIES, c, at));
-            v1 = v1.add(FloatVector.fromArray(SPECIES, c, at + l));
+
+    /** 8×2-vector tile from packed slivers, accumulators in vector registers. */
+    private static void microVector8(int kc, float[] pa, int ao, float[] pb, int bo,
+                                    float[] c, int cAt, int cRs, int rows, int cols, boolean acc, float[] tile) {
+        final VectorSpecies<Float> s = SPECIES;
+        final int l = LANES;
+        FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
+        FloatVector c1a = FloatVector.zero(s), c1b = FloatVector.zero(s);
+        FloatVector c2a = FloatVector.zero(s), c2b = FloatVector.zero(s);
+        FloatVector c3a = FloatVector.zero(s), c3b = FloatVector.zero(s);
+        FloatVector c4a = FloatVector.zero(s), c4b = FloatVector.zero(s);
+        FloatVector c5a = FloatVector.zero(s), c5b = FloatVector.zero(s);
+        FloatVector c6a = FloatVector.zero(s), c6b = FloatVector.zero(s);
+        FloatVector c7a = FloatVector.zero(s), c7b = FloatVector.zero(s);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * 2 * l;
+            FloatVector b0 = FloatVector.fromArray(s, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(s, pb, bi + l);
+            int ai = ao + p * 8;
+            FloatVector x = FloatVector.broadcast(s, pa[ai]);
+            c0a = x.fma(b0, c0a);
+            c0b = x.fma(b1, c0b);
+            x = FloatVector.broadcast(s, pa[ai + 1]);
+            c1a = x.fma(b0, c1a);
+            c1b = x.fma(b1, c1b);
+            x = FloatVector.broadcast(s, pa[ai + 2]);
+            c2a = x.fma(b0, c2a);
+            c2b = x.fma(b1, c2b);
+            x = FloatVector.broadcast(s, pa[ai + 3]);
+            c3a = x.fma(b0, c3a);
+            c3b = x.fma(b1, c3b);
+            x = FloatVector.broadcast(s, pa[ai + 4]);
+            c4a = x.fma(b0, c4a);
+            c4b = x.fma(b1, c4b);
+            x = FloatVector.broadcast(s, pa[ai + 5]);
+            c5a = x.fma(b0, c5a);
+            c5b = x.fma(b1, c5b);
+            x = FloatVector.broadcast(s, pa[ai + 6]);
+            c6a = x.fma(b0, c6a);
+            c6b = x.fma(b1, c6b);
+            x = FloatVector.broadcast(s, pa[ai + 7]);
+            c7a = x.fma(b0, c7a);
+            c7b = x.fma(b1, c7b);
         }
-        v0.intoArray(c, at);
-        v1.intoArray(c, at + l);
+        if (rows == 8 && cols == 2 * l) {
+            // Written out in place: passing vectors to a helper can defeat their scalar replacement.
+            if (acc) {
+                c0a = c0a.add(FloatVector.fromArray(s, c, cAt + 0 * cRs));
+                c0b = c0b.add(FloatVector.fromArray(s, c, cAt + 0 * cRs + l));
+                c1a = c1a.add(FloatVector.fromArray(s, c, cAt + 1 * cRs));
+                c1b = c1b.add(FloatVector.fromArray(s, c, cAt + 1 * cRs + l));
+                c2a = c2a.add(FloatVector.fromArray(s, c, cAt + 2 * cRs));
+                c2b = c2b.add(FloatVector.fromArray(s, c, cAt + 2 * cRs + l));
+                c3a = c3a.add(FloatVector.fromArray(s, c, cAt + 3 * cRs));
+                c3b = c3b.add(FloatVector.fromArray(s, c, cAt + 3 * cRs + l));
+                c4a = c4a.add(FloatVector.fromArray(s, c, cAt + 4 * cRs));
+                c4b = c4b.add(FloatVector.fromArray(s, c, cAt + 4 * cRs + l));
+                c5a = c5a.add(FloatVector.fromArray(s, c, cAt + 5 * cRs));
+                c5b = c5b.add(FloatVector.fromArray(s, c, cAt + 5 * cRs + l));
+                c6a = c6a.add(FloatVector.fromArray(s, c, cAt + 6 * cRs));
+                c6b = c6b.add(FloatVector.fromArray(s, c, cAt + 6 * cRs + l));
+                c7a = c7a.add(FloatVector.fromArray(s, c, cAt + 7 * cRs));
+                c7b = c7b.add(FloatVector.fromArray(s, c, cAt + 7 * cRs + l));
+            }
+            c0a.intoArray(c, cAt + 0 * cRs);
+            c0b.intoArray(c, cAt + 0 * cRs + l);
+            c1a.intoArray(c, cAt + 1 * cRs);
+            c1b.intoArray(c, cAt + 1 * cRs + l);
+            c2a.intoArray(c, cAt + 2 * cRs);
+            c2b.intoArray(c, cAt + 2 * cRs + l);
+            c3a.intoArray(c, cAt + 3 * cRs);
+            c3b.intoArray(c, cAt + 3 * cRs + l);
+            c4a.intoArray(c, cAt + 4 * cRs);
+            c4b.intoArray(c, cAt + 4 * cRs + l);
+            c5a.intoArray(c, cAt + 5 * cRs);
+            c5b.intoArray(c, cAt + 5 * cRs + l);
+            c6a.intoArray(c, cAt + 6 * cRs);
+            c6b.intoArray(c, cAt + 6 * cRs + l);
+            c7a.intoArray(c, cAt + 7 * cRs);
+            c7b.intoArray(c, cAt + 7 * cRs + l);
+            return;
+        }
+        // Edge tile: spill to a scratch tile, then write only the valid part.
+        int nr = 2 * l;
+        c0a.intoArray(tile, 0 * nr);
+        c0b.intoArray(tile, 0 * nr + l);
+        c1a.intoArray(tile, 1 * nr);
+        c1b.intoArray(tile, 1 * nr + l);
+        c2a.intoArray(tile, 2 * nr);
+        c2b.intoArray(tile, 2 * nr + l);
+        c3a.intoArray(tile, 3 * nr);
+        c3b.intoArray(tile, 3 * nr + l);
+        c4a.intoArray(tile, 4 * nr);
+        c4b.intoArray(tile, 4 * nr + l);
+        c5a.intoArray(tile, 5 * nr);
+        c5b.intoArray(tile, 5 * nr + l);
+        c6a.intoArray(tile, 6 * nr);
+        c6b.intoArray(tile, 6 * nr + l);
+        c7a.intoArray(tile, 7 * nr);
+        c7b.intoArray(tile, 7 * nr + l);
+        for (int r = 0; r < rows; r++) {
+            int row = cAt + r * cRs;
+            for (int j = 0; j < cols; j++) {
+                c[row + j] = acc ? c[row + j] + tile[r * nr + j] : tile[r * nr + j];
+            }
+        }
     }
+
+
+    /** 12×2-vector tile from packed slivers, accumulators in vector registers. */
+    private static void microVector12(int kc, float[] pa, int ao, float[] pb, int bo,
+                                    float[] c, int cAt, int cRs, int rows, int cols, boolean acc, float[] tile) {
+        final VectorSpecies<Float> s = SPECIES;
+        final int l = LANES;
+        FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
+        FloatVector c1a = FloatVector.zero(s), c1b = FloatVector.zero(s);
+        FloatVector c2a = FloatVector.zero(s), c2b = FloatVector.zero(s);
+        FloatVector c3a = FloatVector.zero(s), c3b = FloatVector.zero(s);
+        FloatVector c4a = FloatVector.zero(s), c4b = FloatVector.zero(s);
+        FloatVector c5a = FloatVector.zero(s), c5b = FloatVector.zero(s);
+        FloatVector c6a = FloatVector.zero(s), c6b = FloatVector.zero(s);
+        FloatVector c7a = FloatVector.zero(s), c7b = FloatVector.zero(s);
+        FloatVector c8a = FloatVector.zero(s), c8b = FloatVector.zero(s);
+        FloatVector c9a = FloatVector.zero(s), c9b = FloatVector.zero(s);
+        FloatVector c10a = FloatVector.zero(s), c10b = FloatVector.zero(s);
+        FloatVector c11a = FloatVector.zero(s), c11b = FloatVector.zero(s);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * 2 * l;
+            FloatVector b0 = FloatVector.fromArray(s, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(s, pb, bi + l);
+            int ai = ao + p * 12;
+            FloatVector x = FloatVector.broadcast(s, pa[ai]);
+            c0a = x.fma(b0, c0a);
+            c0b = x.fma(b1, c0b);
+            x = FloatVector.broadcast(s, pa[ai + 1]);
+            c1a = x.fma(b0, c1a);
+            c1b = x.fma(b1, c1b);
+            x = FloatVector.broadcast(s, pa[ai + 2]);
+            c2a = x.fma(b0, c2a);
+            c2b = x.fma(b1, c2b);
+            x = FloatVector.broadcast(s, pa[ai + 3]);
+            c3a = x.fma(b0, c3a);
+            c3b = x.fma(b1, c3b);
+            x = FloatVector.broadcast(s, pa[ai + 4]);
+            c4a = x.fma(b0, c4a);
+            c4b = x.fma(b1, c4b);
+            x = FloatVector.broadcast(s, pa[ai + 5]);
+            c5a = x.fma(b0, c5a);
+            c5b = x.fma(b1, c5b);
+            x = FloatVector.broadcast(s, pa[ai + 6]);
+            c6a = x.fma(b0, c6a);
+            c6b = x.fma(b1, c6b);
+            x = FloatVector.broadcast(s, pa[ai + 7]);
+            c7a = x.fma(b0, c7a);
+            c7b = x.fma(b1, c7b);
+            x = FloatVector.broadcast(s, pa[ai + 8]);
+            c8a = x.fma(b0, c8a);
+            c8b = x.fma(b1, c8b);
+            x = FloatVector.broadcast(s, pa[ai + 9]);
+            c9a = x.fma(b0, c9a);
+            c9b = x.fma(b1, c9b);
+            x = FloatVector.broadcast(s, pa[ai + 10]);
+            c10a = x.fma(b0, c10a);
+            c10b = x.fma(b1, c10b);
+            x = FloatVector.broadcast(s, pa[ai + 11]);
+            c11a = x.fma(b0, c11a);
+            c11b = x.fma(b1, c11b);
+        }
+        if (rows == 12 && cols == 2 * l) {
+            // Written out in place: passing vectors to a helper can defeat their scalar replacement.
+            if (acc) {
+                c0a = c0a.add(FloatVector.fromArray(s, c, cAt + 0 * cRs));
+                c0b = c0b.add(FloatVector.fromArray(s, c, cAt + 0 * cRs + l));
+                c1a = c1a.add(FloatVector.fromArray(s, c, cAt + 1 * cRs));
+                c1b = c1b.add(FloatVector.fromArray(s, c, cAt + 1 * cRs + l));
+                c2a = c2a.add(FloatVector.fromArray(s, c, cAt + 2 * cRs));
+                c2b = c2b.add(FloatVector.fromArray(s, c, cAt + 2 * cRs + l));
+                c3a = c3a.add(FloatVector.fromArray(s, c, cAt + 3 * cRs));
+                c3b = c3b.add(FloatVector.fromArray(s, c, cAt + 3 * cRs + l));
+                c4a = c4a.add(FloatVector.fromArray(s, c, cAt + 4 * cRs));
+                c4b = c4b.add(FloatVector.fromArray(s, c, cAt + 4 * cRs + l));
+                c5a = c5a.add(FloatVector.fromArray(s, c, cAt + 5 * cRs));
+                c5b = c5b.add(FloatVector.fromArray(s, c, cAt + 5 * cRs + l));
+                c6a = c6a.add(FloatVector.fromArray(s, c, cAt + 6 * cRs));
+                c6b = c6b.add(FloatVector.fromArray(s, c, cAt + 6 * cRs + l));
+                c7a = c7a.add(FloatVector.fromArray(s, c, cAt + 7 * cRs));
+                c7b = c7b.add(FloatVector.fromArray(s, c, cAt + 7 * cRs + l));
+                c8a = c8a.add(FloatVector.fromArray(s, c, cAt + 8 * cRs));
+                c8b = c8b.add(FloatVector.fromArray(s, c, cAt + 8 * cRs + l));
+                c9a = c9a.add(FloatVector.fromArray(s, c, cAt + 9 * cRs));
+                c9b = c9b.add(FloatVector.fromArray(s, c, cAt + 9 * cRs + l));
+                c10a = c10a.add(FloatVector.fromArray(s, c, cAt + 10 * cRs));
+                c10b = c10b.add(FloatVector.fromArray(s, c, cAt + 10 * cRs + l));
+                c11a = c11a.add(FloatVector.fromArray(s, c, cAt + 11 * cRs));
+                c11b = c11b.add(FloatVector.fromArray(s, c, cAt + 11 * cRs + l));
+            }
+            c0a.intoArray(c, cAt + 0 * cRs);
+            c0b.intoArray(c, cAt + 0 * cRs + l);
+            c1a.intoArray(c, cAt + 1 * cRs);
+            c1b.intoArray(c, cAt + 1 * cRs + l);
+            c2a.intoArray(c, cAt + 2 * cRs);
+            c2b.intoArray(c, cAt + 2 * cRs + l);
+            c3a.intoArray(c, cAt + 3 * cRs);
+            c3b.intoArray(c, cAt + 3 * cRs + l);
+            c4a.intoArray(c, cAt + 4 * cRs);
+            c4b.intoArray(c, cAt + 4 * cRs + l);
+            c5a.intoArray(c, cAt + 5 * cRs);
+            c5b.intoArray(c, cAt + 5 * cRs + l);
+            c6a.intoArray(c, cAt + 6 * cRs);
+            c6b.intoArray(c, cAt + 6 * cRs + l);
+            c7a.intoArray(c, cAt + 7 * cRs);
+            c7b.intoArray(c, cAt + 7 * cRs + l);
+            c8a.intoArray(c, cAt + 8 * cRs);
+            c8b.intoArray(c, cAt + 8 * cRs + l);
+            c9a.intoArray(c, cAt + 9 * cRs);
+            c9b.intoArray(c, cAt + 9 * cRs + l);
+            c10a.intoArray(c, cAt + 10 * cRs);
+            c10b.intoArray(c, cAt + 10 * cRs + l);
+            c11a.intoArray(c, cAt + 11 * cRs);
+            c11b.intoArray(c, cAt + 11 * cRs + l);
+            return;
+        }
+        // Edge tile: spill to a scratch tile, then write only the valid part.
+        int nr = 2 * l;
+        c0a.intoArray(tile, 0 * nr);
+        c0b.intoArray(tile, 0 * nr + l);
+        c1a.intoArray(tile, 1 * nr);
+        c1b.intoArray(tile, 1 * nr + l);
+        c2a.intoArray(tile, 2 * nr);
+        c2b.intoArray(tile, 2 * nr + l);
+        c3a.intoArray(tile, 3 * nr);
+        c3b.intoArray(tile, 3 * nr + l);
+        c4a.intoArray(tile, 4 * nr);
+        c4b.intoArray(tile, 4 * nr + l);
+        c5a.intoArray(tile, 5 * nr);
+        c5b.intoArray(tile, 5 * nr + l);
+        c6a.intoArray(tile, 6 * nr);
+        c6b.intoArray(tile, 6 * nr + l);
+        c7a.intoArray(tile, 7 * nr);
+        c7b.intoArray(tile, 7 * nr + l);
+        c8a.intoArray(tile, 8 * nr);
+        c8b.intoArray(tile, 8 * nr + l);
+        c9a.intoArray(tile, 9 * nr);
+        c9b.intoArray(tile, 9 * nr + l);
+        c10a.intoArray(tile, 10 * nr);
+        c10b.intoArray(tile, 10 * nr + l);
+        c11a.intoArray(tile, 11 * nr);
+        c11b.intoArray(tile, 11 * nr + l);
+        for (int r = 0; r < rows; r++) {
+            int row = cAt + r * cRs;
+            for (int j = 0; j < cols; j++) {
+                c[row + j] = acc ? c[row + j] + tile[r * nr + j] : tile[r * nr + j];
+            }
+        }
+    }
+
 
     /** MR×NR tile from packed slivers without SIMD (the {@code ablate.vector.bits=scalar} path). */
     private static void microScalar(int kc, float[] pa, int ao, float[] pb, int bo,

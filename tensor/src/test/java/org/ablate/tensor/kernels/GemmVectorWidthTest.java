@@ -16,11 +16,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GemmVectorWidthTest {
     @ParameterizedTest
-    @ValueSource(strings = {"scalar", "128", "256", "512"})
-    void everyForcedWidthAgreesWithReference(String bits) throws IOException, InterruptedException {
+    @ValueSource(strings = {"scalar", "128", "256", "512", "512:12"})
+    void everyForcedWidthAgreesWithReference(String config) throws IOException, InterruptedException {
+        // "bits:rows" also forces the micro-tile height, to cover every register-tile variant.
+        String bits = config.split(":")[0];
+        String rows = config.contains(":") ? config.split(":")[1] : "";
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "-Dablate.vector.bits=" + bits, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "-Dablate.vector.bits=" + bits, "-Dablate.gemm.mr=" + rows, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 GemmCases.class.getName()))
                 .redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -30,5 +33,8 @@ class GemmVectorWidthTest {
         assertEquals(0, p.exitValue(), "ablate.vector.bits=" + bits + ":\n" + text);
         String expected = bits.equals("scalar") ? "vector scalar" : "vector " + bits + "-bit";
         assertTrue(text.contains(expected), "width not applied: " + text);
+        if (!rows.isEmpty()) {
+            assertTrue(text.contains("micro-tile " + rows + "x"), "micro-tile not applied: " + text);
+        }
     }
 }
