@@ -98,26 +98,8 @@ public final class Gemm {
                     c, cOff, cRowStride, accumulate);
             return;
         }
-        // Split the larger of m and n into one chunk per thread, cut on micro-tile boundaries.
-        if (m >= n) {
-            int tiles = (m + MR - 1) / MR;
-            int chunks = Math.min(threads, tiles);
-            Parallel.parallelFor(chunks, t -> {
-                int i0 = Math.min(m, (int) ((long) tiles * t / chunks) * MR);
-                int i1 = Math.min(m, (int) ((long) tiles * (t + 1) / chunks) * MR);
-                blocked(i0, i1, 0, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
-                        c, cOff, cRowStride, accumulate);
-            });
-        } else {
-            int tiles = (n + NR - 1) / NR;
-            int chunks = Math.min(threads, tiles);
-            Parallel.parallelFor(chunks, t -> {
-                int j0 = Math.min(n, (int) ((long) tiles * t / chunks) * NR);
-                int j1 = Math.min(n, (int) ((long) tiles * (t + 1) / chunks) * NR);
-                blocked(0, m, j0, j1, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
-                        c, cOff, cRowStride, accumulate);
-            });
-        }
+        parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+                c, cOff, cRowStride, accumulate, threads);
     }
 
     /**
@@ -178,9 +160,23 @@ public final class Gemm {
 
     /** Per-thread packing buffers, grown on demand and reused across calls. */
     private static final class Buffers {
-        float[] a = new float[0];
-        float[] b = new float[0];
+        private float[] a = new float[0];
+        private float[] b = new float[0];
         final float[] tile = new float[MR * NR];
+
+        float[] packedA(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
+
+        float[] packedB(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
     }
 
     /** Rows [i0,i1) × columns [j0,j1) of C, blocked for the caches, on the calling thread. */
@@ -189,42 +185,84 @@ public final class Gemm {
                                 float[] b, int bOff, int bRs, int bCs,
                                 float[] c, int cOff, int cRs, boolean accumulate) {
         Buffers buf = BUFFERS.get();
-        int kcMax = Math.min(KC, k);
-        int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
-        int mcMax = roundUp(Math.min(MC, i1 - i0), MR);
-        if (buf.b.length < kcMax * ncMax) {
-            buf.b = new float[kcMax * ncMax];
-        }
-        if (buf.a.length < kcMax * mcMax) {
-            buf.a = new float[kcMax * mcMax];
-        }
-        float[] pa = buf.a;
-        float[] pb = buf.b;
+        float[] pb = buf.packedB(Math.min(KC, k) * roundUp(Math.min(NC, j1 - j0), NR));
+        float[] pa = buf.packedA(Math.min(KC, k) * roundUp(Math.min(MC, i1 - i0), MR));
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean acc = accumulate || pc > 0;
-                packB(pb, kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
+                packB(pb, kc, 0, nc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(pa, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int cols = Math.min(NR, nc - jr);
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int rows = Math.min(MR, mc - ir);
-                            int cAt = cOff + (ic + ir) * cRs + jc + jr;
-                            if (SPECIES == null) {
-                                microScalar(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc);
-                            } else if (MR == 12) {
-                                microVector12(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc, buf.tile);
-                            } else if (MR == 8) {
-                                microVector8(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc, buf.tile);
-                            } else {
-                                microVector6(kc, pa, ir * kc, pb, jr * kc, c, cAt, cRs, rows, cols, acc, buf.tile);
-                            }
-                        }
-                    }
+                    macro(pa, pb, mc, kc, 0, nc, c, cOff + ic * cRs + jc, cRs, acc, buf.tile);
+                }
+            }
+        }
+    }
+
+    /**
+     * The whole product over the pool. Each k panel of B is packed once, in parallel, into a buffer all workers
+     * share; then tasks of (MC-row block × column range) are handed out dynamically, each packing its own A
+     * block, so a worker that the OS delays does not hold the others back with a fixed share of the work.
+     */
+    private static void parallelBlocked(int m, int n, int k,
+                                        float[] a, int aOff, int aRs, int aCs,
+                                        float[] b, int bOff, int bRs, int bCs,
+                                        float[] c, int cOff, int cRs, boolean accumulate, int threads) {
+        int kcMax = Math.min(KC, k);
+        float[] pb = BUFFERS.get().packedB(kcMax * roundUp(Math.min(NC, n), NR)); // the caller waits, so its buffer is free
+        int mBlocks = (m + MC - 1) / MC;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int slivers = (nc + NR - 1) / NR;
+            // Enough tasks for dynamic balance (about 4 per thread), never thinner than one sliver.
+            int nParts = Math.max(1, Math.min(slivers, (4 * threads + mBlocks - 1) / mBlocks));
+            int packParts = Math.min(slivers, threads);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean acc = accumulate || pc > 0;
+                int bBase = bOff + pc * bRs + jc * bCs;
+                Parallel.parallelFor(packParts, t -> packB(pb, kc, sliverStart(slivers, packParts, t),
+                        sliverStart(slivers, packParts, t + 1), nc, b, bBase, bRs, bCs));
+                int aBase = aOff + pc * aCs;
+                int cBase = cOff + jc;
+                Parallel.parallelFor(mBlocks * nParts, t -> {
+                    int ic = (t / nParts) * MC;
+                    int part = t % nParts;
+                    int mc = Math.min(MC, m - ic);
+                    Buffers buf = BUFFERS.get();
+                    float[] pa = buf.packedA(kc * roundUp(mc, MR));
+                    packA(pa, mc, kc, a, aBase + ic * aRs, aRs, aCs);
+                    macro(pa, pb, mc, kc, sliverStart(slivers, nParts, part) * NR,
+                            Math.min(nc, sliverStart(slivers, nParts, part + 1) * NR), c, cBase + ic * cRs, cRs,
+                            acc, buf.tile);
+                });
+            }
+        }
+    }
+
+    private static int sliverStart(int slivers, int parts, int part) {
+        return (int) ((long) slivers * part / parts);
+    }
+
+    /** C rows [0,mc) × columns [jFrom,jTo) of one block (C at {@code cAt}) from packed A and packed B. */
+    private static void macro(float[] pa, float[] pb, int mc, int kc, int jFrom, int jTo,
+                              float[] c, int cAt, int cRs, boolean acc, float[] tile) {
+        for (int jr = jFrom; jr < jTo; jr += NR) {
+            int cols = Math.min(NR, jTo - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                int at = cAt + ir * cRs + jr;
+                if (SPECIES == null) {
+                    microScalar(kc, pa, ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc);
+                } else if (MR == 12) {
+                    microVector12(kc, pa, ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
+                } else if (MR == 8) {
+                    microVector8(kc, pa, ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
+                } else {
+                    microVector6(kc, pa, ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
                 }
             }
         }
@@ -256,9 +294,12 @@ public final class Gemm {
         }
     }
 
-    /** Packs a kc×nc panel of B into NR-column slivers: sliver s holds, for each p, its NR values (zero padded). */
-    private static void packB(float[] dst, int kc, int nc, float[] b, int base, int rs, int cs) {
-        for (int jr = 0; jr < nc; jr += NR) {
+    /**
+     * Packs slivers [sFrom,sTo) of a kc×nc panel of B into NR-column slivers: sliver s holds, for each p, its NR
+     * values (zero padded past nc).
+     */
+    private static void packB(float[] dst, int kc, int sFrom, int sTo, int nc, float[] b, int base, int rs, int cs) {
+        for (int jr = sFrom * NR; jr < Math.min(nc, sTo * NR); jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int d0 = jr * kc;
             if (cs == 1) {
