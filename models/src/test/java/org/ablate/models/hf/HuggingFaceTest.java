@@ -131,4 +131,26 @@ class HuggingFaceTest {
         var e = assertThrows(java.io.IOException.class, () -> hf.load(tmp));
         assertTrue(e.getMessage().contains("transformer.ln_f.bias"), e.getMessage());
     }
+
+    @Test void shardedCheckpointLoads(@TempDir Path tmp) throws Exception {
+        HfModel whole = hf.load(root().resolve("llama_tiny"));
+        Path single = tmp.resolve("single"), sharded = tmp.resolve("sharded");
+        hf.export(whole.model(), single, -1, -1, -1);
+        Files.createDirectories(sharded);
+        Files.copy(single.resolve("config.json"), sharded.resolve("config.json"));
+        java.util.Map<String, Tensor> a = new java.util.LinkedHashMap<>(), b = new java.util.LinkedHashMap<>();
+        StringBuilder index = new StringBuilder("{\"metadata\": {}, \"weight_map\": {");
+        try (SafetensorsFile f = Safetensors.open(single.resolve("model.safetensors"))) {
+            int i = 0;
+            for (String n : f.names()) {
+                boolean first = i++ % 2 == 0;
+                (first ? a : b).put(n, f.tensor(n));
+                index.append(i > 1 ? ", " : "").append('"').append(n).append("\": \"model-0000").append(first ? 1 : 2).append("-of-00002.safetensors\"");
+            }
+        }
+        Safetensors.write(sharded.resolve("model-00001-of-00002.safetensors"), a, java.util.Map.of());
+        Safetensors.write(sharded.resolve("model-00002-of-00002.safetensors"), b, java.util.Map.of());
+        Files.writeString(sharded.resolve("model.safetensors.index.json"), index.append("}}").toString());
+        assertSameParameters(whole.model(), hf.load(sharded).model());
+    }
 }
