@@ -5,4 +5,5 @@ module org.ablate.tensor {
     exports org.ablate.tensor;
     exports org.ablate.tensor.io;
     exports org.ablate.tensor.optim;
+    exports org.ablate.tensor.kernels to org.ablate.bench;
 }

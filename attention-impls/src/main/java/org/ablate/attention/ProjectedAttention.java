@@ -29,6 +29,7 @@ final class ProjectedAttention implements Attention {
     private final boolean cross;
     private final double dropout;
     private final PositionalEncoding positional;
+    private final int positionalHeads;
     private final Tensor wq, bq, wk, bk, wv, bv, wo, bo;
     private final RandomGenerator dropoutRandom;
     private boolean capture;
@@ -36,6 +37,16 @@ final class ProjectedAttention implements Attention {
 
     ProjectedAttention(String name, int dModel, int heads, int kvHeads, boolean bias, double dropout, boolean cross,
                        PositionalEncoding positional, ParameterScope scope) {
+        this(name, dModel, heads, kvHeads, bias, dropout, cross, positional, heads, scope);
+    }
+
+    /**
+     * @param positionalHeads the head layout the positional encoding was built for; differs from {@code heads} only
+     *                        for a single head, which is then rotated in {@code positionalHeads} chunks of
+     *                        {@code dModel / positionalHeads} and takes the mean of the per-head score biases
+     */
+    ProjectedAttention(String name, int dModel, int heads, int kvHeads, boolean bias, double dropout, boolean cross,
+                       PositionalEncoding positional, int positionalHeads, ParameterScope scope) {
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException(name + ": kv_heads " + kvHeads + " does not divide heads " + heads);
         }
@@ -50,6 +61,10 @@ final class ProjectedAttention implements Attention {
         this.cross = cross;
         this.dropout = dropout;
         this.positional = positional == null ? new PositionalEncoding() {} : positional;
+        if (positionalHeads != heads && (heads != 1 || dModel % positionalHeads != 0)) {
+            throw new IllegalArgumentException(name + ": a positional layout of " + positionalHeads + " heads needs one head of a width it divides");
+        }
+        this.positionalHeads = positionalHeads;
         Init w = Init.normal(0.02);
         int qOut = heads * headDim, kvOut = kvHeads * headDim;
         wq = scope.parameter("q_proj.weight", w, qOut, dModel);
@@ -82,8 +97,8 @@ final class ProjectedAttention implements Attention {
         } else {
             checkInput("keys/values", keyValue);
             int offset = cache == null ? 0 : cache.length();
-            q = positional.rotate(q, offset);
-            Tensor kNew = positional.rotate(split(keyValue.linear(wk, bk), kvHeads), offset);
+            q = rotate(q, offset);
+            Tensor kNew = rotate(split(keyValue.linear(wk, bk), kvHeads), offset);
             Tensor vNew = split(keyValue.linear(wv, bv), kvHeads);
             if (cache != null) {
                 cache.append(kNew, vNew);
@@ -94,6 +109,9 @@ final class ProjectedAttention implements Attention {
                 v = vNew;
             }
             bias = positional.scoreBias(lq, k.size(2) - lq, k.size(2));
+            if (bias != null && heads == 1 && bias.dim() == 3 && bias.size(0) > 1) {
+                bias = bias.mean(0, true); // a linear bias in the slope: the mean bias is the bias of the mean slope
+            }
             if (bias != null && bias.dim() == 3 && bias.size(0) != heads && bias.size(0) != 1) {
                 throw new IllegalArgumentException(name + ": the positional encoding's score bias has " + bias.size(0)
                         + " heads but this attention has " + heads + "; build the encoding for " + heads + " heads");
@@ -102,8 +120,6 @@ final class ProjectedAttention implements Attention {
         if (k.size(0) != b) {
             throw new IllegalArgumentException(name + ": batch of the query is " + b + " but the keys/values have " + k.size(0));
         }
-        k = repeatHeads(k);
-        v = repeatHeads(v);
         int lk = k.size(2);
         IntTensor padding = mask == null ? null : mask.keyPadding();
         boolean causal = mask != null && mask.causal();
@@ -112,13 +128,28 @@ final class ProjectedAttention implements Attention {
                     + "] (all keys, cached ones included), got " + Arrays.toString(padding.shape()));
         }
         float scale = (float) (1.0 / Math.sqrt(headDim));
+        int group = heads / kvHeads;
+        boolean training = dropout > 0 && Tensor.gradEnabled();
         Tensor context;
-        if (dropout > 0 && Tensor.gradEnabled()) {
-            context = withDropout(q, k, v, bias, causal, padding, scale);
-        } else {
+        if (group > 1 && !training && (!causal || lq == 1) && (bias == null || (bias.dim() == 3 && bias.size(0) == heads))) {
+            // Query heads sharing a key/value head are stacked along the query axis, so the shared keys and values
+            // are read once instead of being copied per head. Valid when no causal mask applies (a single query
+            // sees every key up to its own position, which is the last one).
+            Tensor qg = q.reshape(b, kvHeads, group * lq, headDim);
+            Tensor bg = bias == null ? null : bias.reshape(kvHeads, group * lq, lk);
             Tensor[] probs = capture ? new Tensor[1] : null;
-            context = Tensor.scaledDotProductAttention(q, k, v, bias, causal, padding, scale, probs);
-            captured = capture ? probs[0] : null;
+            context = Tensor.scaledDotProductAttention(qg, k, v, bg, false, padding, scale, probs).reshape(b, heads, lq, headDim);
+            captured = capture ? probs[0].reshape(b, heads, lq, lk) : null;
+        } else {
+            k = repeatHeads(k);
+            v = repeatHeads(v);
+            if (training) {
+                context = withDropout(q, k, v, bias, causal, padding, scale);
+            } else {
+                Tensor[] probs = capture ? new Tensor[1] : null;
+                context = Tensor.scaledDotProductAttention(q, k, v, bias, causal, padding, scale, probs);
+                captured = capture ? probs[0] : null;
+            }
         }
         Tensor merged = context.transpose(1, 2).reshape(b, lq, heads * headDim);
         return merged.linear(wo, bo);
@@ -156,6 +187,14 @@ final class ProjectedAttention implements Attention {
             throw new IllegalArgumentException(name + ": " + what + " must be [B, L, " + dModel + "], got "
                     + (x == null ? "null" : Arrays.toString(x.shape())));
         }
+    }
+
+    /** The positional rotation of {@code [B, n, L, Dh]}; a single head is rotated in the encoding's head layout. */
+    private Tensor rotate(Tensor x, int offset) {
+        if (positionalHeads == heads) return positional.rotate(x, offset);
+        int b = x.size(0), l = x.size(2), chunk = dModel / positionalHeads;
+        Tensor grouped = x.transpose(1, 2).reshape(b, l, positionalHeads, chunk).transpose(1, 2);
+        return positional.rotate(grouped, offset).transpose(1, 2).reshape(b, l, 1, dModel).transpose(1, 2);
     }
 
     /** {@code [B, L, n·Dh]} to {@code [B, n, L, Dh]}. */

@@ -57,6 +57,45 @@ class AttentionBehaviourTest {
         assertTrue(msg.contains("key padding mask must be [1, 3]"), msg);
     }
 
+    /**
+     * Grouped-query attention equals multi-head attention whose key/value projections repeat each shared head for
+     * its group (query head h reads key/value head h / (heads / kv_heads)), in the stacked (non-causal, and
+     * single-query) path and in the causal one.
+     */
+    @Test void groupedQueryEqualsMultiHeadWithRepeatedKeyValueHeads() {
+        int e = 16, h = 4, kv = 2, dh = e / h;
+        ParameterScope gScope = ParameterScope.root(31), mScope = ParameterScope.root(32);
+        Attention gqa = REGISTRY.attention("grouped-query").create(new AttentionSpec(e, h, h, true, 0, false, null),
+                REGISTRY.params(ComponentKind.ATTENTION, "grouped-query", Map.of("kv_heads", kv)), gScope);
+        Attention mha = REGISTRY.attention("multi-head").create(new AttentionSpec(e, h, h, true, 0, false, null),
+                REGISTRY.params(ComponentKind.ATTENTION, "multi-head", Map.of()), mScope);
+        for (Tensor p : gScope.parameters().values()) {
+            float[] d = p.data();
+            SplittableRandom r = new SplittableRandom(d.length);
+            for (int i = 0; i < d.length; i++) d[i] = (float) (r.nextGaussian() * 0.4);
+        }
+        for (var entry : gScope.parameters().entrySet()) {
+            float[] src = entry.getValue().data(), dst = mScope.parameters().get(entry.getKey()).data();
+            boolean shared = entry.getKey().startsWith("k_proj") || entry.getKey().startsWith("v_proj");
+            int rowLen = entry.getKey().endsWith("weight") ? e : 1;
+            for (int row = 0; row < dst.length / rowLen; row++) {
+                int head = row / dh, within = row % dh;
+                int srcRow = shared ? (head / (h / kv)) * dh + within : row;
+                System.arraycopy(src, srcRow * rowLen, dst, row * rowLen, rowLen);
+            }
+        }
+        Tensor x = Tensor.randn(new SplittableRandom(33), 1f, 2, 5, e);
+        IntTensor pad = IntTensor.of(new int[] {1, 1, 1, 1, 1, 0, 1, 1, 1, 1}, 2, 5);
+        for (AttentionMask mask : new AttentionMask[] {AttentionMask.padding(pad), AttentionMask.causal(pad)}) {
+            gqa.captureProbabilities(true);
+            mha.captureProbabilities(true);
+            Tensor expected = mha.forward(x, x, mask, null), actual = gqa.forward(x, x, mask, null);
+            ConformanceCase.assertClose("grouped-query out, causal " + mask.causal(), expected, actual, 1e-5, 1e-4);
+            ConformanceCase.assertClose("grouped-query probs, causal " + mask.causal(),
+                    mha.capturedProbabilities(), gqa.capturedProbabilities(), 1e-6, 1e-5);
+        }
+    }
+
     @Test void probabilitiesAreCapturedOnlyWhenAsked() {
         Attention attn = REGISTRY.attention("multi-head").create(new AttentionSpec(8, 2, 2, true, 0, false, null),
                 REGISTRY.params(ComponentKind.ATTENTION, "multi-head", Map.of()), ParameterScope.root(2));
@@ -109,14 +148,15 @@ class AttentionBehaviourTest {
         List<Case> cases = List.of(
                 new Case("scaled-dot-product", Map.of(), false, "none"),
                 new Case("scaled-dot-product", Map.of(), false, "alibi"),
+                new Case("scaled-dot-product", Map.of(), false, "rope"),
                 new Case("multi-head", Map.of(), false, "rope"),
                 new Case("multi-head", Map.of(), false, "alibi"),
                 new Case("grouped-query", Map.of("kv_heads", 1), false, "rope"),
-                new Case("cross", Map.of(), true, "none"));
+                new Case("cross", Map.of(), true, "none"),
+                new Case("grouped-query", Map.of("kv_heads", 2), true, "none"));
         for (Case c : cases) {
             ParameterScope root = ParameterScope.root(21);
-            PositionalEncoding pe = KvCacheConsistencyTest.positional(c.positional(),
-                    c.id().equals("scaled-dot-product") ? 1 : 4, root.child("pos"));
+            PositionalEncoding pe = KvCacheConsistencyTest.positional(c.positional(), 4, root.child("pos"));
             int e = KvCacheConsistencyTest.E;
             Attention attn = REGISTRY.attention(c.id()).create(new AttentionSpec(e, 4, 4, true, 0, c.cross(), pe),
                     REGISTRY.params(ComponentKind.ATTENTION, c.id(), c.params()), root.child("attn"));

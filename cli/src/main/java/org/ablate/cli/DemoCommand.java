@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Train a small GPT-style model on the shipped text (KJV Genesis and Exodus), then generate from it.")
 final class DemoCommand implements Callable<Integer> {
-    static final String CONFIG = "demo-gpt.yaml";
+    static final String CONFIG = "gpt-char.yaml";
     static final String DATA = "examples/data/kjv-genesis-exodus.txt";
 
     @Option(names = "--data", paramLabel = "FILE", description = "Training text (default: " + DATA + " in the Ablate folder).")

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ComponentsCommand.class,
                 ConformanceCommand.class,
                 BenchCommand.class,
+                TokenizeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

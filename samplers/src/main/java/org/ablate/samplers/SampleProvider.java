@@ -16,6 +16,9 @@ public final class SampleProvider extends Versioned {
             @Override public boolean picks() { return true; }
 
             @Override public int[] pick(Tensor logits, SamplingContext context) {
+                if (context == null || context.random() == null) {
+                    throw new IllegalArgumentException("sample: the sampling context has no random generator; give the generation a seed");
+                }
                 float[][] rows = Rows.read("sample", logits);
                 int[] out = new int[rows.length];
                 for (int i = 0; i < rows.length; i++) out[i] = Rows.draw(rows[i], context.random());

@@ -60,6 +60,13 @@ class SamplerBehaviourTest {
         assertEquals(Float.NEGATIVE_INFINITY, out[2]);
     }
 
+    @Test void samplingWithoutAGeneratorIsRefused() {
+        Tensor logits = Tensor.of(new float[] {0f, 1f}, 1, 2);
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> sampler("sample", Map.of()).pick(logits, new SamplingContext(new int[1][0], null))).getMessage();
+        assertEquals("sample: the sampling context has no random generator; give the generation a seed", msg);
+    }
+
     @Test void seededSamplingIsReproducible() {
         Tensor logits = Tensor.of(new float[] {0.1f, 0.5f, -0.3f, 1.2f, 0.0f, 0.7f, 0.2f, -1f}, 2, 4);
         Sampler sample = sampler("sample", Map.of());

@@ -10,10 +10,13 @@ final class Simd {
 
     private Simd() {}
 
-    /** out[i] = a[i] op b[i]; kind 0 add, 1 sub, 2 mul, 3 div. */
-    static void binary(int kind, float[] a, float[] b, float[] out, int n) {
-        int i = 0;
-        int bound = S.loopBound(n);
+    /** out[i] = a[i] op b[i] for 0 <= i < n; kind 0 add, 1 sub, 2 mul, 3 div. */
+    static void binary(int kind, float[] a, float[] b, float[] out, int n) { binary(kind, a, b, out, 0, n); }
+
+    /** out[i] = a[i] op b[i] for from <= i < to. */
+    static void binary(int kind, float[] a, float[] b, float[] out, int from, int to) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
         for (; i < bound; i += S.length()) {
             FloatVector x = FloatVector.fromArray(S, a, i);
             FloatVector y = FloatVector.fromArray(S, b, i);
@@ -25,7 +28,7 @@ final class Simd {
             };
             r.intoArray(out, i);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             out[i] = switch (kind) {
                 case 0 -> a[i] + b[i];
                 case 1 -> a[i] - b[i];
@@ -119,5 +122,49 @@ final class Simd {
         int bound = S.loopBound(n);
         for (; i < bound; i += S.length()) FloatVector.fromArray(S, a, off + i).mul(k).intoArray(a, off + i);
         for (; i < n; i++) a[off + i] *= k;
+    }
+
+    /** Σ (a[off+i] − mean)² over n elements. */
+    static float sumSquaredDeviation(float[] a, int off, int n, float mean) {
+        int i = 0;
+        float s = 0f;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            FloatVector vm = FloatVector.broadcast(S, mean);
+            for (; i < bound; i += S.length()) {
+                FloatVector d = FloatVector.fromArray(S, a, off + i).sub(vm);
+                acc = d.fma(d, acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float d = a[off + i] - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /**
+     * Layer-norm output of one row: xhat = (x − mean)·rs, y = xhat·w + b (w, b null for 1 and 0), written at the same
+     * offset in xhat and y; w and b are indexed from 0.
+     */
+    static void normalize(float[] x, int off, int n, float mean, float rs, float[] w, float[] b, float[] xhat, float[] y) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector vm = FloatVector.broadcast(S, mean), vr = FloatVector.broadcast(S, rs);
+        for (; i < bound; i += S.length()) {
+            FloatVector h = FloatVector.fromArray(S, x, off + i).sub(vm).mul(vr);
+            h.intoArray(xhat, off + i);
+            FloatVector out = w == null ? h : h.mul(FloatVector.fromArray(S, w, i));
+            if (b != null) out = out.add(FloatVector.fromArray(S, b, i));
+            out.intoArray(y, off + i);
+        }
+        for (; i < n; i++) {
+            float h = (x[off + i] - mean) * rs;
+            xhat[off + i] = h;
+            float out = w == null ? h : h * w[i];
+            y[off + i] = b == null ? out : out + b[i];
+        }
     }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.Collections;
 import java.util.random.RandomGenerator;
+import org.ablate.tensor.kernels.Gemm;
+import org.ablate.tensor.kernels.Parallel;
 
 /**
  * A dense float32 tensor: a row-major shape/stride view over a {@code float[]} starting at an offset.
@@ -461,9 +463,13 @@ public final class Tensor {
     /** Elementwise quotient with broadcasting. */
     public Tensor div(Tensor o) { return binary(o, 3, "div"); }
 
+    /** x + v elementwise. */
     public Tensor add(float v) { return map(x -> x + v, (x, y) -> 1f); }
+    /** x − v elementwise. */
     public Tensor sub(float v) { return map(x -> x - v, (x, y) -> 1f); }
+    /** x·v elementwise. */
     public Tensor mul(float v) { return map(x -> x * v, (x, y) -> v); }
+    /** x / v elementwise. */
     public Tensor div(float v) { return map(x -> x / v, (x, y) -> 1f / v); }
 
     /** x^p elementwise. */
@@ -472,13 +478,21 @@ public final class Tensor {
         return map(x -> (float) Math.pow(x, p), (x, y) -> p == 0f ? 0f : (float) (p * Math.pow(x, p - 1)));
     }
 
+    /** e^x elementwise. */
     public Tensor exp() { return map(x -> (float) Math.exp(x), (x, y) -> y); }
+    /** Natural logarithm elementwise. */
     public Tensor log() { return map(x -> (float) Math.log(x), (x, y) -> 1f / x); }
+    /** √x elementwise. */
     public Tensor sqrt() { return map(x -> (float) Math.sqrt(x), (x, y) -> 0.5f / y); }
+    /** 1/√x elementwise. */
     public Tensor rsqrt() { return map(x -> (float) (1.0 / Math.sqrt(x)), (x, y) -> -0.5f * y * y * y); }
+    /** tanh(x) elementwise. */
     public Tensor tanh() { return map(x -> (float) Math.tanh(x), (x, y) -> 1f - y * y); }
+    /** −x elementwise. */
     public Tensor neg() { return map(x -> -x, (x, y) -> -1f); }
+    /** |x| elementwise (gradient 0 at 0). */
     public Tensor abs() { return map(Math::abs, (x, y) -> x > 0 ? 1f : x < 0 ? -1f : 0f); }
+    /** 1/(1 + e^{−x}) elementwise. */
     public Tensor sigmoid() { return map(Tensor::sigmoidOf, (x, y) -> y * (1f - y)); }
 
     /** max(x, 0). */
@@ -517,39 +531,28 @@ public final class Tensor {
         return x >= 0 ? (float) (1.0 / (1.0 + Math.exp(-x))) : (float) (Math.exp(x) / (1.0 + Math.exp(x)));
     }
 
-    /**
-     * The error function to about 1e-15 absolute: the Maclaurin series for |z| <= 2.5 (terms stay below e^6.25,
-     * so double keeps ~13 digits) and the Laplace continued fraction for erfc beyond.
-     */
-    static double erf(double z) {
-        double a = Math.abs(z);
-        double r;
-        if (a <= 2.5) {
-            double z2 = a * a, term = a, sum = a;
-            for (int n = 1; n < 200; n++) {
-                term *= -z2 / n;
-                double add = term / (2 * n + 1);
-                sum += add;
-                if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-            }
-            r = sum * 2.0 / Math.sqrt(Math.PI);
-        } else {
-            double t = a;
-            for (int n = 60; n >= 1; n--) t = a + (n / 2.0) / t;
-            r = 1.0 - Math.exp(-a * a) / Math.sqrt(Math.PI) / t;
-        }
-        return z < 0 ? -r : r;
-    }
+    /** The error function (see {@link Erf}). */
+    static double erf(double z) { return Erf.erf(z); }
 
+    /** 1 where x > o else 0 (broadcast; no gradient). */
     public Tensor gt(Tensor o) { return compare(o, 0, "gt"); }
+    /** 1 where x < o else 0 (broadcast; no gradient). */
     public Tensor lt(Tensor o) { return compare(o, 1, "lt"); }
+    /** 1 where x >= o else 0 (broadcast; no gradient). */
     public Tensor ge(Tensor o) { return compare(o, 2, "ge"); }
+    /** 1 where x <= o else 0 (broadcast; no gradient). */
     public Tensor le(Tensor o) { return compare(o, 3, "le"); }
+    /** 1 where x == o else 0 (broadcast; no gradient). */
     public Tensor eq(Tensor o) { return compare(o, 4, "eq"); }
+    /** 1 where x > v else 0 (no gradient). */
     public Tensor gt(float v) { return compare(scalar(v), 0, "gt"); }
+    /** 1 where x < v else 0 (no gradient). */
     public Tensor lt(float v) { return compare(scalar(v), 1, "lt"); }
+    /** 1 where x >= v else 0 (no gradient). */
     public Tensor ge(float v) { return compare(scalar(v), 2, "ge"); }
+    /** 1 where x <= v else 0 (no gradient). */
     public Tensor le(float v) { return compare(scalar(v), 3, "le"); }
+    /** 1 where x == v else 0 (no gradient). */
     public Tensor eq(float v) { return compare(scalar(v), 4, "eq"); }
 
     /** Elementwise {@code cond != 0 ? a : b}, all three broadcast together; gradients flow to a and b. */
@@ -583,39 +586,30 @@ public final class Tensor {
         int[] s = broadcastShape(op, shape, o.shape);
         float[] a = gather(this, s), b = gather(o, s);
         float[] out = new float[a.length];
-        Simd.binary(kind, a, b, out, out.length);
-        Tensor self = this;
-        return result(out, s, g -> {
-            float[] gd = g.dense();
-            Tensor ga = null, gb = null;
-            switch (kind) {
-                case 0 -> {
-                    ga = g;
-                    gb = g;
+        Parallel.parallelRange(out.length, 1 << 15, (from, to) -> Simd.binary(kind, a, b, out, from, to));
+        int[] sa = shape, sb = o.shape;
+        // each backward keeps only the arrays it reads, so add/sub graphs hold no copies of their inputs
+        Backward fn = switch (kind) {
+            case 0 -> g -> new Tensor[] {sumTo(g, sa), sumTo(g, sb)};
+            case 1 -> g -> new Tensor[] {sumTo(g, sa), sumTo(g.neg(), sb)};
+            case 2 -> g -> {
+                float[] gd = g.dense();
+                float[] x = new float[gd.length], y = new float[gd.length];
+                Simd.binary(2, gd, b, x, gd.length);
+                Simd.binary(2, gd, a, y, gd.length);
+                return new Tensor[] {sumTo(Tensor.of(x, s), sa), sumTo(Tensor.of(y, s), sb)};
+            };
+            default -> g -> {
+                float[] gd = g.dense();
+                float[] x = new float[gd.length], y = new float[gd.length];
+                for (int i = 0; i < gd.length; i++) {
+                    x[i] = gd[i] / b[i];
+                    y[i] = -gd[i] * out[i] / b[i];
                 }
-                case 1 -> {
-                    ga = g;
-                    gb = g.neg();
-                }
-                case 2 -> {
-                    float[] x = new float[gd.length], y = new float[gd.length];
-                    Simd.binary(2, gd, b, x, gd.length);
-                    Simd.binary(2, gd, a, y, gd.length);
-                    ga = Tensor.of(x, s);
-                    gb = Tensor.of(y, s);
-                }
-                default -> {
-                    float[] x = new float[gd.length], y = new float[gd.length];
-                    for (int i = 0; i < gd.length; i++) {
-                        x[i] = gd[i] / b[i];
-                        y[i] = -gd[i] * out[i] / b[i];
-                    }
-                    ga = Tensor.of(x, s);
-                    gb = Tensor.of(y, s);
-                }
-            }
-            return new Tensor[] {sumTo(ga, self.shape), sumTo(gb, o.shape)};
-        }, this, o);
+                return new Tensor[] {sumTo(Tensor.of(x, s), sa), sumTo(Tensor.of(y, s), sb)};
+            };
+        };
+        return result(out, s, fn, this, o);
     }
 
     private Tensor compare(Tensor o, int kind, String op) {
@@ -638,11 +632,15 @@ public final class Tensor {
     private Tensor map(F1 f, D1 d) {
         float[] x = dense();
         float[] out = new float[x.length];
-        for (int i = 0; i < out.length; i++) out[i] = f.apply(x[i]);
+        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) out[i] = f.apply(x[i]);
+        });
         return result(out, shape.clone(), g -> {
             float[] gd = g.dense();
             float[] gx = new float[gd.length];
-            for (int i = 0; i < gx.length; i++) gx[i] = gd[i] * d.apply(x[i], out[i]);
+            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> {
+                for (int i = from; i < to; i++) gx[i] = gd[i] * d.apply(x[i], out[i]);
+            });
             return new Tensor[] {Tensor.of(gx, shape)};
         }, this);
     }
@@ -664,13 +662,15 @@ public final class Tensor {
         int n = shape[d], inner = innerSize(d), outer = outerSize(d);
         float[] x = dense();
         float[] out = new float[outer * inner];
-        for (int o = 0; o < outer; o++) {
-            int base = o * n * inner;
-            for (int k = 0; k < n; k++) {
-                int row = base + k * inner;
-                for (int i = 0; i < inner; i++) out[o * inner + i] += x[row + i];
+        rows(outer, n * inner, (r0, r1) -> {
+            for (int o = r0; o < r1; o++) {
+                int base = o * n * inner;
+                for (int k = 0; k < n; k++) {
+                    int row = base + k * inner;
+                    for (int i = 0; i < inner; i++) out[o * inner + i] += x[row + i];
+                }
             }
-        }
+        });
         int[] keep = shape.clone();
         keep[d] = 1;
         int[] old = shape;
@@ -766,11 +766,18 @@ public final class Tensor {
                     + " do not chain (expected the last dim of the first, " + shape[shape.length - 1]
                     + ", to equal the second-to-last dim of the second, " + o.shape[o.shape.length - 2] + ")");
         }
+        try {
+            broadcastShape("matmul", Arrays.copyOf(shape, shape.length - 2), Arrays.copyOf(o.shape, o.shape.length - 2));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("matmul: batch dims of shapes " + Arrays.toString(shape) + " and "
+                    + Arrays.toString(o.shape) + " do not broadcast (expected equal sizes or 1 in each batch dim)");
+        }
         Tensor r = matmulRaw(this, o);
         Tensor self = this;
+        // each operand's gradient is a full product: skip the one no graph path needs
         return record(r, g -> new Tensor[] {
-                sumTo(matmulRaw(g, o.transpose(-1, -2)), self.shape),
-                sumTo(matmulRaw(self.transpose(-1, -2), g), o.shape)}, this, o);
+                needsGrad(self) ? sumTo(matmulRaw(g, o.transpose(-1, -2)), self.shape) : null,
+                needsGrad(o) ? sumTo(matmulRaw(self.transpose(-1, -2), g), o.shape) : null}, this, o);
     }
 
     /** Batched product of two tensors with >= 2 dims, no graph; reads both operands through their strides. */
@@ -784,19 +791,22 @@ public final class Tensor {
         int[] aBs = broadcastStrides(a, batch, ad - 2), bBs = broadcastStrides(b, batch, bd - 2);
         int batches = (int) checkedNumel("matmul", batch);
         float[] c = new float[Math.toIntExact((long) batches * m * n)];
-        int[] idx = new int[batch.length];
-        for (int bi = 0; bi < batches; bi++) {
-            int ao = a.offset, bo = b.offset;
-            for (int i = 0; i < idx.length; i++) {
-                ao += idx[i] * aBs[i];
-                bo += idx[i] * bBs[i];
+        java.util.function.IntConsumer one = bi -> {
+            int ao = a.offset, bo = b.offset, rest = bi;
+            for (int i = batch.length - 1; i >= 0; i--) {
+                int ix = rest % batch[i];
+                rest /= batch[i];
+                ao += ix * aBs[i];
+                bo += ix * bBs[i];
             }
-            gemm(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2], b.strides[bd - 1],
-                    c, bi * m * n);
-            for (int i = idx.length - 1; i >= 0; i--) {
-                if (++idx[i] < batch[i]) break;
-                idx[i] = 0;
-            }
+            Gemm.sgemm(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
+                    b.strides[bd - 1], c, bi * m * n, n, false);
+        };
+        // many small products (attention heads) spread over the pool by batch; few large ones let Gemm split each
+        if (batches >= Parallel.threads()) {
+            Parallel.parallelFor(batches, one);
+        } else {
+            for (int bi = 0; bi < batches; bi++) one.accept(bi);
         }
         return new Tensor(c, 0, outShape, rowMajor(outShape));
     }
@@ -807,38 +817,6 @@ public final class Tensor {
         int lead = batch.length - nd;
         for (int i = lead; i < batch.length; i++) s[i] = t.shape[i - lead] == 1 ? 0 : t.strides[i - lead];
         return s;
-    }
-
-    /** C[m,n] = A[m,k]·B[k,n]; A and B addressed by (row, column) strides, C dense at {@code co}. */
-    private static void gemm(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs,
-                             float[] c, int co) {
-        if (bcs == 1) {
-            // B rows are contiguous: accumulate rows of C as a·B[p,:] (vectorised axpy), blocked over p for cache reuse
-            final int kb = 256;
-            for (int p0 = 0; p0 < k; p0 += kb) {
-                int p1 = Math.min(k, p0 + kb);
-                for (int i = 0; i < m; i++) {
-                    int crow = co + i * n;
-                    for (int p = p0; p < p1; p++) {
-                        float av = a[ao + i * ars + p * acs];
-                        if (av != 0f) Simd.axpy(av, b, bo + p * brs, c, crow, n);
-                    }
-                }
-            }
-        } else if (brs == 1 && acs == 1) {
-            // B is a transposed view ([n,k] row-major): each C element is a dot of two contiguous runs
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) c[co + i * n + j] = Simd.dot(a, ao + i * ars, b, bo + j * bcs, k);
-            }
-        } else {
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    float s = 0f;
-                    for (int p = 0; p < k; p++) s += a[ao + i * ars + p * acs] * b[bo + p * brs + j * bcs];
-                    c[co + i * n + j] = s;
-                }
-            }
-        }
     }
 
     /**
@@ -874,18 +852,20 @@ public final class Tensor {
         float[] x = dense();
         float[] y = new float[x.length];
         if (inner == 1) {
-            for (int o = 0; o < outer; o++) {
-                int base = o * n;
-                float m = Simd.max(x, base, n);
-                if (m == Float.NEGATIVE_INFINITY) m = 0f;
-                float s = Simd.expShiftSum(x, base, m, y, base, n);
-                if (log) {
-                    float lse = m + (float) Math.log(s);
-                    for (int i = 0; i < n; i++) y[base + i] = x[base + i] - lse;
-                } else {
-                    Simd.scale(y, base, 1f / s, n);
+            rows(outer, n * inner, (r0, r1) -> {
+                for (int o = r0; o < r1; o++) {
+                    int base = o * n;
+                    float m = Simd.max(x, base, n);
+                    if (m == Float.NEGATIVE_INFINITY) m = 0f;
+                    float s = Simd.expShiftSum(x, base, m, y, base, n);
+                    if (log) {
+                        float lse = m + (float) Math.log(s);
+                        for (int i = 0; i < n; i++) y[base + i] = x[base + i] - lse;
+                    } else {
+                        Simd.scale(y, base, 1f / s, n);
+                    }
                 }
-            }
+            });
         } else {
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < inner; i++) {
@@ -911,20 +891,22 @@ public final class Tensor {
         return result(y, s, g -> {
             float[] gd = g.dense();
             float[] gx = new float[gd.length];
-            for (int o = 0; o < outer; o++) {
-                for (int i = 0; i < inner; i++) {
-                    int base = o * n * inner + i;
-                    double acc = 0;
-                    for (int k = 0; k < n; k++) {
-                        int p = base + k * inner;
-                        acc += log ? gd[p] : gd[p] * y[p];
-                    }
-                    for (int k = 0; k < n; k++) {
-                        int p = base + k * inner;
-                        gx[p] = log ? (float) (gd[p] - Math.exp(y[p]) * acc) : (float) (y[p] * (gd[p] - acc));
+            rows(outer, n * inner, (r0, r1) -> {
+                for (int o = r0; o < r1; o++) {
+                    for (int i = 0; i < inner; i++) {
+                        int base = o * n * inner + i;
+                        double acc = 0;
+                        for (int k = 0; k < n; k++) {
+                            int p = base + k * inner;
+                            acc += log ? gd[p] : gd[p] * y[p];
+                        }
+                        for (int k = 0; k < n; k++) {
+                            int p = base + k * inner;
+                            gx[p] = log ? (float) (gd[p] - Math.exp(y[p]) * acc) : (float) (y[p] * (gd[p] - acc));
+                        }
                     }
                 }
-            }
+            });
             return new Tensor[] {Tensor.of(gx, s)};
         }, this);
     }
@@ -941,22 +923,16 @@ public final class Tensor {
         float[] x = dense();
         float[] w = weight == null ? null : weight.dense(), b = bias == null ? null : bias.dense();
         float[] xhat = new float[x.length], y = new float[x.length], rstd = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            int base = r * n;
-            float mean = Simd.sum(x, base, n) / n;
-            double var = 0;
-            for (int i = 0; i < n; i++) {
-                float dlt = x[base + i] - mean;
-                var += dlt * dlt;
+        rows(rows, n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * n;
+                float mean = Simd.sum(x, base, n) / n;
+                float var = Simd.sumSquaredDeviation(x, base, n, mean) / n;
+                float rs = (float) (1.0 / Math.sqrt(var + eps));
+                rstd[r] = rs;
+                Simd.normalize(x, base, n, mean, rs, w, b, xhat, y);
             }
-            float rs = (float) (1.0 / Math.sqrt(var / n + eps));
-            rstd[r] = rs;
-            for (int i = 0; i < n; i++) {
-                float h = (x[base + i] - mean) * rs;
-                xhat[base + i] = h;
-                y[base + i] = h * (w == null ? 1f : w[i]) + (b == null ? 0f : b[i]);
-            }
-        }
+        });
         int[] s = shape.clone();
         return result(y, s, g -> {
             float[] gd = g.dense();
@@ -990,13 +966,15 @@ public final class Tensor {
         float[] x = dense();
         float[] w = weight == null ? null : weight.dense();
         float[] y = new float[x.length], rstd = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            int base = r * n;
-            float ss = Simd.dot(x, base, x, base, n);
-            float rs = (float) (1.0 / Math.sqrt(ss / n + eps));
-            rstd[r] = rs;
-            for (int i = 0; i < n; i++) y[base + i] = x[base + i] * rs * (w == null ? 1f : w[i]);
-        }
+        rows(rows, n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * n;
+                float ss = Simd.dot(x, base, x, base, n);
+                float rs = (float) (1.0 / Math.sqrt(ss / n + eps));
+                rstd[r] = rs;
+                for (int i = 0; i < n; i++) y[base + i] = x[base + i] * rs * (w == null ? 1f : w[i]);
+            }
+        });
         int[] s = shape.clone();
         return result(y, s, g -> {
             float[] gd = g.dense();
@@ -1218,35 +1196,35 @@ public final class Tensor {
         float[] probs = new float[bsz * h * lq * lk];
         float[] out = new float[bsz * h * lq * dv];
         int shift = lk - lq;
-        float[] row = new float[lk];
-        for (int b = 0; b < bsz; b++) {
-            for (int hh = 0; hh < h; hh++) {
-                int bh = b * h + hh;
-                for (int i = 0; i < lq; i++) {
-                    int qo = (bh * lq + i) * d;
-                    int po = (bh * lq + i) * lk;
-                    float m = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < lk; j++) {
-                        boolean allowed = (!causal || j <= i + shift) && (pad == null || pad[b * lk + j] != 0);
-                        float sc = Float.NEGATIVE_INFINITY;
-                        if (allowed) {
-                            sc = scale * Simd.dot(qd, qo, kd, (bh * lk + j) * d, d);
-                            if (bias != null) sc += bias[po + j];
-                        }
-                        row[j] = sc;
-                        if (sc > m) m = sc;
+        float[] biasF = bias;
+        // (batch, head) pairs are independent: each task writes only its own rows of probs and out
+        forEachTask(bsz * h, bh -> {
+            int b = bh / h;
+            float[] row = new float[lk];
+            for (int i = 0; i < lq; i++) {
+                int qo = (bh * lq + i) * d;
+                int po = (bh * lq + i) * lk;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < lk; j++) {
+                    boolean allowed = (!causal || j <= i + shift) && (pad == null || pad[b * lk + j] != 0);
+                    float sc = Float.NEGATIVE_INFINITY;
+                    if (allowed) {
+                        sc = scale * Simd.dot(qd, qo, kd, (bh * lk + j) * d, d);
+                        if (biasF != null) sc += biasF[po + j];
                     }
-                    if (m == Float.NEGATIVE_INFINITY) continue; // fully masked (or -inf bias): zeros
-                    float s = Simd.expShiftSum(row, 0, m, probs, po, lk);
-                    Simd.scale(probs, po, 1f / s, lk);
-                    int oo = (bh * lq + i) * dv;
-                    for (int j = 0; j < lk; j++) {
-                        float p = probs[po + j];
-                        if (p != 0f) Simd.axpy(p, vd, (bh * lk + j) * dv, out, oo, dv);
-                    }
+                    row[j] = sc;
+                    if (sc > m) m = sc;
+                }
+                if (m == Float.NEGATIVE_INFINITY) continue; // fully masked (or -inf bias): zeros
+                float sum = Simd.expShiftSum(row, 0, m, probs, po, lk);
+                Simd.scale(probs, po, 1f / sum, lk);
+                int oo = (bh * lq + i) * dv;
+                for (int j = 0; j < lk; j++) {
+                    float p = probs[po + j];
+                    if (p != 0f) Simd.axpy(p, vd, (bh * lk + j) * dv, out, oo, dv);
                 }
             }
-        }
+        });
         if (probsOut != null && probsOut.length > 0) probsOut[0] = Tensor.of(probs.clone(), ps);
         int[] qs = q.shape.clone(), ks = k.shape.clone(), vs = v.shape.clone();
         int[] biasShape = scoreBias == null ? null : scoreBias.shape;
@@ -1254,8 +1232,9 @@ public final class Tensor {
             float[] go = g.dense();
             float[] gq = new float[qd.length], gk = new float[kd.length], gv = new float[vd.length];
             float[] gs = biasShape == null ? null : new float[probs.length];
-            float[] dp = new float[lk];
-            for (int bh = 0; bh < bsz * h; bh++) {
+            // per (batch, head) task: gradients of q, k, v rows of that pair only
+            forEachTask(bsz * h, bh -> {
+                float[] dp = new float[lk];
                 for (int i = 0; i < lq; i++) {
                     int po = (bh * lq + i) * lk, oo = (bh * lq + i) * dv, qo = (bh * lq + i) * d;
                     double rowDot = 0;
@@ -1278,13 +1257,23 @@ public final class Tensor {
                         Simd.axpy(ds * scale, qd, qo, gk, (bh * lk + j) * d, d);
                     }
                 }
-            }
+            });
             return new Tensor[] {Tensor.of(gq, qs), Tensor.of(gk, ks), Tensor.of(gv, vs),
                     gs == null ? null : sumTo(Tensor.of(gs, ps), biasShape)};
         }, q, k, v, scoreBias);
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Splits {@code count} rows of {@code rowLen} elements over the pool in chunks of at least ~32K elements. */
+    private static void rows(int count, int rowLen, Parallel.RangeBody body) {
+        Parallel.parallelRange(count, Math.max(1, 32768 / Math.max(1, rowLen)), body);
+    }
+
+    /** Runs {@code body} for 0 <= i < n; tasks must write disjoint memory. */
+    private static void forEachTask(int n, java.util.function.IntConsumer body) {
+        Parallel.parallelFor(n, body);
+    }
 
     /** The elements row-major: the backing array itself when it is exactly that (callers must not write it). */
     float[] dense() {

@@ -13,10 +13,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.ablate.tensor.io.Safetensors;
+import org.ablate.tensor.io.SafetensorsFile;
+import org.ablate.tensor.io.TensorInfo;
 
 /** Locates and loads the shared conformance cases (system property {@code ablate.conformance.dir}). */
 final class Conformance {
     private Conformance() {}
+
+    /** One tensor of a case's io.safetensors: floats for F32/F16/BF16, ints for I64/I32. */
+    record Entry(String dtype, int[] shape, float[] floats, int[] ints) {
+        Tensor tensor() {
+            if (floats == null) throw new IllegalStateException("tensor of dtype " + dtype + " is not float");
+            return Tensor.of(floats.clone(), shape);
+        }
+
+        IntTensor intTensor() {
+            if (ints == null) throw new IllegalStateException("tensor of dtype " + dtype + " is not integer");
+            return IntTensor.of(ints.clone(), shape);
+        }
+    }
+
+    static Map<String, Entry> readAll(Path file) throws IOException {
+        Map<String, Entry> out = new java.util.LinkedHashMap<>();
+        try (SafetensorsFile f = Safetensors.open(file)) {
+            for (String name : f.names()) {
+                TensorInfo info = f.info(name);
+                if (info.dtype().isFloat()) {
+                    out.put(name, new Entry(info.dtype().name(), info.intShape(), f.tensor(name).toArray(), null));
+                } else {
+                    out.put(name, new Entry(info.dtype().name(), info.intShape(), null, f.ints(name).data().clone()));
+                }
+            }
+        }
+        return out;
+    }
 
     static Path dir() {
         String p = System.getProperty("ablate.conformance.dir");
@@ -38,22 +69,24 @@ final class Conformance {
         return out;
     }
 
-    record Case(String name, JsonNode json, Map<String, TestSafetensors.Entry> io, double atol, double rtol) {
+    record Case(String name, JsonNode json, Map<String, Entry> io, double atol, double rtol,
+                java.util.Set<String> checked) {
         Tensor t(String key) { return entry(key).tensor(); }
         IntTensor ints(String key) { return entry(key).intTensor(); }
         boolean has(String key) { return io.containsKey(key); }
         JsonNode param(String key) { return json.path("params").path(key); }
 
-        TestSafetensors.Entry entry(String key) {
-            TestSafetensors.Entry e = io.get(key);
+        Entry entry(String key) {
+            Entry e = io.get(key);
             if (e == null) fail(name + ": io.safetensors has no tensor " + key);
             return e;
         }
 
         /** Asserts |actual - expected| <= atol + rtol·|expected| elementwise against io tensor {@code key}. */
         void check(String key, Tensor actual) {
+            checked.add(key);
             if (actual == null) fail(name + ": " + key + " was not computed (null)");
-            TestSafetensors.Entry e = entry(key);
+            Entry e = entry(key);
             float[] exp = e.floats();
             float[] act = actual.toArray();
             assertEquals(exp.length, act.length, name + ": " + key + " element count");
@@ -70,10 +103,19 @@ final class Conformance {
         }
     }
 
+    /** Fails unless every expected gradient in the file (grad_* other than the grad_out input) was checked. */
+    static void assertAllGradientsChecked(Case c) {
+        for (String k : c.io().keySet()) {
+            if (k.startsWith("grad_") && !k.equals("grad_out") && !c.checked().contains(k)) {
+                fail(c.name() + ": expected gradient " + k + " is in the file but was not checked");
+            }
+        }
+    }
+
     static Case load(Path dir) throws IOException {
         JsonNode json = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
         JsonNode tol = json.get("tolerance");
-        return new Case(json.get("name").asText(), json, TestSafetensors.read(dir.resolve("io.safetensors")),
-                tol.get("atol").asDouble(), tol.get("rtol").asDouble());
+        return new Case(json.get("name").asText(), json, readAll(dir.resolve("io.safetensors")),
+                tol.get("atol").asDouble(), tol.get("rtol").asDouble(), new java.util.HashSet<>());
     }
 }

@@ -40,6 +40,7 @@ class ConformanceTest {
             c.check("loss", loss);
             loss.backward();
             c.check("grad_logits", logits.grad());
+            Conformance.assertAllGradientsChecked(c);
             return;
         }
         if (op.equals("embedding")) {
@@ -48,6 +49,7 @@ class ConformanceTest {
             c.check("y", y);
             y.mul(c.t("grad_out")).sum().backward();
             c.check("grad_weight", w.grad());
+            Conformance.assertAllGradientsChecked(c);
             return;
         }
         Tensor x = c.t("x").requiresGrad(true);
@@ -70,6 +72,7 @@ class ConformanceTest {
         c.check("grad_x", x.grad());
         if (c.has("grad_weight")) c.check("grad_weight", w.grad());
         if (c.has("grad_bias")) c.check("grad_bias", b.grad());
+        Conformance.assertAllGradientsChecked(c);
     }
 
     private static void runSdpa(Path dir) throws IOException {
@@ -85,6 +88,7 @@ class ConformanceTest {
         c.check("grad_q", q.grad());
         c.check("grad_k", k.grad());
         c.check("grad_v", v.grad());
+        Conformance.assertAllGradientsChecked(c);
     }
 
     private static void runMha(Path dir) throws IOException {
@@ -121,6 +125,7 @@ class ConformanceTest {
             }
         }
         assertEquals(names.size(), checked, c.name() + ": every projection gradient is listed");
+        Conformance.assertAllGradientsChecked(c);
         assertFalse(x.grad() == null, c.name() + ": x received a gradient");
     }
 

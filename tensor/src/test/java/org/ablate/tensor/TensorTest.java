@@ -93,6 +93,9 @@ class TensorTest {
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> seq(2, 3).matmul(seq(2, 3)));
         assertTrue(e.getMessage().startsWith("matmul") && e.getMessage().contains("[2, 3]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> seq(2, 2, 3).matmul(seq(3, 3, 2)));
+        assertTrue(e.getMessage().startsWith("matmul") && e.getMessage().contains("[2, 2, 3]") && e.getMessage().contains("[3, 3, 2]"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> seq(2, 3).linear(seq(4, 2), null));
         assertTrue(e.getMessage().startsWith("linear") && e.getMessage().contains("[4, 2]"), e.getMessage());
         assertArrayEquals(new float[] {1, 4, 9}, Tensor.of(new float[] {1, 2, 3}, 3).pow(2f).toArray());
@@ -182,6 +185,13 @@ class TensorTest {
             }
         }
         assertArrayEquals(new int[] {3}, GradCheck.randn(52, 3, 4).matmul(GradCheck.randn(53, 4)).shape());
+        // only one operand requires grad: its gradient is still exact, the other gets none
+        Tensor x = GradCheck.randn(56, 2, 3).requiresGrad(true), w = GradCheck.randn(57, 3, 2);
+        x.matmul(w).sum().backward();
+        assertNull(w.grad());
+        double[] rowSums = reference(Tensor.ones(1, 2), w.transpose(0, 1));
+        assertClose(new double[] {rowSums[0], rowSums[1], rowSums[2], rowSums[0], rowSums[1], rowSums[2]}, x.grad().toArray(), 1e-6,
+                "d sum(x·w)/dx");
         assertArrayEquals(new int[] {2, 5}, GradCheck.randn(54, 4).matmul(GradCheck.randn(55, 2, 4, 5)).shape());
     }
 
@@ -195,6 +205,12 @@ class TensorTest {
             assertEquals(r[1], Tensor.erf(r[0]), 1e-13, "erf(" + r[0] + ")");
             assertEquals(-r[1], Tensor.erf(-r[0]), 1e-13, "erf(" + -r[0] + ")");
         }
+        // the fast table lookup agrees with the slow reference everywhere, including between grid points
+        for (int i = -7000; i <= 7000; i++) {
+            double z = i * 0.000997;
+            assertEquals(Erf.reference(z), Tensor.erf(z), 1e-14, "erf(" + z + ")");
+        }
+        assertTrue(Double.isNaN(Tensor.erf(Double.NaN)));
         // GELU(1) = 0.5·(1 + erf(1/√2))
         assertEquals(0.8413447460685429f, Tensor.of(new float[] {1f}, 1).gelu().item(), 1e-7f);
         assertEquals(-0.0f, Tensor.of(new float[] {-20f}, 1).gelu().item(), 1e-7f);
@@ -327,5 +343,23 @@ class TensorTest {
         a.mul(d).sum().backward();
         assertArrayEquals(seq(3, 4).toArray(), a.grad().toArray(), "detached operand passes no gradient back");
         assertThrows(IllegalStateException.class, () -> a.mul(2f).backward());
+    }
+
+    @Test
+    void largeInputsSplitOverThePoolMatchRowByRowResults() {
+        int rows = 600, n = 257;
+        Tensor x = GradCheck.randn(300, rows, n), y = GradCheck.randn(301, rows, n);
+        Tensor w = GradCheck.randn(302, n), b = GradCheck.randn(303, n);
+        Tensor sm = x.softmax(-1), ln = x.layerNorm(w, b, 1e-5f), rms = x.rmsNorm(w, 1e-6f), sum = x.mul(y).sum(1, false);
+        Tensor ge = x.gelu(), ad = x.add(y);
+        for (int r = 0; r < rows; r += 37) {
+            Tensor xr = x.slice(0, r, r + 1), yr = y.slice(0, r, r + 1);
+            assertArrayEquals(xr.softmax(-1).toArray(), sm.slice(0, r, r + 1).toArray(), "softmax row " + r);
+            assertArrayEquals(xr.layerNorm(w, b, 1e-5f).toArray(), ln.slice(0, r, r + 1).toArray(), "layerNorm row " + r);
+            assertArrayEquals(xr.rmsNorm(w, 1e-6f).toArray(), rms.slice(0, r, r + 1).toArray(), "rmsNorm row " + r);
+            assertArrayEquals(xr.mul(yr).sum(1, false).toArray(), sum.slice(0, r, r + 1).toArray(), "sum row " + r);
+            assertArrayEquals(xr.gelu().toArray(), ge.slice(0, r, r + 1).toArray(), "gelu row " + r);
+            assertArrayEquals(xr.add(yr).toArray(), ad.slice(0, r, r + 1).toArray(), "add row " + r);
+        }
     }
 }

@@ -275,6 +275,21 @@ final class ByteLevelBpe extends BaseTokenizer {
         if (!type.equals("BPE")) {
             throw new IOException(file + ": field \"model.type\" is \"" + type + "\"; byte-bpe reads only BPE models");
         }
+        if (root instanceof Map<?, ?> rm && rm.get("pre_tokenizer") != null) {
+            // Only GPT-2's own splitting is implemented; another rule would give different ids silently.
+            Map<String, Object> pre = TextFiles.object(root, "pre_tokenizer", file);
+            String preType = TextFiles.string(pre, "type", file, null);
+            if (!preType.equals("ByteLevel")) {
+                throw new IOException(file + ": field \"pre_tokenizer.type\" is \"" + preType
+                        + "\"; byte-bpe implements GPT-2's ByteLevel pre-tokenizer only");
+            }
+            if (Boolean.TRUE.equals(TextFiles.bool(pre, "add_prefix_space", file))) {
+                throw new IOException(file + ": field \"pre_tokenizer.add_prefix_space\" is true; byte-bpe supports only false (GPT-2)");
+            }
+            if (Boolean.FALSE.equals(TextFiles.bool(pre, "use_regex", file))) {
+                throw new IOException(file + ": field \"pre_tokenizer.use_regex\" is false; byte-bpe always splits with GPT-2's rule");
+            }
+        }
         Map<String, Object> vocabMap = TextFiles.object(model, "vocab", file);
         List<Object> added = root instanceof Map<?, ?> m && m.get("added_tokens") != null
                 ? TextFiles.array(root, "added_tokens", file) : List.of();

@@ -23,7 +23,7 @@ final class Gpt2Splitter {
         int p = c == ' ' ? i + 1 : i;
         if (p < end) {
             int cp = Character.codePointAt(s, p);
-            if (Character.isLetter(cp)) return run(s, p, end, Gpt2Splitter::isLetter);
+            if (isLetter(cp)) return run(s, p, end, Gpt2Splitter::isLetter);
             if (isNumber(cp)) return run(s, p, end, Gpt2Splitter::isNumber);
             if (!isSpace(cp)) return run(s, p, end, Gpt2Splitter::isOther);
         }
@@ -46,17 +46,29 @@ final class Gpt2Splitter {
         return p;
     }
 
-    static boolean isLetter(int cp) { return Character.isLetter(cp); }
+    // ASCII classes looked up in a table: most text is mostly ASCII.
+    private static final byte LETTER = 1, NUMBER = 2, SPACE = 3, OTHER = 4;
+    private static final byte[] ASCII = new byte[128];
+    static {
+        for (int c = 0; c < 128; c++) {
+            ASCII[c] = Character.isLetter(c) ? LETTER : (c >= '0' && c <= '9') ? NUMBER
+                    : ((c >= 0x09 && c <= 0x0D) || c == ' ') ? SPACE : OTHER;
+        }
+    }
+
+    static boolean isLetter(int cp) { return cp < 128 ? ASCII[cp] == LETTER : Character.isLetter(cp); }
 
     static boolean isNumber(int cp) {
+        if (cp < 128) return ASCII[cp] == NUMBER;
         int t = Character.getType(cp);
         return t == Character.DECIMAL_DIGIT_NUMBER || t == Character.LETTER_NUMBER || t == Character.OTHER_NUMBER;
     }
 
-    static boolean isOther(int cp) { return !isSpace(cp) && !Character.isLetter(cp) && !isNumber(cp); }
+    static boolean isOther(int cp) { return cp < 128 ? ASCII[cp] == OTHER : !isSpace(cp) && !Character.isLetter(cp) && !isNumber(cp); }
 
     /** Unicode White_Space. */
     static boolean isSpace(int cp) {
+        if (cp < 128) return ASCII[cp] == SPACE;
         return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
                 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F
                 || cp == 0x205F || cp == 0x3000;

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.ablate.api.SpecialTokens;
 
@@ -37,6 +38,9 @@ final class WordPiece extends BaseTokenizer {
     private final String[] addedStrings;
     private final int[] addedIds;
     private final SpecialTokens specials;
+    private static final int CACHE_LIMIT = 200_000;
+    private static final int CACHE_MAX_WORD = 64;
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
 
     WordPiece(String[] vocab, boolean cleanText, boolean handleChinese, Boolean stripAccents, boolean lowercase,
               String unkToken, String prefix, int maxChars, List<String> addedSpecials, String where) throws IOException {
@@ -119,6 +123,12 @@ final class WordPiece extends BaseTokenizer {
     private String normalize(String text) {
         StringBuilder sb = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); ) {
+            char ch = text.charAt(i);
+            if (ch < 128 && ch >= 32 && ch != 127) {  // printable ASCII: kept as is
+                sb.append(ch);
+                i++;
+                continue;
+            }
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
             if (cleanText) {
@@ -129,7 +139,8 @@ final class WordPiece extends BaseTokenizer {
             else sb.appendCodePoint(cp);
         }
         String s = sb.toString();
-        if (stripAccents) {
+        // Nothing below U+00C0 decomposes under NFD or is a nonspacing mark: skip the pass for such text.
+        if (stripAccents && hasCharFrom(s, 0xC0)) {
             String d = Normalizer.normalize(s, Normalizer.Form.NFD);
             StringBuilder kept = new StringBuilder(d.length());
             for (int i = 0; i < d.length(); ) {
@@ -143,7 +154,28 @@ final class WordPiece extends BaseTokenizer {
         return s;
     }
 
+    private static boolean hasCharFrom(String s, int min) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= min) return true;
+        return false;
+    }
+
     private void wordPiece(String word, IntList out) {
+        if (word.length() <= CACHE_MAX_WORD) {
+            int[] cached = cache.get(word);
+            if (cached == null) {
+                IntList pieces = new IntList(4);
+                split(word, pieces);
+                cached = pieces.toArray();
+                if (cache.size() >= CACHE_LIMIT) cache.clear();
+                cache.put(word, cached);
+            }
+            out.addAll(cached);
+        } else {
+            split(word, out);
+        }
+    }
+
+    private void split(String word, IntList out) {
         if (word.codePointCount(0, word.length()) > maxChars) { out.add(unk); return; }
         IntList pieces = new IntList(4);
         int start = 0, n = word.length();
@@ -164,6 +196,7 @@ final class WordPiece extends BaseTokenizer {
 
     static boolean isControl(int cp) {
         if (cp == '\t' || cp == '\n' || cp == '\r') return false;
+        if (cp < 128) return cp < 32 || cp == 127;
         int t = Character.getType(cp);
         return t == Character.CONTROL || t == Character.FORMAT || t == Character.UNASSIGNED
                 || t == Character.PRIVATE_USE || t == Character.SURROGATE;
@@ -171,7 +204,7 @@ final class WordPiece extends BaseTokenizer {
 
     /** BERT's punctuation: all non-alphanumeric ASCII symbols, and Unicode categories P*. */
     static boolean isPunctuation(int cp) {
-        if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) return true;
+        if (cp < 128) return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126);
         int t = Character.getType(cp);
         return t == Character.CONNECTOR_PUNCTUATION || t == Character.DASH_PUNCTUATION || t == Character.START_PUNCTUATION
                 || t == Character.END_PUNCTUATION || t == Character.INITIAL_QUOTE_PUNCTUATION

@@ -4,7 +4,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.kernels.Parallel;
 
 /**
  * AdamW (Loshchilov and Hutter) as PyTorch's {@code torch.optim.AdamW}: decoupled weight decay
@@ -13,6 +16,7 @@ import org.ablate.tensor.Tensor;
  * weight decay 1e-2. The step count t is shared by all parameters.
  */
 public final class AdamW implements Optimizer {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private final List<Tensor> params;
     private double lr;
     private final double beta1, beta2, eps, weightDecay;
@@ -57,14 +61,27 @@ public final class AdamW implements Optimizer {
             }
             float[] w = p.data(), mi = m[i], vi = v[i];
             int off = p.offset();
-            for (int j = 0; j < g.length; j++) {
-                float gj = g[j];
-                float mj = b1 * mi[j] + c1 * gj;
-                float vj = b2 * vi[j] + c2 * gj * gj;
-                mi[j] = mj;
-                vi[j] = vj;
-                w[off + j] = w[off + j] * decay - stepSize * mj / ((float) Math.sqrt(vj) * invSqrtBc2 + e);
-            }
+            Parallel.parallelRange(g.length, 1 << 15, (from, to) -> {
+                int j = from;
+                int bound = from + S.loopBound(to - from);
+                for (; j < bound; j += S.length()) {
+                    FloatVector gj = FloatVector.fromArray(S, g, j);
+                    FloatVector mj = FloatVector.fromArray(S, mi, j).mul(b1).add(gj.mul(c1));
+                    FloatVector vj = FloatVector.fromArray(S, vi, j).mul(b2).add(gj.mul(gj).mul(c2));
+                    mj.intoArray(mi, j);
+                    vj.intoArray(vi, j);
+                    FloatVector denom = vj.sqrt().mul(invSqrtBc2).add(e);
+                    FloatVector.fromArray(S, w, off + j).mul(decay).sub(mj.mul(stepSize).div(denom)).intoArray(w, off + j);
+                }
+                for (; j < to; j++) {
+                    float gj = g[j];
+                    float mj = b1 * mi[j] + c1 * gj;
+                    float vj = b2 * vi[j] + c2 * (gj * gj);
+                    mi[j] = mj;
+                    vi[j] = vj;
+                    w[off + j] = w[off + j] * decay - (mj * stepSize) / ((float) Math.sqrt(vj) * invSqrtBc2 + e);
+                }
+            });
         }
     }
 

@@ -49,6 +49,35 @@ class OptimizerTest {
     }
 
     @Test
+    void adamWVectorisedPathFollowsTheFormula() {
+        int n = 101; // several SIMD vectors plus a scalar tail
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor p = Tensor.randn(r, 1f, n).requiresGrad(true);
+        Tensor c = Tensor.randn(r, 1f, n);
+        float[] cs = c.toArray();
+        double[] ref = new double[n], m = new double[n], v = new double[n];
+        float[] init = p.toArray();
+        for (int j = 0; j < n; j++) ref[j] = init[j];
+        double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01;
+        AdamW opt = new AdamW(List.of(p));
+        for (int t = 1; t <= 5; t++) {
+            opt.zeroGrad();
+            lossBackward(p, c);
+            opt.setLearningRate(lr);
+            opt.step();
+            for (int j = 0; j < n; j++) {
+                double g = gradOf(ref[j], cs[j]);
+                ref[j] -= lr * wd * ref[j];
+                m[j] = b1 * m[j] + (1 - b1) * g;
+                v[j] = b2 * v[j] + (1 - b2) * g * g;
+                ref[j] -= lr * (m[j] / (1 - Math.pow(b1, t))) / (Math.sqrt(v[j] / (1 - Math.pow(b2, t))) + eps);
+            }
+        }
+        float[] got = p.toArray();
+        for (int j = 0; j < n; j++) assertEquals(ref[j], got[j], 2e-5 * (1 + Math.abs(ref[j])), "element " + j);
+    }
+
+    @Test
     void adamWDefaultsAreTorchDefaults() {
         Tensor p = Tensor.of(new float[] {1f}, 1).requiresGrad(true);
         AdamW opt = new AdamW(List.of(p));

@@ -1,0 +1,71 @@
+package org.ablate.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.ablate.tensor.kernels.Gemm;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Square single-precision matrix multiply C = A·B (row-major, n×n), the workload of sgemm.py.
+ * Reports time per product; GFLOP/s = 2·n³ / time. {@link #gemmTransposedB} reads B through a transposed
+ * view (as {@code x·Wᵀ} in a linear layer does).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class SgemmBench {
+    @Param({"128", "256", "512", "1024", "2048"})
+    public int n;
+
+    float[] a;
+    float[] b;
+    float[] c;
+
+    @Setup
+    public void setup() {
+        SplittableRandom r = new SplittableRandom(1);
+        a = new float[n * n];
+        b = new float[n * n];
+        c = new float[n * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+            b[i] = (float) r.nextGaussian();
+        }
+        System.out.println();
+        System.out.println(Gemm.describe());
+    }
+
+    @Benchmark
+    public float[] gemm() {
+        Gemm.sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false);
+        return c;
+    }
+
+    @Benchmark
+    public float[] gemmTransposedB() {
+        Gemm.sgemm(n, n, n, a, 0, n, 1, b, 0, 1, n, c, 0, n, false);
+        return c;
+    }
+
+    @TearDown
+    public void report() {
+        // Keeps the product observable so it cannot be optimised away.
+        if (Float.isNaN(c[0] + c[c.length - 1])) {
+            throw new IllegalStateException("sgemm produced NaN");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package org.ablate.models.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.ablate.api.ComponentKind;
+import org.ablate.api.Tokenizer;
+import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.models.assembly.Model;
+import org.ablate.models.assembly.ModelBuilder;
+import org.ablate.models.config.ConfigLoader;
+import org.ablate.tensor.IntTensor;
+import org.ablate.tensor.NoGrad;
+import org.ablate.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+    static final ComponentRegistry REGISTRY = ComponentRegistry.discover();
+    @TempDir Path dir;
+
+    static Tokenizer tokenizer() {
+        return REGISTRY.tokenizer("char").train("hello world, hello checkpoint", REGISTRY.params(ComponentKind.TOKENIZER, "char", Map.of()));
+    }
+
+    static Model model(int vocab, long seed) {
+        String yaml = """
+                architecture: decoder-only
+                layers: 1
+                d_model: 16
+                heads: 2
+                d_ff: 32
+                max_positions: 16
+                norm: {id: rms-norm, placement: pre}
+                attention: {id: grouped-query}
+                kv_heads: 1
+                positional: {id: rope}
+                feed_forward: {id: swiglu}
+                tokenizer: {id: char}
+                """ + "vocab_size: " + vocab + "\n";
+        return new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("tiny.yaml", yaml, true), seed, null);
+    }
+
+    static float[] logits(Model m) {
+        try (NoGrad g = Tensor.noGrad()) {
+            return m.forward(IntTensor.of(new int[] {1, 2, 3, 4}, 1, 4), null, null).toArray();
+        }
+    }
+
+    @Test
+    void saveThenLoadGivesTheSameModelTokenizerAndMetrics() throws IOException {
+        Tokenizer tok = tokenizer();
+        Model m = model(tok.vocabSize(), 5);
+        Path ckpt = dir.resolve("run");
+        Checkpoint.save(ckpt, m, tok, Map.of("final_perplexity", 12.5));
+        Checkpoint.Loaded back = Checkpoint.load(ckpt, REGISTRY);
+        assertEquals(m.parameters().keySet(), back.model().parameters().keySet());
+        for (var e : m.parameters().entrySet()) {
+            assertArrayEquals(e.getValue().toArray(), back.model().parameters().get(e.getKey()).toArray(), e.getKey());
+        }
+        assertArrayEquals(logits(m), logits(back.model()));
+        assertArrayEquals(tok.encode("hello world"), back.tokenizer().encode("hello world"));
+        assertEquals(12.5, ((Number) back.metrics().get("final_perplexity")).doubleValue());
+    }
+
+    @Test
+    void overwritingReplacesTheWholeFolderAndLeavesNoTemporaries() throws IOException {
+        Tokenizer tok = tokenizer();
+        Path ckpt = dir.resolve("run");
+        Checkpoint.save(ckpt, model(tok.vocabSize(), 1), tok, Map.of());
+        Model second = model(tok.vocabSize(), 2);
+        Checkpoint.save(ckpt, second, tok, Map.of());
+        assertArrayEquals(logits(second), logits(Checkpoint.load(ckpt, REGISTRY).model()));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "only the checkpoint folder may remain");
+        }
+    }
+
+    @Test
+    void aFolderWithoutConfigIsRefusedByName() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        var e = assertThrows(IOException.class, () -> Checkpoint.load(empty, REGISTRY));
+        assertTrue(e.getMessage().startsWith(empty + ": not a checkpoint folder"), e.getMessage());
+    }
+
+    @Test
+    void weightsThatDoNotMatchTheConfigAreRefusedByName() throws IOException {
+        Tokenizer tok = tokenizer();
+        Path ckpt = dir.resolve("run");
+        Checkpoint.save(ckpt, model(tok.vocabSize(), 1), tok, Map.of());
+        String config = Files.readString(ckpt.resolve("config.json")).replace("\"d_ff\" : 32", "\"d_ff\" : 48");
+        Files.writeString(ckpt.resolve("config.json"), config);
+        var e = assertThrows(IOException.class, () -> Checkpoint.load(ckpt, REGISTRY));
+        assertTrue(e.getMessage().contains("model.safetensors: weight \"") && e.getMessage().contains("has shape"), e.getMessage());
+    }
+}

@@ -1,0 +1,101 @@
+package org.ablate.tensor.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class GemmTest {
+    @Test
+    void fastPathMatchesReferenceOnAwkwardSizesAndLayouts() {
+        List<String> failures = GemmCases.run();
+        assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
+    }
+
+    @Test
+    void referenceComputesKnownProduct() {
+        // [[1,2],[3,4]] · [[5,6],[7,8]] = [[19,22],[43,50]]
+        float[] a = {1, 2, 3, 4};
+        float[] b = {5, 6, 7, 8};
+        float[] c = new float[4];
+        Gemm.reference(2, 2, 2, a, 0, 2, 1, b, 0, 2, 1, c, 0, 2, false);
+        assertArrayEquals(new float[] {19, 22, 43, 50}, c);
+        float[] f = {1, 1, 1, 1};
+        Gemm.sgemm(2, 2, 2, a, 0, 2, 1, b, 0, 2, 1, f, 0, 2, true);
+        assertArrayEquals(new float[] {20, 23, 44, 51}, f);
+    }
+
+    @Test
+    void kZeroClearsOrKeepsC() {
+        float[] c = {1, 2, 3, 4};
+        Gemm.sgemm(2, 2, 0, new float[0], 0, 0, 1, new float[0], 0, 2, 1, c, 0, 2, true);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, c);
+        Gemm.sgemm(2, 2, 0, new float[0], 0, 0, 1, new float[0], 0, 2, 1, c, 0, 2, false);
+        assertArrayEquals(new float[4], c);
+    }
+
+    @Test
+    void batchedMatchesPerMatrixReferenceIncludingBroadcastOperand() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int batch = 5;
+        int m = 17;
+        int n = 33;
+        int k = 40;
+        float[] a = new float[batch * m * k];
+        float[] b = new float[k * n]; // shared by all batch entries (batch stride 0), read transposed
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextInt(-3, 4);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = rnd.nextInt(-3, 4);
+        }
+        float[] c = new float[batch * m * n];
+        float[] ref = new float[batch * m * n];
+        Gemm.sgemmBatched(batch, m, n, k, a, 0, m * k, k, 1, b, 0, 0, 1, k, c, 0, m * n, n, false);
+        for (int t = 0; t < batch; t++) {
+            Gemm.reference(m, n, k, a, t * m * k, k, 1, b, 0, 1, k, ref, t * m * n, n, false);
+        }
+        assertArrayEquals(ref, c);
+    }
+
+    @Test
+    void parallelRunsEveryTaskOnceAndPropagatesFailures() {
+        int[] hits = new int[1000];
+        Parallel.parallelFor(hits.length, i -> hits[i]++);
+        for (int h : hits) {
+            assertEquals(1, h);
+        }
+        int[] covered = new int[777];
+        Parallel.parallelRange(covered.length, 10, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                covered[i]++;
+            }
+        });
+        for (int h : covered) {
+            assertEquals(1, h);
+        }
+        // Nested use from inside a pool task must not deadlock.
+        int[] nested = new int[64];
+        Parallel.parallelFor(8, o -> Parallel.parallelFor(8, i -> nested[o * 8 + i]++));
+        for (int h : nested) {
+            assertEquals(1, h);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.parallelFor(10, i -> {
+            if (i == 7) {
+                throw new IllegalStateException("task 7");
+            }
+        }));
+        assertEquals("task 7", e.getMessage());
+    }
+
+    @Test
+    void rejectsNegativeSizes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(-1, 2, 2, new float[4], 0, 2, 1, new float[4], 0, 2, 1, new float[4], 0, 2, false));
+        assertTrue(e.getMessage().contains("m=-1"), e.getMessage());
+    }
+}
