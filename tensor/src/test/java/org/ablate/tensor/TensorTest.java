@@ -352,12 +352,15 @@ class TensorTest {
         Tensor w = GradCheck.randn(302, n), b = GradCheck.randn(303, n);
         Tensor sm = x.softmax(-1), ln = x.layerNorm(w, b, 1e-5f), rms = x.rmsNorm(w, 1e-6f), sum = x.mul(y).sum(1, false);
         Tensor ge = x.gelu(), ad = x.add(y);
+        // Lane reductions may be summed in another order once the JIT compiles the vector code,
+        // so reductions agree to a few ulps, not bit for bit; elementwise ops agree exactly.
+        float tol = 2e-6f;
         for (int r = 0; r < rows; r += 37) {
             Tensor xr = x.slice(0, r, r + 1), yr = y.slice(0, r, r + 1);
-            assertArrayEquals(xr.softmax(-1).toArray(), sm.slice(0, r, r + 1).toArray(), "softmax row " + r);
-            assertArrayEquals(xr.layerNorm(w, b, 1e-5f).toArray(), ln.slice(0, r, r + 1).toArray(), "layerNorm row " + r);
-            assertArrayEquals(xr.rmsNorm(w, 1e-6f).toArray(), rms.slice(0, r, r + 1).toArray(), "rmsNorm row " + r);
-            assertArrayEquals(xr.mul(yr).sum(1, false).toArray(), sum.slice(0, r, r + 1).toArray(), "sum row " + r);
+            assertArrayEquals(xr.softmax(-1).toArray(), sm.slice(0, r, r + 1).toArray(), tol, "softmax row " + r);
+            assertArrayEquals(xr.layerNorm(w, b, 1e-5f).toArray(), ln.slice(0, r, r + 1).toArray(), tol, "layerNorm row " + r);
+            assertArrayEquals(xr.rmsNorm(w, 1e-6f).toArray(), rms.slice(0, r, r + 1).toArray(), tol, "rmsNorm row " + r);
+            assertArrayEquals(xr.mul(yr).sum(1, false).toArray(), sum.slice(0, r, r + 1).toArray(), 1e-4f, "sum row " + r);
             assertArrayEquals(xr.gelu().toArray(), ge.slice(0, r, r + 1).toArray(), "gelu row " + r);
             assertArrayEquals(xr.add(yr).toArray(), ad.slice(0, r, r + 1).toArray(), "add row " + r);
         }
