@@ -153,4 +153,32 @@ class HuggingFaceTest {
         Files.writeString(sharded.resolve("model.safetensors.index.json"), index.append("}}").toString());
         assertSameParameters(whole.model(), hf.load(sharded).model());
     }
+
+    @Test void classifierRoundTripsAsBertForSequenceClassification(@TempDir Path tmp) throws Exception {
+        String yaml = """
+                architecture: encoder-only
+                layers: 1
+                d_model: 16
+                heads: 2
+                d_ff: 32
+                vocab_size: 25
+                max_positions: 10
+                type_vocab_size: 2
+                num_labels: 3
+                norm: {id: layer-norm, placement: post, embedding: true, eps: 1.0e-12}
+                attention: {id: multi-head}
+                positional: {id: learned}
+                feed_forward: {id: mlp, activation: gelu}
+                """;
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("bert.yaml", yaml, true), 4, null);
+        hf.export(m, tmp, -1, 0, -1);
+        assertTrue(Files.readString(tmp.resolve("config.json")).contains("BertForSequenceClassification"));
+        HfModel back = hf.load(tmp);
+        assertEquals(3, back.model().config().numLabels());
+        assertSameParameters(m, back.model());
+        IntTensor ids = IntTensor.of(new int[] {2, 7, 9, 3}, 1, 4);
+        try (var g = Tensor.noGrad()) {
+            assertArrayEquals(m.classify(m.encode(ids, null, null)).toArray(), back.model().classify(back.model().encode(ids, null, null)).toArray());
+        }
+    }
 }
