@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 ComponentsCommand.class,
                 ConformanceCommand.class,
+                ExportCommand.class,
                 BenchCommand.class,
                 TokenizeCommand.class,
                 CommandLine.HelpCommand.class

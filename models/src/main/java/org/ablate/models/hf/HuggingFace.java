@@ -175,7 +175,12 @@ public final class HuggingFace {
             }
             case ENCODER_ONLY -> {
                 h.put("model_type", "bert");
-                h.put("architectures", List.of("BertForMaskedLM"));
+                h.put("architectures", List.of(c.numLabels() > 0 ? "BertForSequenceClassification" : "BertForMaskedLM"));
+                if (c.numLabels() > 0) {
+                    Map<String, String> labels = new LinkedHashMap<>();
+                    for (int i = 0; i < c.numLabels(); i++) labels.put(Integer.toString(i), "LABEL_" + i);
+                    h.put("id2label", labels);
+                }
                 h.put("hidden_size", c.dModel());
                 h.put("num_hidden_layers", c.encoderLayers());
                 h.put("num_attention_heads", c.heads());
@@ -366,6 +371,14 @@ public final class HuggingFace {
         c.put("max_positions", req(hf, "max_position_embeddings"));
         c.put("type_vocab_size", hf.path("type_vocab_size").asInt(2));
         c.put("dropout", hf.path("hidden_dropout_prob").asDouble(0.0));
+        boolean classifier = false;
+        for (JsonNode a : hf.path("architectures")) classifier |= a.asText().equals("BertForSequenceClassification");
+        if (classifier) {
+            // transformers writes the label count as id2label, not as num_labels
+            int labels = hf.path("num_labels").asInt(hf.path("id2label").size());
+            if (labels <= 0) throw new IllegalArgumentException("config.json: BertForSequenceClassification without id2label or num_labels");
+            c.put("num_labels", labels);
+        }
         c.put("norm", comp("layer-norm", "placement", "post", "embedding", true, "final", false, "eps", hf.path("layer_norm_eps").asDouble(1e-12)));
         c.put("attention", comp("multi-head"));
         c.put("positional", comp("learned"));
@@ -391,6 +404,7 @@ public final class HuggingFace {
                 .same("cls.predictions.transform.LayerNorm.weight", "mlm_head.norm.weight")
                 .same("cls.predictions.transform.LayerNorm.bias", "mlm_head.norm.bias")
                 .same("cls.predictions.bias", "mlm_head.bias");
+        if (classifier) w.same("classifier.weight", "classifier.weight").same("classifier.bias", "classifier.bias");
         return new Mapping(c, w);
     }
 

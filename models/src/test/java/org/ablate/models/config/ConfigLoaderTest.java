@@ -166,4 +166,25 @@ class ConfigLoaderTest {
     @Test void classificationOnlyForEncoders() {
         assertEquals("num_labels", fails(YAML + "num_labels: 3\n").field());
     }
+
+    /** The example of the design notes, as written there (vocab_size from the tokenizer block). */
+    @Test void designNotesExample() {
+        String yaml = """
+                architecture: decoder-only
+                layers: 4
+                d_model: 256
+                heads: 4
+                d_ff: 1024
+                norm: {id: layer-norm, placement: pre}
+                attention: {id: multi-head}
+                positional: {id: rope, theta: 10000}
+                feed_forward: {id: mlp, activation: gelu}
+                tokenizer: {id: byte-bpe, vocab_size: 4096}
+                sampler: [{id: temperature, value: 0.8}, {id: top-p, p: 0.9}]
+                """;
+        ModelConfig c = loader.parse("design.yaml", yaml, true);
+        assertEquals(4096, c.vocabSize());
+        assertEquals("byte-bpe", c.tokenizer().id());
+        assertEquals(4, c.kvHeads());
+    }
 }

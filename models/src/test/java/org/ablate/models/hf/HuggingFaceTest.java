@@ -131,4 +131,54 @@ class HuggingFaceTest {
         var e = assertThrows(java.io.IOException.class, () -> hf.load(tmp));
         assertTrue(e.getMessage().contains("transformer.ln_f.bias"), e.getMessage());
     }
+
+    @Test void shardedCheckpointLoads(@TempDir Path tmp) throws Exception {
+        HfModel whole = hf.load(root().resolve("llama_tiny"));
+        Path single = tmp.resolve("single"), sharded = tmp.resolve("sharded");
+        hf.export(whole.model(), single, -1, -1, -1);
+        Files.createDirectories(sharded);
+        Files.copy(single.resolve("config.json"), sharded.resolve("config.json"));
+        java.util.Map<String, Tensor> a = new java.util.LinkedHashMap<>(), b = new java.util.LinkedHashMap<>();
+        StringBuilder index = new StringBuilder("{\"metadata\": {}, \"weight_map\": {");
+        try (SafetensorsFile f = Safetensors.open(single.resolve("model.safetensors"))) {
+            int i = 0;
+            for (String n : f.names()) {
+                boolean first = i++ % 2 == 0;
+                (first ? a : b).put(n, f.tensor(n));
+                index.append(i > 1 ? ", " : "").append('"').append(n).append("\": \"model-0000").append(first ? 1 : 2).append("-of-00002.safetensors\"");
+            }
+        }
+        Safetensors.write(sharded.resolve("model-00001-of-00002.safetensors"), a, java.util.Map.of());
+        Safetensors.write(sharded.resolve("model-00002-of-00002.safetensors"), b, java.util.Map.of());
+        Files.writeString(sharded.resolve("model.safetensors.index.json"), index.append("}}").toString());
+        assertSameParameters(whole.model(), hf.load(sharded).model());
+    }
+
+    @Test void classifierRoundTripsAsBertForSequenceClassification(@TempDir Path tmp) throws Exception {
+        String yaml = """
+                architecture: encoder-only
+                layers: 1
+                d_model: 16
+                heads: 2
+                d_ff: 32
+                vocab_size: 25
+                max_positions: 10
+                type_vocab_size: 2
+                num_labels: 3
+                norm: {id: layer-norm, placement: post, embedding: true, eps: 1.0e-12}
+                attention: {id: multi-head}
+                positional: {id: learned}
+                feed_forward: {id: mlp, activation: gelu}
+                """;
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("bert.yaml", yaml, true), 4, null);
+        hf.export(m, tmp, -1, 0, -1);
+        assertTrue(Files.readString(tmp.resolve("config.json")).contains("BertForSequenceClassification"));
+        HfModel back = hf.load(tmp);
+        assertEquals(3, back.model().config().numLabels());
+        assertSameParameters(m, back.model());
+        IntTensor ids = IntTensor.of(new int[] {2, 7, 9, 3}, 1, 4);
+        try (var g = Tensor.noGrad()) {
+            assertArrayEquals(m.classify(m.encode(ids, null, null)).toArray(), back.model().classify(back.model().encode(ids, null, null)).toArray());
+        }
+    }
 }

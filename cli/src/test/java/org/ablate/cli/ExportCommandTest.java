@@ -1,0 +1,68 @@
+package org.ablate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.ablate.api.ComponentKind;
+import org.ablate.api.Tokenizer;
+import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.models.assembly.Model;
+import org.ablate.models.assembly.ModelBuilder;
+import org.ablate.models.checkpoint.Checkpoint;
+import org.ablate.models.config.ConfigLoader;
+import org.ablate.models.hf.HfModel;
+import org.ablate.models.hf.HuggingFace;
+
+class ExportCommandTest {
+    static final ComponentRegistry REGISTRY = ComponentRegistry.discover();
+
+    static Model model(int vocab, String positional) {
+        String yaml = """
+                architecture: decoder-only
+                layers: 2
+                d_model: 16
+                heads: 4
+                kv_heads: 2
+                d_ff: 24
+                max_positions: 16
+                bias: false
+                norm: {id: rms-norm, placement: pre}
+                attention: {id: grouped-query}
+                feed_forward: {id: swiglu}
+                tokenizer: {id: char}
+                """ + "positional: {id: " + positional + "}\nvocab_size: " + vocab + "\n";
+        return new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("tiny.yaml", yaml, true), 9, null);
+    }
+
+    @Test void exportsACheckpointAsLlama(@TempDir Path dir) throws Exception {
+        Tokenizer tok = REGISTRY.tokenizer("char").train("an exported model", REGISTRY.params(ComponentKind.TOKENIZER, "char", Map.of()));
+        Model m = model(tok.vocabSize(), "rope");
+        Checkpoint.save(dir.resolve("run"), m, tok, Map.of());
+        MainTest.Result r = MainTest.run("export", dir.resolve("run").toString(), dir.resolve("hf").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("parameters"), r.out());
+        assertTrue(Files.readString(dir.resolve("hf/config.json")).contains("\"LlamaForCausalLM\""));
+        HfModel back = new HuggingFace(REGISTRY).load(dir.resolve("hf"));
+        assertEquals(m.parameters().keySet(), back.model().parameters().keySet());
+        for (var e : m.parameters().entrySet()) {
+            assertArrayEquals(e.getValue().toArray(), back.model().parameters().get(e.getKey()).toArray(), e.getKey());
+        }
+    }
+
+    @Test void refusesAModelWithoutHfEquivalent(@TempDir Path dir) throws Exception {
+        Tokenizer tok = REGISTRY.tokenizer("char").train("an exported model", REGISTRY.params(ComponentKind.TOKENIZER, "char", Map.of()));
+        Checkpoint.save(dir.resolve("run"), model(tok.vocabSize(), "alibi"), tok, Map.of());
+        MainTest.Result r = MainTest.run("export", dir.resolve("run").toString(), dir.resolve("hf").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no Hugging Face architecture matches") && r.err().contains("positional"), r.err());
+        assertTrue(!Files.exists(dir.resolve("hf/model.safetensors")), "nothing written");
+    }
+}
