@@ -14,7 +14,7 @@ for line in open(path):
     d = json.loads(line)
     r = d["round"]
     if "loadavg" in d:
-        loads.append(d["loadavg"])
+        loads.append((r, d["loadavg"]))
         continue
     if d.get("impl") == "ablate":
         ablate.setdefault(d["n"], {})[r] = d["gflops_median"]
@@ -34,4 +34,15 @@ for n in sorted(ablate):
     ratio = statistics.median(ablate[n][r] / max(numpy_[n][r], 1e-9) for r in rounds)
     print(f"| {n} | {a:.1f} | {o:.1f} | {t:.1f} | {ratio:.2f} | {100 * a / PEAK:.0f} % | {len(rounds)} |")
 print()
-print("load average (1, 5, 15 min) at each round:", "; ".join(loads))
+print("Per round: load average (1, 5, 15 min) before the OpenBLAS run; Ablate / OpenBLAS GFLOP/s per n")
+print()
+print("| round | load | " + " | ".join(f"n={n}" for n in sorted(ablate)) + " |")
+print("|---|---|" + "---|" * len(ablate))
+for r, load in loads:
+    cells = []
+    for n in sorted(ablate):
+        if r in ablate[n] and r in numpy_.get(n, {}):
+            cells.append(f"{ablate[n][r]:.0f} / {numpy_[n][r]:.0f}")
+        else:
+            cells.append("-")
+    print(f"| {r} | {load} | " + " | ".join(cells) + " |")
