@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Interleaved SGEMM comparison on 2 threads: Ablate (SgemmMain) then numpy/PyTorch with the `tuned` OpenBLAS
+# Interleaved SGEMM comparison on THREADS threads (default 2): Ablate (SgemmMain) then numpy/PyTorch with the `tuned` OpenBLAS
 # (OpenMP build + OPENBLAS_CORETYPE=SkylakeX, as ../shared/bench/run_all.sh selects it), ROUNDS times, appending
 # JSON lines to bench/target/sgemm-compare.jsonl. Summarise with bench/summarize-sgemm.py.
-#   ROUNDS=5 SIZES="256 1024" bench/compare-sgemm.sh
+#   ROUNDS=5 SIZES="256 1024" THREADS=2 bench/compare-sgemm.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -10,15 +10,18 @@ shared="${ABLATE_SHARED:-$root/../shared}"
 [[ -d "$shared/bench" ]] || shared=/work/shared
 rounds="${ROUNDS:-5}"
 sizes="${SIZES:-128 256 512 1024 2048}"
-out=bench/target/sgemm-compare.jsonl
+threads="${THREADS:-2}"
+out="bench/target/sgemm-compare-t${threads}.jsonl"
 PY="${PY:-/usr/bin/python3}"
 MA=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 omp_blas=$(update-alternatives --list "libblas.so.3-$MA" 2>/dev/null | grep openblas-openmp | head -1 | xargs -r dirname || true)
 [[ -n "$omp_blas" ]] || { echo "tuned OpenBLAS missing: apt-get install -y libopenblas0-openmp" >&2; exit 1; }
 SKIP_BUILD="${SKIP_BUILD:-0}" bench/run-sgemm.sh quick 64 >/dev/null   # builds once
-for r in $(seq 1 "$rounds"); do
-  SKIP_BUILD=1 bench/run-sgemm.sh quick $sizes 2>/dev/null | sed "s/^{/{\"round\": $r, /" | tee -a "$out"
+first=$(( $(grep -o "\"round\": [0-9]*" "$out" 2>/dev/null | grep -o "[0-9]*$" | sort -n | tail -1) + 1 ))
+for r in $(seq "$first" $((first + rounds - 1))); do
+  SKIP_BUILD=1 JAVA_OPTS="-XX:ActiveProcessorCount=$threads ${JAVA_OPTS:-}" bench/run-sgemm.sh quick $sizes 2>/dev/null | sed "s/^{/{\"round\": $r, /" | tee -a "$out"
+  echo "{\"round\": $r, \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tee -a "$out"
   (cd "$shared/bench" && LD_LIBRARY_PATH="$omp_blas" OPENBLAS_CORETYPE=SkylakeX \
-     "$PY" sgemm.py --threads 2 --reps 5 --sizes "$(echo $sizes | tr ' ' ',')" 2>/dev/null) \
+     "$PY" sgemm.py --threads "$threads" --reps 5 --sizes "$(echo $sizes | tr ' ' ',')" 2>/dev/null) \
      | sed "s/^{/{\"round\": $r, /" | tee -a "$out"
 done

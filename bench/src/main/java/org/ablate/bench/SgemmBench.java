@@ -3,9 +3,11 @@ package org.ablate.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.ablate.tensor.kernels.Gemm;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -18,12 +20,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Square single-precision matrix multiply C = A·B (row-major, n×n), the workload of sgemm.py.
- * Reports time per product; GFLOP/s = 2·n³ / time. {@link #gemmTransposedB} reads B through a transposed
+ * Reports products per second and, as the secondary result {@code gflop}, GFLOP/s (2·n³ per product). {@link #gemmTransposedB} reads B through a transposed
  * view (as {@code x·Wᵀ} in a linear layer does).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
@@ -49,15 +51,29 @@ public class SgemmBench {
         System.out.println(Gemm.describe());
     }
 
+    /** Floating-point work done, in GFLOP; JMH reports it per second, i.e. GFLOP/s. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Flops {
+        public double gflop;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            gflop = 0;
+        }
+    }
+
     @Benchmark
-    public float[] gemm() {
+    public float[] gemm(Flops f) {
         Gemm.sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false);
+        f.gflop += 2e-9 * n * n * n;
         return c;
     }
 
     @Benchmark
-    public float[] gemmTransposedB() {
+    public float[] gemmTransposedB(Flops f) {
         Gemm.sgemm(n, n, n, a, 0, n, 1, b, 0, 1, n, c, 0, n, false);
+        f.gflop += 2e-9 * n * n * n;
         return c;
     }
 

@@ -35,6 +35,9 @@ public final class Gemm {
     /** Below this many multiply-adds the product runs on the calling thread. */
     static final long PARALLEL_MIN = Long.getLong("ablate.gemm.parallelMin", 64L * 64 * 64);
 
+    /** Up to this many rows of A, B is streamed directly (matrix-vector style) instead of being packed. */
+    static final int SKINNY_ROWS = 2;
+
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Gemm() {
@@ -93,6 +96,11 @@ public final class Gemm {
         }
         long work = (long) m * n * k;
         int threads = work < PARALLEL_MIN ? 1 : Parallel.threads();
+        if (m <= SKINNY_ROWS && (bColStride == 1 || (bRowStride == 1 && aColStride == 1))) {
+            skinny(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
+                    accumulate, threads);
+            return;
+        }
         if (threads == 1) {
             blocked(0, m, 0, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
                     c, cOff, cRowStride, accumulate);
@@ -128,6 +136,81 @@ public final class Gemm {
                         c, cOff + t * cBatchStride, cRowStride, accumulate);
             }
         }
+    }
+
+    /**
+     * Products with one or two rows of A (decoding one token, say): packing B would cost as much as the product,
+     * so B is read in place, either as rows (unit column stride: C row += a·B row) or as contiguous columns
+     * (unit row stride with a contiguous A row: dot products). Columns are split over the pool when large.
+     */
+    private static void skinny(int m, int n, int k,
+                               float[] a, int aOff, int aRs, int aCs,
+                               float[] b, int bOff, int bRs, int bCs,
+                               float[] c, int cOff, int cRs, boolean accumulate, int threads) {
+        int parts = threads == 1 ? 1 : Math.min(threads * 4, Math.max(1, n / 256));
+        Parallel.parallelFor(parts, t -> {
+            int j0 = (int) ((long) n * t / parts);
+            int j1 = (int) ((long) n * (t + 1) / parts);
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * cRs;
+                int ai = aOff + i * aRs;
+                if (bCs == 1) {
+                    rowTimesRows(k, j0, j1, a, ai, aCs, b, bOff, bRs, c, ci, accumulate);
+                } else {
+                    for (int j = j0; j < j1; j++) {
+                        float d = dot(k, a, ai, b, bOff + j * bCs);
+                        c[ci + j] = accumulate ? c[ci + j] + d : d;
+                    }
+                }
+            }
+        });
+    }
+
+    /** c[ci+j] (+)= Σ_p a[ai+p·aCs]·b[bOff+p·bRs+j] for j in [j0,j1), in column chunks that stay in L1. */
+    private static void rowTimesRows(int k, int j0, int j1, float[] a, int ai, int aCs, float[] b, int bOff, int bRs,
+                                     float[] c, int ci, boolean accumulate) {
+        final int chunk = 2048;
+        for (int jb = j0; jb < j1; jb += chunk) {
+            int je = Math.min(j1, jb + chunk);
+            if (!accumulate) {
+                Arrays.fill(c, ci + jb, ci + je, 0f);
+            }
+            for (int p = 0; p < k; p++) {
+                float av = a[ai + p * aCs];
+                int bp = bOff + p * bRs;
+                int j = jb;
+                if (SPECIES != null) {
+                    FloatVector x = FloatVector.broadcast(SPECIES, av);
+                    for (int upper = je - LANES; j <= upper; j += LANES) {
+                        x.fma(FloatVector.fromArray(SPECIES, b, bp + j), FloatVector.fromArray(SPECIES, c, ci + j))
+                                .intoArray(c, ci + j);
+                    }
+                }
+                for (; j < je; j++) {
+                    c[ci + j] += av * b[bp + j];
+                }
+            }
+        }
+    }
+
+    /** Σ_p x[xi+p]·y[yi+p], with two vector accumulators. */
+    private static float dot(int k, float[] x, int xi, float[] y, int yi) {
+        int p = 0;
+        float s = 0f;
+        if (SPECIES != null) {
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = FloatVector.zero(SPECIES);
+            for (int upper = k - 2 * LANES; p <= upper; p += 2 * LANES) {
+                s0 = FloatVector.fromArray(SPECIES, x, xi + p).fma(FloatVector.fromArray(SPECIES, y, yi + p), s0);
+                s1 = FloatVector.fromArray(SPECIES, x, xi + p + LANES)
+                        .fma(FloatVector.fromArray(SPECIES, y, yi + p + LANES), s1);
+            }
+            s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        }
+        for (; p < k; p++) {
+            s += x[xi + p] * y[yi + p];
+        }
+        return s;
     }
 
     /** Plain scalar triple loop, in the same summation order for every element; the test oracle. */

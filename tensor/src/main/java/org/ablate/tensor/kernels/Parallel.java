@@ -1,95 +1,137 @@
 package org.ablate.tensor.kernels;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
- * One shared pool of daemon worker threads, sized to the number of available processors, used by every
- * kernel that splits work over cores. The common fork-join pool is never used, so kernels do not compete with
- * unrelated parallel streams.
+ * One shared pool of daemon worker threads (available processors − 1, the caller being the last one), used by
+ * every kernel that splits work over cores. The common fork-join pool is never used, so kernels do not compete
+ * with unrelated parallel streams.
  *
- * <p>Calls may come from any thread, including from inside a task already running on the pool: nested
- * calls run their tasks on the calling thread, which avoids deadlock when all workers are busy.
+ * <p>Kernels post many short jobs back to back (a matrix product posts a few per call), so idle workers spin
+ * briefly ({@code ablate.parallel.spinMicros}, default 50 µs) before parking: waking a parked thread costs
+ * more than a small product. Tasks are claimed one at a time from a shared counter, so a worker the OS delays
+ * simply takes fewer tasks.
+ *
+ * <p>Calls may come from any thread. A call made while another thread's job is running, or from inside a task
+ * (nested), runs its tasks on the calling thread, which never deadlocks.
  */
 public final class Parallel {
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static final long SPIN_NANOS = 1000L * Long.getLong("ablate.parallel.spinMicros", 50L);
     private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> Boolean.FALSE);
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, new ThreadFactory() {
-        private final AtomicInteger count = new AtomicInteger();
+    private static final ReentrantLock SUBMIT = new ReentrantLock();
+    private static final Thread[] WORKERS = new Thread[THREADS - 1];
+    private static volatile Job current;
 
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(() -> {
-                IN_POOL.set(Boolean.TRUE);
-                r.run();
-            }, "ablate-kernel-" + count.incrementAndGet());
+    static {
+        for (int w = 0; w < WORKERS.length; w++) {
+            Thread t = new Thread(Parallel::workerLoop, "ablate-kernel-" + (w + 1));
             t.setDaemon(true);
-            return t;
+            WORKERS[w] = t;
+            t.start();
         }
-    });
+    }
 
     private Parallel() {
     }
 
-    /** Number of worker threads in the shared pool. */
+    /** Number of threads that share a job: the workers plus the calling thread. */
     public static int threads() {
         return THREADS;
     }
 
+    /** A posted job: tasks are claimed through {@code next}; the poster waits until {@code done} reaches tasks. */
+    private static final class Job {
+        final IntConsumer body;
+        final int tasks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(IntConsumer body, int tasks) {
+            this.body = body;
+            this.tasks = tasks;
+        }
+
+        void participate() {
+            for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
+                try {
+                    body.accept(i);
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t;
+                    }
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private static void workerLoop() {
+        IN_POOL.set(Boolean.TRUE);
+        Job last = null;
+        while (true) {
+            Job j = current;
+            if (j != null && j != last) {
+                last = j;
+                j.participate();
+                continue;
+            }
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (current == last && System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            }
+            if (current == last) {
+                LockSupport.park(Parallel.class);
+            }
+        }
+    }
+
     /**
      * Runs {@code body.accept(i)} for every i in [0, tasks), spread over the pool; returns when all are done.
-     * The calling thread takes part in the work. Exceptions thrown by a task are rethrown (the first one).
+     * The calling thread takes part in the work. The first exception thrown by a task is rethrown (unchecked
+     * ones as they are) after all tasks have finished.
      */
     public static void parallelFor(int tasks, IntConsumer body) {
         if (tasks <= 0) {
             return;
         }
-        if (tasks == 1 || THREADS == 1 || IN_POOL.get()) {
+        if (tasks == 1 || THREADS == 1 || IN_POOL.get() || !SUBMIT.tryLock()) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
-                body.accept(i);
-            }
-        };
-        int helpers = Math.min(THREADS, tasks) - 1;
-        @SuppressWarnings("unchecked")
-        Future<?>[] futures = new Future<?>[helpers];
-        for (int h = 0; h < helpers; h++) {
-            futures[h] = POOL.submit(worker);
-        }
-        Throwable failure = null;
-        boolean wasInPool = IN_POOL.get();
-        IN_POOL.set(Boolean.TRUE);
+        Job job = new Job(body, tasks);
         try {
-            worker.run();
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            IN_POOL.set(wasInPool);
-        }
-        for (Future<?> f : futures) {
+            current = job;
+            for (Thread w : WORKERS) {
+                LockSupport.unpark(w);
+            }
+            IN_POOL.set(Boolean.TRUE);
             try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) {
-                    failure = e;
+                job.participate();
+            } finally {
+                IN_POOL.set(Boolean.FALSE);
+            }
+            // Spin for the last tasks, then yield so a descheduled worker gets the core back sooner.
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (job.done.get() < tasks) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
                 }
             }
+        } finally {
+            current = null;
+            SUBMIT.unlock();
         }
+        Throwable failure = job.failure;
         if (failure instanceof RuntimeException re) {
             throw re;
         }

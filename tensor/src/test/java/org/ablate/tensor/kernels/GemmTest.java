@@ -93,6 +93,37 @@ class GemmTest {
     }
 
     @Test
+    void concurrentCallersEachGetTheirOwnCorrectProduct() throws Exception {
+        int n = 96;
+        float[] a = new float[n * n];
+        float[] b = new float[n * n];
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextInt(-3, 4);
+            b[i] = rnd.nextInt(-3, 4);
+        }
+        float[] expected = new float[n * n];
+        Gemm.reference(n, n, n, a, 0, n, 1, b, 0, n, 1, expected, 0, n, false);
+        Thread[] callers = new Thread[4];
+        float[][] results = new float[callers.length][n * n];
+        for (int t = 0; t < callers.length; t++) {
+            int id = t;
+            callers[t] = new Thread(() -> {
+                for (int rep = 0; rep < 20; rep++) {
+                    Gemm.sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, results[id], 0, n, false);
+                }
+            });
+            callers[t].start();
+        }
+        for (Thread t : callers) {
+            t.join();
+        }
+        for (float[] r : results) {
+            assertArrayEquals(expected, r);
+        }
+    }
+
+    @Test
     void rejectsNegativeSizes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Gemm.sgemm(-1, 2, 2, new float[4], 0, 2, 1, new float[4], 0, 2, 1, new float[4], 0, 2, false));

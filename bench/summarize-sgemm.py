@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Summarise bench/target/sgemm-compare.jsonl (written by compare-sgemm.sh): per n, the median over rounds of
+each side's per-round median GFLOP/s, and the median of the per-round ratios Ablate / tuned OpenBLAS (numpy),
+which pairs each Ablate run with the OpenBLAS run next to it in time. Prints a Markdown table."""
+import json, statistics, sys
+PEAK = 349.0
+path = sys.argv[1] if len(sys.argv) > 1 else "bench/target/sgemm-compare-t2.jsonl"
+loads = []
+ablate, numpy_, torch_ = {}, {}, {}
+for line in open(path):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    d = json.loads(line)
+    r = d["round"]
+    if "loadavg" in d:
+        loads.append((r, d["loadavg"]))
+        continue
+    if d.get("impl") == "ablate":
+        ablate.setdefault(d["n"], {})[r] = d["gflops_median"]
+    elif d.get("workload") == "W1-sgemm":
+        for n, v in d["results"].items():
+            numpy_.setdefault(int(n), {})[r] = v["numpy_gflops"]["median"]
+            torch_.setdefault(int(n), {})[r] = v["torch_gflops"]["median"]
+print("| n | Ablate GFLOP/s | OpenBLAS tuned (numpy) | PyTorch | ratio Ablate/OpenBLAS | Ablate % of 349 peak | rounds |")
+print("|---|---|---|---|---|---|---|")
+for n in sorted(ablate):
+    rounds = sorted(set(ablate[n]) & set(numpy_.get(n, {})))
+    if not rounds:
+        continue
+    a = statistics.median(ablate[n][r] for r in rounds)
+    o = statistics.median(numpy_[n][r] for r in rounds)
+    t = statistics.median(torch_[n][r] for r in rounds)
+    ratio = statistics.median(ablate[n][r] / max(numpy_[n][r], 1e-9) for r in rounds)
+    print(f"| {n} | {a:.1f} | {o:.1f} | {t:.1f} | {ratio:.2f} | {100 * a / PEAK:.0f} % | {len(rounds)} |")
+print()
+print("Per round: load average (1, 5, 15 min) before the OpenBLAS run; Ablate / OpenBLAS GFLOP/s per n")
+print()
+print("| round | load | " + " | ".join(f"n={n}" for n in sorted(ablate)) + " |")
+print("|---|---|" + "---|" * len(ablate))
+for r, load in loads:
+    cells = []
+    for n in sorted(ablate):
+        if r in ablate[n] and r in numpy_.get(n, {}):
+            cells.append(f"{ablate[n][r]:.0f} / {numpy_[n][r]:.0f}")
+        else:
+            cells.append("-")
+    print(f"| {r} | {load} | " + " | ".join(cells) + " |")
