@@ -17,7 +17,8 @@ MA=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 omp_blas=$(update-alternatives --list "libblas.so.3-$MA" 2>/dev/null | grep openblas-openmp | head -1 | xargs -r dirname || true)
 [[ -n "$omp_blas" ]] || { echo "tuned OpenBLAS missing: apt-get install -y libopenblas0-openmp" >&2; exit 1; }
 SKIP_BUILD="${SKIP_BUILD:-0}" bench/run-sgemm.sh quick 64 >/dev/null   # builds once
-first=$(( $(grep -o "\"round\": [0-9]*" "$out" 2>/dev/null | grep -o "[0-9]*$" | sort -n | tail -1) + 1 ))
+last=$( (grep -o '"round": [0-9]*' "$out" 2>/dev/null || true) | grep -o '[0-9]*$' | sort -n | tail -1 || true)
+first=$(( ${last:-0} + 1 ))   # rounds continue the numbering of an existing file
 for r in $(seq "$first" $((first + rounds - 1))); do
   SKIP_BUILD=1 JAVA_OPTS="-XX:ActiveProcessorCount=$threads ${JAVA_OPTS:-}" bench/run-sgemm.sh quick $sizes 2>/dev/null | sed "s/^{/{\"round\": $r, /" | tee -a "$out"
   echo "{\"round\": $r, \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tee -a "$out"

@@ -29,7 +29,7 @@ public final class Gemm {
             : LANES >= 16 ? tileRows(System.getProperty("ablate.gemm.mr"), 8) : 6;
     static final int NR = SPECIES == null ? 4 : 2 * LANES;
     /** Cache blocks: KC deep panels, MC rows of packed A (L2), NC columns of packed B. */
-    static final int KC = Integer.getInteger("ablate.gemm.kc", 256);
+    static final int KC = Integer.getInteger("ablate.gemm.kc", 512);
     static final int MC = roundUp(Integer.getInteger("ablate.gemm.mc", 72), MR);
     static final int NC = roundUp(Integer.getInteger("ablate.gemm.nc", 3072), NR);
     /** Below this many multiply-adds the product runs on the calling thread. */
