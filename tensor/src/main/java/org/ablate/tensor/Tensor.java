@@ -808,6 +808,11 @@ public final class Tensor {
                         c, bi * n, false);
                 return;
             }
+            if (m <= Gemv.SMALL_M && b.strides[bd - 2] == 1 && a.strides[ad - 1] == 1) { // a short prompt times a weight
+                Gemv.smallM(m, n, k, a.data, ao, a.strides[ad - 2], 1, b.data, bo, 1, b.strides[bd - 1],
+                        c, bi * m * n, n, false);
+                return;
+            }
             Gemm.sgemm(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
                     b.strides[bd - 1], c, bi * m * n, n, false);
         };

@@ -83,6 +83,43 @@ public final class Gemv {
         }
     }
 
+    /** Largest row count {@link #smallM} is meant for: beyond it the packed {@link Gemm} path reuses B better. */
+    public static final int SMALL_M = 16;
+
+    /**
+     * C (+)= A·B for a few rows of A (a short prompt) when B is the transpose of a row-major weight
+     * ({@code bRowStride == 1}) and A's rows are contiguous ({@code aColStride == 1}): each block of 64 weight
+     * rows is pulled from memory once and stays in cache while every row of A is dotted with it. Other layouts
+     * go to {@link Gemm#sgemm}. C rows are {@code cRowStride} apart, contiguous within a row.
+     */
+    public static void smallM(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+                              float[] b, int bOff, int bRowStride, int bColStride,
+                              float[] c, int cOff, int cRowStride, boolean accumulate) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemv: negative size m=" + m + " n=" + n + " k=" + k);
+        }
+        if (bRowStride != 1 || aColStride != 1 || SCALAR || k == 0 || m == 0 || n == 0) {
+            Gemm.sgemm(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+                    c, cOff, cRowStride, accumulate);
+            return;
+        }
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * cRowStride, cOff + i * cRowStride + n, 0f);
+        }
+        int chunks = (n + DOT_CHUNK - 1) / DOT_CHUNK;
+        java.util.function.IntConsumer chunk = t -> {
+            int j0 = t * DOT_CHUNK, j1 = Math.min(n, j0 + DOT_CHUNK);
+            for (int i = 0; i < m; i++) {
+                dotRows(j0, j1, k, a, aOff + i * aRowStride, b, bOff, bColStride, c, cOff + i * cRowStride);
+            }
+        };
+        if ((long) m * n * k >= PARALLEL_MIN && Parallel.threads() > 1) {
+            Parallel.parallelFor(chunks, chunk);
+        } else {
+            for (int t = 0; t < chunks; t++) chunk.accept(t);
+        }
+    }
+
     /** Plain scalar loop, y (+)= x·B, summing over p in order; the test oracle. */
     public static void reference(int n, int k, float[] x, int xOff, int xStride,
                                  float[] b, int bOff, int bRowStride, int bColStride,

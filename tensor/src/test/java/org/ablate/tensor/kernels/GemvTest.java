@@ -104,4 +104,30 @@ class GemvTest {
         Gemm.reference(1, n, k, x, 0, k, 1, bRowMajor, 0, n, 1, c, 0, n, false);
         for (int j = 0; j < n; j++) assertEquals(c[j], y[j], 1e-4f, "axpy form, output " + j);
     }
+
+    @Test
+    void smallMMatchesReferenceOnAwkwardSizesAndFallsBackOnOtherLayouts() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int m : new int[] {1, 3, 16}) {
+            for (int n : SIZES) {
+                for (int k : new int[] {1, 17, 257}) {
+                    for (boolean weightLayout : new boolean[] {true, false}) {
+                        int aRs = k + 3, cRs = n + 2;
+                        float[] a = random(rnd, 2 + m * aRs);
+                        // weightLayout: B = Wᵀ, W [n, k+1] row-major; otherwise B [k, n] row-major (the Gemm fallback)
+                        int bRs = weightLayout ? 1 : n, bCs = weightLayout ? k + 1 : 1;
+                        float[] b = random(rnd, 1 + (weightLayout ? n * (k + 1) : k * n));
+                        float[] c = random(rnd, 4 + m * cRs), ref = c.clone();
+                        boolean acc = (n & 1) == 1;
+                        Gemv.smallM(m, n, k, a, 2, aRs, 1, b, 1, bRs, bCs, c, 4, cRs, acc);
+                        Gemm.reference(m, n, k, a, 2, aRs, 1, b, 1, bRs, bCs, ref, 4, cRs, acc);
+                        for (int i = 0; i < c.length; i++) {
+                            assertEquals(ref[i], c[i], 1e-5f * (k + 1), "m=" + m + " n=" + n + " k=" + k
+                                    + " weightLayout=" + weightLayout + " at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
