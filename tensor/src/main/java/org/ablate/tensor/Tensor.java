@@ -518,13 +518,16 @@ public final class Tensor {
 
     /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
     public Tensor geluTanh() {
-        return map(x -> {
-            double t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
-            return (float) (0.5 * x * (1 + t));
-        }, (x, y) -> {
-            double t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
-            return (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x));
-        });
+        float[] x = dense();
+        float[] out = new float[x.length];
+        // vectorised (the feed-forward activation of GPT models runs over every hidden unit of every token)
+        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> Simd.geluTanh(x, out, from, to));
+        return result(out, shape.clone(), g -> {
+            float[] gd = g.dense();
+            float[] gx = new float[gd.length];
+            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> Simd.geluTanhBackward(x, gd, gx, from, to));
+            return new Tensor[] {Tensor.of(gx, shape)};
+        }, this);
     }
 
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
