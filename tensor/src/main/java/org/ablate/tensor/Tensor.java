@@ -1219,6 +1219,7 @@ public final class Tensor {
         // (batch, head) pairs are independent: each task writes only its own rows of probs and out
         forEachTask(bsz * h, bh -> {
             int b = bh / h;
+            int kb = kr.base[bh], kRs = kr.rowStride, vb = vr.base[bh], vRs = vr.rowStride;
             float[] row = new float[lk];
             for (int i = 0; i < lq; i++) {
                 int qo = qr.at(bh, i);
@@ -1228,7 +1229,7 @@ public final class Tensor {
                     boolean allowed = (!causal || j <= i + shift) && (pad == null || pad[b * lk + j] != 0);
                     float sc = Float.NEGATIVE_INFINITY;
                     if (allowed) {
-                        sc = scale * Simd.dot(qd, qo, kd, kr.at(bh, j), d);
+                        sc = scale * Simd.dot(qd, qo, kd, kb + j * kRs, d);
                         if (biasF != null) sc += biasF[po + j];
                     }
                     row[j] = sc;
@@ -1240,7 +1241,7 @@ public final class Tensor {
                 int oo = (bh * lq + i) * dv;
                 for (int j = 0; j < lk; j++) {
                     float p = probs[po + j];
-                    if (p != 0f) Simd.axpy(p, vd, vr.at(bh, j), out, oo, dv);
+                    if (p != 0f) Simd.axpy(p, vd, vb + j * vRs, out, oo, dv);
                 }
             }
         });
@@ -1253,6 +1254,7 @@ public final class Tensor {
             float[] gs = biasShape == null ? null : new float[probs.length];
             // per (batch, head) task: gradients of q, k, v rows of that pair only
             forEachTask(bsz * h, bh -> {
+                int kb = kr.base[bh], kRs = kr.rowStride, vb = vr.base[bh], vRs = vr.rowStride;
                 float[] dp = new float[lk];
                 for (int i = 0; i < lq; i++) {
                     int po = (bh * lq + i) * lk, oo = (bh * lq + i) * dv, qo = qr.at(bh, i), gqo = (bh * lq + i) * d;
@@ -1264,7 +1266,7 @@ public final class Tensor {
                             continue;
                         }
                         Simd.axpy(p, go, oo, gv, (bh * lk + j) * dv, dv);
-                        dp[j] = Simd.dot(go, oo, vd, vr.at(bh, j), dv);
+                        dp[j] = Simd.dot(go, oo, vd, vb + j * vRs, dv);
                         rowDot += p * dp[j];
                     }
                     for (int j = 0; j < lk; j++) {
@@ -1272,7 +1274,7 @@ public final class Tensor {
                         if (p == 0f) continue;
                         float ds = p * (dp[j] - (float) rowDot);
                         if (gs != null) gs[po + j] = ds;
-                        Simd.axpy(ds * scale, kd, kr.at(bh, j), gq, gqo, d);
+                        Simd.axpy(ds * scale, kd, kb + j * kRs, gq, gqo, d);
                         Simd.axpy(ds * scale, qd, qo, gk, (bh * lk + j) * d, d);
                     }
                 }
