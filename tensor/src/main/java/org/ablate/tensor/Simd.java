@@ -179,4 +179,44 @@ final class Simd {
         }
         for (; i < n; i++) y[off + i] = w == null ? x[off + i] * k : x[off + i] * k * w[i];
     }
+
+    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float GELU_A = 0.044715f;
+
+    /** out[i] = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) for from <= i < to. */
+    static void geluTanh(float[] x, float[] out, int from, int to) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector u = v.mul(v).mul(GELU_A).add(1f).mul(v).mul(GELU_C);
+            FloatVector t = u.lanewise(VectorOperators.TANH);
+            t.add(1f).mul(v).mul(0.5f).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            double xi = x[i];
+            double t = Math.tanh(GELU_C * (xi + GELU_A * xi * xi * xi));
+            out[i] = (float) (0.5 * xi * (1 + t));
+        }
+    }
+
+    /** gx[i] = g[i] · d geluTanh(x)/dx at x[i], for from <= i < to. */
+    static void geluTanhBackward(float[] x, float[] g, float[] gx, int from, int to) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector v2 = v.mul(v);
+            FloatVector t = v2.mul(GELU_A).add(1f).mul(v).mul(GELU_C).lanewise(VectorOperators.TANH);
+            FloatVector inner = v2.mul(3f * GELU_A).add(1f).mul(GELU_C);                 // du/dx
+            FloatVector sech2 = t.mul(t).neg().add(1f);                                  // 1 - t²
+            FloatVector d = t.add(1f).mul(0.5f).add(v.mul(0.5f).mul(sech2).mul(inner));
+            d.mul(FloatVector.fromArray(S, g, i)).intoArray(gx, i);
+        }
+        for (; i < to; i++) {
+            double xi = x[i];
+            double t = Math.tanh(GELU_C * (xi + GELU_A * xi * xi * xi));
+            gx[i] = g[i] * (float) (0.5 * (1 + t) + 0.5 * xi * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * xi * xi));
+        }
+    }
 }

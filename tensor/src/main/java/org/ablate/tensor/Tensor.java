@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.Collections;
 import java.util.random.RandomGenerator;
 import org.ablate.tensor.kernels.Gemm;
+import org.ablate.tensor.kernels.Gemv;
 import org.ablate.tensor.kernels.Parallel;
 
 /**
@@ -517,13 +518,16 @@ public final class Tensor {
 
     /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
     public Tensor geluTanh() {
-        return map(x -> {
-            double t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
-            return (float) (0.5 * x * (1 + t));
-        }, (x, y) -> {
-            double t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
-            return (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x));
-        });
+        float[] x = dense();
+        float[] out = new float[x.length];
+        // vectorised (the feed-forward activation of GPT models runs over every hidden unit of every token)
+        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> Simd.geluTanh(x, out, from, to));
+        return result(out, shape.clone(), g -> {
+            float[] gd = g.dense();
+            float[] gx = new float[gd.length];
+            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> Simd.geluTanhBackward(x, gd, gx, from, to));
+            return new Tensor[] {Tensor.of(gx, shape)};
+        }, this);
     }
 
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
@@ -801,6 +805,16 @@ public final class Tensor {
                 rest /= batch[i];
                 ao += ix * aBs[i];
                 bo += ix * bBs[i];
+            }
+            if (m == 1) { // one row (a decoding step): memory-bound, stream B once without packing
+                Gemv.gemv(n, k, a.data, ao, a.strides[ad - 1], b.data, bo, b.strides[bd - 2], b.strides[bd - 1],
+                        c, bi * n, false);
+                return;
+            }
+            if (m <= Gemv.SMALL_M && b.strides[bd - 2] == 1 && a.strides[ad - 1] == 1) { // a short prompt times a weight
+                Gemv.smallM(m, n, k, a.data, ao, a.strides[ad - 2], 1, b.data, bo, 1, b.strides[bd - 1],
+                        c, bi * m * n, n, false);
+                return;
             }
             Gemm.sgemm(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
                     b.strides[bd - 1], c, bi * m * n, n, false);
@@ -1194,7 +1208,9 @@ public final class Tensor {
             }
             bias = gather(scoreBias, ps);
         }
-        float[] qd = q.dense(), kd = k.dense(), vd = v.dense();
+        // read q, k, v in place (a KV cache hands over strided views of a longer buffer): no per-step copies
+        Rows qr = Rows.of(q), kr = Rows.of(k), vr = Rows.of(v);
+        float[] qd = qr.data, kd = kr.data, vd = vr.data;
         int[] pad = keyPadding == null ? null : keyPadding.data();
         float[] probs = new float[bsz * h * lq * lk];
         float[] out = new float[bsz * h * lq * dv];
@@ -1203,16 +1219,17 @@ public final class Tensor {
         // (batch, head) pairs are independent: each task writes only its own rows of probs and out
         forEachTask(bsz * h, bh -> {
             int b = bh / h;
+            int kb = kr.base[bh], kRs = kr.rowStride, vb = vr.base[bh], vRs = vr.rowStride;
             float[] row = new float[lk];
             for (int i = 0; i < lq; i++) {
-                int qo = (bh * lq + i) * d;
+                int qo = qr.at(bh, i);
                 int po = (bh * lq + i) * lk;
                 float m = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < lk; j++) {
                     boolean allowed = (!causal || j <= i + shift) && (pad == null || pad[b * lk + j] != 0);
                     float sc = Float.NEGATIVE_INFINITY;
                     if (allowed) {
-                        sc = scale * Simd.dot(qd, qo, kd, (bh * lk + j) * d, d);
+                        sc = scale * Simd.dot(qd, qo, kd, kb + j * kRs, d);
                         if (biasF != null) sc += biasF[po + j];
                     }
                     row[j] = sc;
@@ -1224,7 +1241,7 @@ public final class Tensor {
                 int oo = (bh * lq + i) * dv;
                 for (int j = 0; j < lk; j++) {
                     float p = probs[po + j];
-                    if (p != 0f) Simd.axpy(p, vd, (bh * lk + j) * dv, out, oo, dv);
+                    if (p != 0f) Simd.axpy(p, vd, vb + j * vRs, out, oo, dv);
                 }
             }
         });
@@ -1233,13 +1250,14 @@ public final class Tensor {
         int[] biasShape = scoreBias == null ? null : scoreBias.shape;
         return result(out, new int[] {bsz, h, lq, dv}, g -> {
             float[] go = g.dense();
-            float[] gq = new float[qd.length], gk = new float[kd.length], gv = new float[vd.length];
+            float[] gq = new float[bsz * h * lq * d], gk = new float[bsz * h * lk * d], gv = new float[bsz * h * lk * dv];
             float[] gs = biasShape == null ? null : new float[probs.length];
             // per (batch, head) task: gradients of q, k, v rows of that pair only
             forEachTask(bsz * h, bh -> {
+                int kb = kr.base[bh], kRs = kr.rowStride, vb = vr.base[bh], vRs = vr.rowStride;
                 float[] dp = new float[lk];
                 for (int i = 0; i < lq; i++) {
-                    int po = (bh * lq + i) * lk, oo = (bh * lq + i) * dv, qo = (bh * lq + i) * d;
+                    int po = (bh * lq + i) * lk, oo = (bh * lq + i) * dv, qo = qr.at(bh, i), gqo = (bh * lq + i) * d;
                     double rowDot = 0;
                     for (int j = 0; j < lk; j++) {
                         float p = probs[po + j];
@@ -1248,7 +1266,7 @@ public final class Tensor {
                             continue;
                         }
                         Simd.axpy(p, go, oo, gv, (bh * lk + j) * dv, dv);
-                        dp[j] = Simd.dot(go, oo, vd, (bh * lk + j) * dv, dv);
+                        dp[j] = Simd.dot(go, oo, vd, vb + j * vRs, dv);
                         rowDot += p * dp[j];
                     }
                     for (int j = 0; j < lk; j++) {
@@ -1256,7 +1274,7 @@ public final class Tensor {
                         if (p == 0f) continue;
                         float ds = p * (dp[j] - (float) rowDot);
                         if (gs != null) gs[po + j] = ds;
-                        Simd.axpy(ds * scale, kd, (bh * lk + j) * d, gq, qo, d);
+                        Simd.axpy(ds * scale, kd, kb + j * kRs, gq, gqo, d);
                         Simd.axpy(ds * scale, qd, qo, gk, (bh * lk + j) * d, d);
                     }
                 }
@@ -1264,6 +1282,25 @@ public final class Tensor {
             return new Tensor[] {Tensor.of(gq, qs), Tensor.of(gk, ks), Tensor.of(gv, vs),
                     gs == null ? null : sumTo(Tensor.of(gs, ps), biasShape)};
         }, q, k, v, scoreBias);
+    }
+
+    /**
+     * A [B,H,L,D] operand addressed in place: row j of pair bh starts at {@code base[bh] + j*rowStride} and its D
+     * elements are contiguous. Operands whose last dim is strided are copied to row-major first.
+     */
+    private record Rows(float[] data, int[] base, int rowStride) {
+        static Rows of(Tensor t) {
+            int b = t.shape[0], h = t.shape[1], l = t.shape[2], d = t.shape[3];
+            int[] base = new int[b * h];
+            if (d > 1 && t.strides[3] != 1) {
+                for (int bh = 0; bh < base.length; bh++) base[bh] = bh * l * d;
+                return new Rows(t.dense(), base, d);
+            }
+            for (int bh = 0; bh < base.length; bh++) base[bh] = t.offset + (bh / h) * t.strides[0] + (bh % h) * t.strides[1];
+            return new Rows(t.data, base, t.strides[2]);
+        }
+
+        int at(int bh, int row) { return base[bh] + row * rowStride; }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -1,0 +1,146 @@
+package org.ablate.tensor.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class GemvTest {
+    private static final int[] SIZES = {1, 3, 17, 65, 257, 1000};
+
+    /** The three layouts of B: transposed row-major weight (dot form), row-major (axpy form), neither (strided). */
+    @Test
+    void fastPathMatchesReferenceOnAwkwardSizesAndLayouts() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        List<String> failures = new ArrayList<>();
+        for (int n : SIZES) {
+            for (int k : SIZES) {
+                for (int layout = 0; layout < 3; layout++) {
+                    for (int xStride : new int[] {1, 3}) {
+                        for (boolean acc : new boolean[] {false, true}) {
+                            check(rnd, n, k, layout, xStride, acc, failures);
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), () -> failures.size() + " mismatches:\n" + String.join("\n", failures.subList(0, Math.min(20, failures.size()))));
+    }
+
+    private static void check(SplittableRandom rnd, int n, int k, int layout, int xStride, boolean acc, List<String> failures) {
+        int xOff = 5, bOff = 7, yOff = 3;
+        float[] x = random(rnd, xOff + k * xStride);
+        // layout 0: B = Wᵀ with W [n, k + 2] row-major (padded rows); 1: B [k, n + 1] row-major; 2: both strides > 1
+        int bRs, bCs, bLen;
+        switch (layout) {
+            case 0 -> { bRs = 1; bCs = k + 2; bLen = bOff + n * (k + 2); }
+            case 1 -> { bRs = n + 1; bCs = 1; bLen = bOff + k * (n + 1); }
+            default -> { bRs = 2; bCs = 2 * k + 1; bLen = bOff + n * (2 * k + 1) + 1; }
+        }
+        float[] b = random(rnd, bLen);
+        float[] y = random(rnd, yOff + n + 4);
+        float[] ref = y.clone();
+        Gemv.gemv(n, k, x, xOff, xStride, b, bOff, bRs, bCs, y, yOff, acc);
+        Gemv.reference(n, k, x, xOff, xStride, b, bOff, bRs, bCs, ref, yOff, acc);
+        for (int i = 0; i < y.length; i++) {
+            boolean inside = i >= yOff && i < yOff + n;
+            float tol = inside ? 1e-5f * (k + 1) : 0f;
+            if (!(Math.abs(y[i] - ref[i]) <= tol)) {
+                failures.add("n=" + n + " k=" + k + " layout=" + layout + " xStride=" + xStride + " acc=" + acc
+                        + " at " + i + ": " + y[i] + " vs reference " + ref[i]);
+                return;
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom rnd, int len) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) a[i] = (float) rnd.nextDouble(-1, 1);
+        return a;
+    }
+
+    @Test
+    void referenceComputesKnownProduct() {
+        // [1,2] · [[3,4,5],[6,7,8]] = [15,18,21]
+        float[] x = {1, 2};
+        float[] b = {3, 4, 5, 6, 7, 8};
+        float[] y = new float[3];
+        Gemv.reference(3, 2, x, 0, 1, b, 0, 3, 1, y, 0, false);
+        assertArrayEquals(new float[] {15, 18, 21}, y);
+        float[] f = {1, 1, 1};
+        Gemv.gemv(3, 2, x, 0, 1, b, 0, 3, 1, f, 0, true);
+        assertArrayEquals(new float[] {16, 19, 22}, f);
+    }
+
+    @Test
+    void kZeroClearsOrKeepsYAndNegativeSizesAreRejected() {
+        float[] y = {1, 2};
+        Gemv.gemv(2, 0, new float[0], 0, 1, new float[0], 0, 1, 1, y, 0, true);
+        assertArrayEquals(new float[] {1, 2}, y);
+        Gemv.gemv(2, 0, new float[0], 0, 1, new float[0], 0, 1, 1, y, 0, false);
+        assertArrayEquals(new float[2], y);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemv.gemv(-1, 2, new float[2], 0, 1, new float[2], 0, 1, 1, new float[2], 0, false));
+        assertTrue(e.getMessage().contains("gemv"), e.getMessage());
+    }
+
+    @Test
+    void largeProductSplitOverThePoolMatchesGemm() {
+        // big enough to take the parallel path in both vectorised layouts
+        SplittableRandom rnd = new SplittableRandom(3);
+        int n = 1000, k = 257;
+        float[] x = random(rnd, k), w = random(rnd, n * k);
+        float[] y = new float[n], c = new float[n];
+        Gemv.gemv(n, k, x, 0, 1, w, 0, 1, k, y, 0, false);
+        Gemm.reference(1, n, k, x, 0, k, 1, w, 0, 1, k, c, 0, n, false);
+        for (int j = 0; j < n; j++) assertEquals(c[j], y[j], 1e-4f, "dot form, output " + j);
+        float[] bRowMajor = random(rnd, k * n);
+        Gemv.gemv(n, k, x, 0, 1, bRowMajor, 0, n, 1, y, 0, false);
+        Gemm.reference(1, n, k, x, 0, k, 1, bRowMajor, 0, n, 1, c, 0, n, false);
+        for (int j = 0; j < n; j++) assertEquals(c[j], y[j], 1e-4f, "axpy form, output " + j);
+    }
+
+    @Test
+    void smallMMatchesReferenceOnAwkwardSizesAndFallsBackOnOtherLayouts() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int m : new int[] {1, 3, 16}) {
+            for (int n : SIZES) {
+                for (int k : new int[] {1, 17, 257}) {
+                    for (boolean weightLayout : new boolean[] {true, false}) {
+                        int aRs = k + 3, cRs = n + 2;
+                        float[] a = random(rnd, 2 + m * aRs);
+                        // weightLayout: B = Wᵀ, W [n, k+1] row-major; otherwise B [k, n] row-major (the Gemm fallback)
+                        int bRs = weightLayout ? 1 : n, bCs = weightLayout ? k + 1 : 1;
+                        float[] b = random(rnd, 1 + (weightLayout ? n * (k + 1) : k * n));
+                        float[] c = random(rnd, 4 + m * cRs), ref = c.clone();
+                        boolean acc = (n & 1) == 1;
+                        Gemv.smallM(m, n, k, a, 2, aRs, 1, b, 1, bRs, bCs, c, 4, cRs, acc);
+                        Gemm.reference(m, n, k, a, 2, aRs, 1, b, 1, bRs, bCs, ref, 4, cRs, acc);
+                        for (int i = 0; i < c.length; i++) {
+                            assertEquals(ref[i], c[i], 1e-5f * (k + 1), "m=" + m + " n=" + n + " k=" + k
+                                    + " weightLayout=" + weightLayout + " at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void claimedParallelForRunsEveryTaskOnceAndRethrows() {
+        for (int round = 0; round < 50; round++) {
+            int[] hits = new int[37];
+            Parallel.parallelForClaimed(hits.length, i -> hits[i]++);
+            for (int i = 0; i < hits.length; i++) assertEquals(1, hits[i], "task " + i + " in round " + round);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.parallelForClaimed(10, i -> {
+            if (i == 7) throw new IllegalStateException("task 7 failed");
+        }));
+        assertEquals("task 7 failed", e.getMessage());
+    }
+}
