@@ -55,7 +55,7 @@ public final class Gemv {
             int xv0 = xo;
             int chunks = (n + DOT_CHUNK - 1) / DOT_CHUNK;
             if (parallel) {
-                Parallel.parallelForClaimed(chunks, c -> dotRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k,
+                Parallel.parallelFor(chunks, c -> dotRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k,
                         xv, xv0, b, bOff, bColStride, y, yOff));
             } else {
                 dotRows(0, n, k, xv, xv0, b, bOff, bColStride, y, yOff);
@@ -68,7 +68,7 @@ public final class Gemv {
                 int lanes = S.length();
                 int chunk = Math.max(lanes, (n / (4 * Parallel.threads()) + lanes - 1) / lanes * lanes);
                 int chunks = (n + chunk - 1) / chunk;
-                Parallel.parallelForClaimed(chunks, c -> axpyRows(c * chunk, Math.min(n, (c + 1) * chunk), k,
+                Parallel.parallelFor(chunks, c -> axpyRows(c * chunk, Math.min(n, (c + 1) * chunk), k,
                         xv, xv0, b, bOff, bRowStride, y, yOff));
             } else {
                 axpyRows(0, n, k, xv, xv0, b, bOff, bRowStride, y, yOff);
@@ -114,7 +114,7 @@ public final class Gemv {
             }
         };
         if ((long) m * n * k >= PARALLEL_MIN && Parallel.threads() > 1) {
-            Parallel.parallelForClaimed(chunks, chunk);
+            Parallel.parallelFor(chunks, chunk);
         } else {
             for (int t = 0; t < chunks; t++) chunk.accept(t);
         }

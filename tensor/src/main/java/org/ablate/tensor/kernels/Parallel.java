@@ -93,7 +93,8 @@ public final class Parallel {
 
     /**
      * Runs {@code body.accept(i)} for every i in [0, tasks), spread over the pool; returns when all are done.
-     * The calling thread takes part in the work. The first exception thrown by a task is rethrown (unchecked
+     * The calling thread takes part in the work and claims whatever is left, so it waits only for tasks a worker
+     * has already claimed, never for a worker that is slow to wake. The first exception thrown by a task is rethrown (unchecked
      * ones as they are) after all tasks have finished.
      */
     public static void parallelFor(int tasks, IntConsumer body) {
@@ -140,64 +141,6 @@ public final class Parallel {
         }
         if (failure != null) {
             throw new RuntimeException(failure);
-        }
-    }
-
-    /**
-     * Like {@link #parallelFor}, but the caller waits only for tasks a helper has actually claimed: a helper the
-     * OS schedules late finds nothing left and the caller has long returned. For many short calls in a row (the
-     * matrix-vector products of one decoding step) on a busy machine, where waiting for every helper to wake up
-     * would cost more than the work. Exceptions thrown by a task are rethrown (the first one).
-     */
-    public static void parallelForClaimed(int tasks, IntConsumer body) {
-        if (tasks <= 0) {
-            return;
-        }
-        if (tasks == 1 || THREADS == 1 || IN_POOL.get()) {
-            for (int i = 0; i < tasks; i++) {
-                body.accept(i);
-            }
-            return;
-        }
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread caller = Thread.currentThread();
-        Runnable worker = () -> {
-            for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
-                try {
-                    body.accept(i);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    if (done.incrementAndGet() == tasks) {
-                        java.util.concurrent.locks.LockSupport.unpark(caller);
-                    }
-                }
-            }
-        };
-        int helpers = Math.min(THREADS, tasks) - 1;
-        for (int h = 0; h < helpers; h++) {
-            POOL.execute(worker);
-        }
-        IN_POOL.set(Boolean.TRUE);
-        try {
-            worker.run();
-        } finally {
-            IN_POOL.set(Boolean.FALSE);
-        }
-        while (done.get() < tasks) { // only claimed tasks remain: wait for the helpers running them
-            java.util.concurrent.locks.LockSupport.park(worker);
-        }
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        if (t != null) {
-            throw new RuntimeException(t);
         }
     }
 

@@ -132,13 +132,13 @@ class GemvTest {
     }
 
     @Test
-    void claimedParallelForRunsEveryTaskOnceAndRethrows() {
+    void parallelForRunsEveryTaskOnceAndRethrows() {
         for (int round = 0; round < 50; round++) {
             int[] hits = new int[37];
-            Parallel.parallelForClaimed(hits.length, i -> hits[i]++);
+            Parallel.parallelFor(hits.length, i -> hits[i]++);
             for (int i = 0; i < hits.length; i++) assertEquals(1, hits[i], "task " + i + " in round " + round);
         }
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.parallelForClaimed(10, i -> {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.parallelFor(10, i -> {
             if (i == 7) throw new IllegalStateException("task 7 failed");
         }));
         assertEquals("task 7 failed", e.getMessage());
