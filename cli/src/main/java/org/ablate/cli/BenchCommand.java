@@ -81,12 +81,10 @@ final class BenchCommand implements Runnable {
         return String.valueOf(o);
     }
 
+    /** The greedy token after the last position of {@code logits [1, L, V]}. */
     static int argmaxLast(Tensor logits) {
-        int v = logits.size(-1), l = logits.size(1);
-        float[] last = logits.slice(1, l - 1, l).reshape(v).toArray();
-        int best = 0;
-        for (int i = 1; i < v; i++) if (last[i] > last[best]) best = i;
-        return best;
+        int l = logits.size(1);
+        return logits.slice(1, l - 1, l).reshape(logits.size(-1)).argmax(0).data()[0];
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
