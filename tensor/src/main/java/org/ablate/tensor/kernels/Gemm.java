@@ -82,20 +82,48 @@ public final class Gemm {
                              float[] a, int aOff, int aRowStride, int aColStride,
                              float[] b, int bOff, int bRowStride, int bColStride,
                              float[] c, int cOff, int cRowStride, boolean accumulate) {
-        checkArgs(m, n, k);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    Arrays.fill(c, cOff + i * cRowStride, cOff + i * cRowStride + n, 0f);
-                }
-            }
+        if (trivial(m, n, k, c, cOff, cRowStride, accumulate)) {
             return;
         }
         long work = (long) m * n * k;
         int threads = work < PARALLEL_MIN ? 1 : Parallel.threads();
+        run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
+                accumulate, threads);
+    }
+
+    /**
+     * C (+)= A·B on the calling thread only, for callers that already spread independent products over the pool
+     * (one attention head per task, say). Same addressing as {@link #sgemm}.
+     */
+    public static void sgemmSerial(int m, int n, int k,
+                                   float[] a, int aOff, int aRowStride, int aColStride,
+                                   float[] b, int bOff, int bRowStride, int bColStride,
+                                   float[] c, int cOff, int cRowStride, boolean accumulate) {
+        if (trivial(m, n, k, c, cOff, cRowStride, accumulate)) {
+            return;
+        }
+        run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
+                accumulate, 1);
+    }
+
+    /** Checks sizes; true when nothing is left to do (an empty C, or k = 0 which only clears C). */
+    private static boolean trivial(int m, int n, int k, float[] c, int cOff, int cRowStride, boolean accumulate) {
+        checkArgs(m, n, k);
+        if (m == 0 || n == 0) {
+            return true;
+        }
+        if (k == 0 && !accumulate) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * cRowStride, cOff + i * cRowStride + n, 0f);
+            }
+        }
+        return k == 0;
+    }
+
+    private static void run(int m, int n, int k,
+                            float[] a, int aOff, int aRowStride, int aColStride,
+                            float[] b, int bOff, int bRowStride, int bColStride,
+                            float[] c, int cOff, int cRowStride, boolean accumulate, int threads) {
         if (m <= SKINNY_ROWS && (bColStride == 1 || (bRowStride == 1 && aColStride == 1))) {
             skinny(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
                     accumulate, threads);
