@@ -21,7 +21,8 @@ import org.ablate.tensor.kernels.Parallel;
  *
  * <p>Autograd is define-by-run: while {@link #gradEnabled()} holds and an input requires grad, each result
  * remembers its inputs and backward function. {@link #backward()} on a scalar walks that graph in reverse
- * topological order and accumulates gradients into {@link #grad()} of the leaves that require grad.
+ * topological order and accumulates gradients into {@link #grad()} of the leaves that require grad; the graph's saved
+ * values are released as it goes, so a second backward() through the same graph fails with a clear message.
  * Elementwise ops broadcast NumPy-style, and gradients are summed back to each input's shape.
  */
 public final class Tensor {
@@ -34,7 +35,16 @@ public final class Tensor {
     private Node node;
 
     /** How a result was made: its inputs (entries may be null) and how to turn its gradient into theirs. */
-    private record Node(Tensor[] inputs, Backward fn) {}
+    private record Node(Tensor[] inputs, Backward fn) {
+        /**
+         * What a node becomes once backward() has used it: its saved activations are released there and then (as
+         * in PyTorch), so memory falls as backward proceeds and the collector does not copy a spent graph.
+         */
+        static final Node FREED = new Node(new Tensor[0], g -> {
+            throw new IllegalStateException("backward: this part of the graph was already used by an earlier backward()"
+                    + " and its saved values were released; recompute the forward pass to back-propagate again");
+        });
+    }
 
     @FunctionalInterface
     private interface Backward { Tensor[] apply(Tensor gradOut); }
@@ -200,7 +210,8 @@ public final class Tensor {
 
     /**
      * Back-propagates from this one-element tensor: gradients of every leaf that requires grad and was used
-     * to compute it are added to that leaf's {@link #grad()}.
+     * to compute it are added to that leaf's {@link #grad()}. The graph is spent afterwards: back-propagating
+     * through any part of it again throws {@link IllegalStateException}.
      */
     public void backward() {
         if (numel() != 1) {
@@ -223,6 +234,7 @@ public final class Tensor {
                 }
                 Tensor[] gs = t.node.fn.apply(g);
                 Tensor[] in = t.node.inputs;
+                t.node = Node.FREED;
                 for (int i = 0; i < in.length; i++) {
                     if (in[i] == null || gs[i] == null || !needsGrad(in[i])) continue;
                     Tensor gi = gs[i];
