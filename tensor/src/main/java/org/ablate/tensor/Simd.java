@@ -93,6 +93,40 @@ final class Simd {
         for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
+    /** a[off+i] = a[off+i]·scale (+ bias[bo+i] when bias is not null) over n elements; returns their max. */
+    static float scaleAddMax(float[] a, int off, int n, float scale, float[] bias, int bo) {
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector vm = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i < bound; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, a, off + i).mul(scale);
+                if (bias != null) v = v.add(FloatVector.fromArray(S, bias, bo + i));
+                v.intoArray(a, off + i);
+                vm = vm.max(v);
+            }
+            m = vm.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) {
+            float v = a[off + i] * scale + (bias == null ? 0f : bias[bo + i]);
+            a[off + i] = v;
+            if (v > m) m = v;
+        }
+        return m;
+    }
+
+    /** Softmax backward in place: g[go+i] = p[po+i]·(g[go+i] − rowDot) over n elements. */
+    static void softmaxGrad(float[] p, int po, float[] g, int go, float rowDot, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector vd = FloatVector.broadcast(S, rowDot);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, g, go + i).sub(vd).mul(FloatVector.fromArray(S, p, po + i)).intoArray(g, go + i);
+        }
+        for (; i < n; i++) g[go + i] = p[po + i] * (g[go + i] - rowDot);
+    }
+
     /** out[oo+i] = exp(a[ao+i] - shift); returns the sum of the results. */
     static float expShiftSum(float[] a, int ao, float shift, float[] out, int oo, int n) {
         int i = 0;

@@ -21,7 +21,8 @@ import org.ablate.tensor.kernels.Parallel;
  *
  * <p>Autograd is define-by-run: while {@link #gradEnabled()} holds and an input requires grad, each result
  * remembers its inputs and backward function. {@link #backward()} on a scalar walks that graph in reverse
- * topological order and accumulates gradients into {@link #grad()} of the leaves that require grad.
+ * topological order and accumulates gradients into {@link #grad()} of the leaves that require grad; the graph's saved
+ * values are released as it goes, so a second backward() through the same graph fails with a clear message.
  * Elementwise ops broadcast NumPy-style, and gradients are summed back to each input's shape.
  */
 public final class Tensor {
@@ -34,7 +35,16 @@ public final class Tensor {
     private Node node;
 
     /** How a result was made: its inputs (entries may be null) and how to turn its gradient into theirs. */
-    private record Node(Tensor[] inputs, Backward fn) {}
+    private record Node(Tensor[] inputs, Backward fn) {
+        /**
+         * What a node becomes once backward() has used it: its saved activations are released there and then (as
+         * in PyTorch), so memory falls as backward proceeds and the collector does not copy a spent graph.
+         */
+        static final Node FREED = new Node(new Tensor[0], g -> {
+            throw new IllegalStateException("backward: this part of the graph was already used by an earlier backward()"
+                    + " and its saved values were released; recompute the forward pass to back-propagate again");
+        });
+    }
 
     @FunctionalInterface
     private interface Backward { Tensor[] apply(Tensor gradOut); }
@@ -200,7 +210,8 @@ public final class Tensor {
 
     /**
      * Back-propagates from this one-element tensor: gradients of every leaf that requires grad and was used
-     * to compute it are added to that leaf's {@link #grad()}.
+     * to compute it are added to that leaf's {@link #grad()}. The graph is spent afterwards: back-propagating
+     * through any part of it again throws {@link IllegalStateException}.
      */
     public void backward() {
         if (numel() != 1) {
@@ -223,6 +234,7 @@ public final class Tensor {
                 }
                 Tensor[] gs = t.node.fn.apply(g);
                 Tensor[] in = t.node.inputs;
+                t.node = Node.FREED;
                 for (int i = 0; i < in.length; i++) {
                     if (in[i] == null || gs[i] == null || !needsGrad(in[i])) continue;
                     Tensor gi = gs[i];
@@ -1209,41 +1221,14 @@ public final class Tensor {
             bias = gather(scoreBias, ps);
         }
         // read q, k, v in place (a KV cache hands over strided views of a longer buffer): no per-step copies
-        Rows qr = Rows.of(q), kr = Rows.of(k), vr = Rows.of(v);
-        float[] qd = qr.data, kd = kr.data, vd = vr.data;
-        int[] pad = keyPadding == null ? null : keyPadding.data();
+        Attend at = new Attend(Rows.of(q), Rows.of(k), Rows.of(v), bsz, h, lq, lk, d, dv, bias, causal,
+                keyPadding == null ? null : keyPadding.data(), scale);
         float[] probs = new float[bsz * h * lq * lk];
         float[] out = new float[bsz * h * lq * dv];
-        int shift = lk - lq;
-        float[] biasF = bias;
         // (batch, head) pairs are independent: each task writes only its own rows of probs and out
         forEachTask(bsz * h, bh -> {
-            int b = bh / h;
-            int kb = kr.base[bh], kRs = kr.rowStride, vb = vr.base[bh], vRs = vr.rowStride;
-            float[] row = new float[lk];
-            for (int i = 0; i < lq; i++) {
-                int qo = qr.at(bh, i);
-                int po = (bh * lq + i) * lk;
-                float m = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < lk; j++) {
-                    boolean allowed = (!causal || j <= i + shift) && (pad == null || pad[b * lk + j] != 0);
-                    float sc = Float.NEGATIVE_INFINITY;
-                    if (allowed) {
-                        sc = scale * Simd.dot(qd, qo, kd, kb + j * kRs, d);
-                        if (biasF != null) sc += biasF[po + j];
-                    }
-                    row[j] = sc;
-                    if (sc > m) m = sc;
-                }
-                if (m == Float.NEGATIVE_INFINITY) continue; // fully masked (or -inf bias): zeros
-                float sum = Simd.expShiftSum(row, 0, m, probs, po, lk);
-                Simd.scale(probs, po, 1f / sum, lk);
-                int oo = (bh * lq + i) * dv;
-                for (int j = 0; j < lk; j++) {
-                    float p = probs[po + j];
-                    if (p != 0f) Simd.axpy(p, vd, vb + j * vRs, out, oo, dv);
-                }
-            }
+            if (lq == 1) at.forwardOneQuery(bh, probs, out);
+            else at.forward(bh, probs, out);
         });
         if (probsOut != null && probsOut.length > 0) probsOut[0] = Tensor.of(probs.clone(), ps);
         int[] qs = q.shape.clone(), ks = k.shape.clone(), vs = v.shape.clone();
@@ -1254,34 +1239,138 @@ public final class Tensor {
             float[] gs = biasShape == null ? null : new float[probs.length];
             // per (batch, head) task: gradients of q, k, v rows of that pair only
             forEachTask(bsz * h, bh -> {
-                int kb = kr.base[bh], kRs = kr.rowStride, vb = vr.base[bh], vRs = vr.rowStride;
-                float[] dp = new float[lk];
-                for (int i = 0; i < lq; i++) {
-                    int po = (bh * lq + i) * lk, oo = (bh * lq + i) * dv, qo = qr.at(bh, i), gqo = (bh * lq + i) * d;
-                    double rowDot = 0;
-                    for (int j = 0; j < lk; j++) {
-                        float p = probs[po + j];
-                        if (p == 0f) {
-                            dp[j] = 0f;
-                            continue;
-                        }
-                        Simd.axpy(p, go, oo, gv, (bh * lk + j) * dv, dv);
-                        dp[j] = Simd.dot(go, oo, vd, vb + j * vRs, dv);
-                        rowDot += p * dp[j];
-                    }
-                    for (int j = 0; j < lk; j++) {
-                        float p = probs[po + j];
-                        if (p == 0f) continue;
-                        float ds = p * (dp[j] - (float) rowDot);
-                        if (gs != null) gs[po + j] = ds;
-                        Simd.axpy(ds * scale, kd, kb + j * kRs, gq, gqo, d);
-                        Simd.axpy(ds * scale, qd, qo, gk, (bh * lk + j) * d, d);
-                    }
-                }
+                if (lq == 1) at.backwardOneQuery(bh, probs, go, gq, gk, gv, gs);
+                else at.backward(bh, probs, go, gq, gk, gv, gs);
             });
             return new Tensor[] {Tensor.of(gq, qs), Tensor.of(gk, ks), Tensor.of(gv, vs),
                     gs == null ? null : sumTo(Tensor.of(gs, ps), biasShape)};
         }, q, k, v, scoreBias);
+    }
+
+    /**
+     * The work of one attention call, per (batch, head) pair {@code bh}. Several query rows go through blocked
+     * matrix products (scores = Q·Kᵀ, out = P·V, and the five products of the backward pass) on the calling thread,
+     * since the pairs are already spread over the pool; under a causal mask each block of query rows multiplies
+     * only the keys it can see. A single query row (a decoding step) is a few dot products and axpys over the
+     * cached keys and values instead.
+     *
+     * <p>Probabilities {@code probs} are [B,H,Lq,Lk] row-major; masked entries are exactly 0.
+     */
+    private record Attend(Rows qr, Rows kr, Rows vr, int bsz, int h, int lq, int lk, int d, int dv, float[] bias,
+                          boolean causal, int[] pad, float scale) {
+        /** Query rows per block: a block's scores (64 × Lk) stay in L2 between the two products. */
+        static final int BLOCK = 64;
+        private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+        /** Keys visible to query row i: [0, limit). */
+        int limit(int i) { return causal ? Math.max(0, Math.min(lk, i + lk - lq + 1)) : lk; }
+
+        void forward(int bh, float[] probs, float[] out) {
+            float[] qd = qr.data(), kd = kr.data(), vd = vr.data();
+            for (int i0 = 0; i0 < lq; i0 += BLOCK) {
+                int i1 = Math.min(lq, i0 + BLOCK), kEnd = limit(i1 - 1);
+                if (kEnd == 0) continue; // nothing visible: zeros
+                int po = (bh * lq + i0) * lk;
+                Gemm.sgemmSerial(i1 - i0, kEnd, d, qd, qr.at(bh, i0), qr.rowStride(), 1,
+                        kd, kr.base()[bh], 1, kr.rowStride(), probs, po, lk, false);
+                for (int i = i0; i < i1; i++) softmaxRow(bh, i, probs, (bh * lq + i) * lk, kEnd);
+                Gemm.sgemmSerial(i1 - i0, dv, kEnd, probs, po, lk, 1, vd, vr.base()[bh], vr.rowStride(), 1,
+                        out, (bh * lq + i0) * dv, dv, false);
+            }
+        }
+
+        /** Row {@code ro} holds raw q·k for keys [0, written): scale, bias, mask, softmax; zero the rest of [0, Lk). */
+        private void softmaxRow(int bh, int i, float[] probs, int ro, int written) {
+            int lim = limit(i);
+            float m = Simd.scaleAddMax(probs, ro, lim, scale, bias, bias == null ? 0 : ro);
+            if (pad != null) {
+                int pb = (bh / h) * lk;
+                m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < lim; j++) {
+                    if (pad[pb + j] == 0) probs[ro + j] = Float.NEGATIVE_INFINITY;
+                    else if (probs[ro + j] > m) m = probs[ro + j];
+                }
+            }
+            if (m == Float.NEGATIVE_INFINITY) { // every key masked (or a -inf bias): zeros, never NaN
+                Arrays.fill(probs, ro, ro + written, 0f);
+                return;
+            }
+            float sum = Simd.expShiftSum(probs, ro, m, probs, ro, lim);
+            Simd.scale(probs, ro, 1f / sum, lim);
+            if (written > lim) Arrays.fill(probs, ro + lim, ro + written, 0f);
+        }
+
+        void backward(int bh, float[] probs, float[] go, float[] gq, float[] gk, float[] gv, float[] gs) {
+            float[] qd = qr.data(), kd = kr.data(), vd = vr.data();
+            float[][] holder = SCRATCH.get();
+            if (holder[0].length < lq * lk) holder[0] = new float[lq * lk];
+            float[] ds = holder[0]; // dP, then dS·scale, for this pair
+            int p0 = bh * lq * lk;
+            for (int i0 = 0; i0 < lq; i0 += BLOCK) {
+                int i1 = Math.min(lq, i0 + BLOCK), kEnd = limit(i1 - 1);
+                if (kEnd < lk) for (int i = i0; i < i1; i++) Arrays.fill(ds, i * lk + kEnd, (i + 1) * lk, 0f);
+                if (kEnd == 0) continue; // these rows see no key: dQ stays 0
+                // dP = dO·Vᵀ
+                Gemm.sgemmSerial(i1 - i0, kEnd, dv, go, (bh * lq + i0) * dv, dv, 1,
+                        vd, vr.base()[bh], 1, vr.rowStride(), ds, i0 * lk, lk, false);
+                // dS = P ∘ (dP − Σ_j P·dP), row by row
+                for (int i = i0; i < i1; i++) {
+                    int ro = i * lk, po = p0 + ro;
+                    float rowDot = Simd.dot(probs, po, ds, ro, kEnd);
+                    Simd.softmaxGrad(probs, po, ds, ro, rowDot, kEnd);
+                    if (gs != null) System.arraycopy(ds, ro, gs, po, lk);
+                    Simd.scale(ds, ro, scale, kEnd);
+                }
+                // dQ = dS·K·scale
+                Gemm.sgemmSerial(i1 - i0, d, kEnd, ds, i0 * lk, lk, 1, kd, kr.base()[bh], kr.rowStride(), 1,
+                        gq, (bh * lq + i0) * d, d, false);
+            }
+            // dV = Pᵀ·dO and dK = dSᵀ·Q·scale, per block of keys over the query rows that can see them
+            for (int j0 = 0; j0 < lk; j0 += BLOCK) {
+                int j1 = Math.min(lk, j0 + BLOCK);
+                int iStart = causal ? Math.max(0, j0 - (lk - lq)) : 0;
+                Gemm.sgemmSerial(j1 - j0, dv, lq - iStart, probs, p0 + iStart * lk + j0, 1, lk,
+                        go, (bh * lq + iStart) * dv, dv, 1, gv, (bh * lk + j0) * dv, dv, false);
+                Gemm.sgemmSerial(j1 - j0, d, lq - iStart, ds, iStart * lk + j0, 1, lk,
+                        qd, qr.at(bh, iStart), qr.rowStride(), 1, gk, (bh * lk + j0) * d, d, false);
+            }
+        }
+
+        void forwardOneQuery(int bh, float[] probs, float[] out) {
+            float[] qd = qr.data(), kd = kr.data(), vd = vr.data();
+            int kb = kr.base()[bh], kRs = kr.rowStride(), vb = vr.base()[bh], vRs = vr.rowStride();
+            int qo = qr.at(bh, 0), po = bh * lk, lim = limit(0);
+            for (int j = 0; j < lim; j++) probs[po + j] = Simd.dot(qd, qo, kd, kb + j * kRs, d);
+            softmaxRow(bh, 0, probs, po, lim);
+            int oo = bh * dv;
+            for (int j = 0; j < lim; j++) {
+                float p = probs[po + j];
+                if (p != 0f) Simd.axpy(p, vd, vb + j * vRs, out, oo, dv);
+            }
+        }
+
+        void backwardOneQuery(int bh, float[] probs, float[] go, float[] gq, float[] gk, float[] gv, float[] gs) {
+            float[] qd = qr.data(), kd = kr.data(), vd = vr.data();
+            int kb = kr.base()[bh], kRs = kr.rowStride(), vb = vr.base()[bh], vRs = vr.rowStride();
+            int po = bh * lk, oo = bh * dv, qo = qr.at(bh, 0), gqo = bh * d;
+            float[] dp = new float[lk];
+            double rowDot = 0;
+            for (int j = 0; j < lk; j++) {
+                float p = probs[po + j];
+                if (p == 0f) continue;
+                Simd.axpy(p, go, oo, gv, (bh * lk + j) * dv, dv);
+                dp[j] = Simd.dot(go, oo, vd, vb + j * vRs, dv);
+                rowDot += p * dp[j];
+            }
+            for (int j = 0; j < lk; j++) {
+                float p = probs[po + j];
+                if (p == 0f) continue;
+                float s = p * (dp[j] - (float) rowDot);
+                if (gs != null) gs[po + j] = s;
+                Simd.axpy(s * scale, kd, kb + j * kRs, gq, gqo, d);
+                Simd.axpy(s * scale, qd, qo, gk, (bh * lk + j) * d, d);
+            }
+        }
     }
 
     /**

@@ -148,6 +148,30 @@ class GradCheckTest {
     }
 
     @Test
+    void scaledDotProductAttentionOverSeveralQueryBlocks() {
+        // 70 query rows span two 64-row blocks; 75 keys put the causal diagonal off the corner, and padded keys
+        // and a broadcast bias over keys go through the same products
+        int lq = 70, lk = 75;
+        int[] keep = new int[lk];
+        java.util.Arrays.fill(keep, 1);
+        keep[3] = 0;
+        keep[70] = 0;
+        IntTensor pad = IntTensor.of(keep, 1, lk);
+        check("sdpaBlocksCausalPadded", t -> Tensor.scaledDotProductAttention(t[0], t[1], t[2], t[3], true, pad, 0.6f, null),
+                randn(180, 1, 1, lq, 3), randn(181, 1, 1, lk, 3), randn(182, 1, 1, lk, 2), randn(183, lk));
+        check("sdpaBlocksFull", t -> Tensor.scaledDotProductAttention(t[0], t[1], t[2], null, false, null, 0.5f, null),
+                randn(184, 1, 2, lq, 2), randn(185, 1, 2, 9, 2), randn(186, 1, 2, 9, 3));
+    }
+
+    @Test
+    void scaledDotProductAttentionOneQueryRow() {
+        // a decoding step: one query over cached keys, padded and with a bias
+        IntTensor pad = IntTensor.of(new int[] {1, 0, 1, 1, 1, 1, 1, 1, 1, 0}, 2, 5);
+        check("sdpaOneQuery", t -> Tensor.scaledDotProductAttention(t[0], t[1], t[2], t[3], true, pad, 0.5f, null),
+                randn(187, 2, 2, 1, 4), randn(188, 2, 2, 5, 4), randn(189, 2, 2, 5, 3), randn(190, 2, 1, 1, 5));
+    }
+
+    @Test
     void composedGraphWithReuse() {
         // one input used along several paths: gradients from every path must add up
         check("reuse", t -> t[0].mul(t[0]).add(t[0].exp().sum(1, true)).softmax(-1).mul(t[0].transpose(0, 1).sum(0, false).unsqueeze(1)),

@@ -365,4 +365,18 @@ class TensorTest {
             assertArrayEquals(xr.add(yr).toArray(), ad.slice(0, r, r + 1).toArray(), "add row " + r);
         }
     }
+
+    @Test
+    void backwardReleasesTheGraphAndRefusesASecondPass() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3}, 3).requiresGrad(true);
+        Tensor y = x.mul(x);
+        y.sum().backward();
+        assertArrayEquals(new float[] {2, 4, 6}, x.grad().toArray(), 0f);
+        // a second loss through the spent part of the graph: a clear error, not a silently missing gradient
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.mul(2f).sum().backward());
+        assertTrue(e.getMessage().contains("already used"), e.getMessage());
+        // a fresh forward pass back-propagates again and accumulates
+        x.mul(x).sum().backward();
+        assertArrayEquals(new float[] {4, 8, 12}, x.grad().toArray(), 0f);
+    }
 }

@@ -82,20 +82,48 @@ public final class Gemm {
                              float[] a, int aOff, int aRowStride, int aColStride,
                              float[] b, int bOff, int bRowStride, int bColStride,
                              float[] c, int cOff, int cRowStride, boolean accumulate) {
-        checkArgs(m, n, k);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    Arrays.fill(c, cOff + i * cRowStride, cOff + i * cRowStride + n, 0f);
-                }
-            }
+        if (trivial(m, n, k, c, cOff, cRowStride, accumulate)) {
             return;
         }
         long work = (long) m * n * k;
         int threads = work < PARALLEL_MIN ? 1 : Parallel.threads();
+        run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
+                accumulate, threads);
+    }
+
+    /**
+     * C (+)= A·B on the calling thread only, for callers that already spread independent products over the pool
+     * (one attention head per task, say). Same addressing as {@link #sgemm}.
+     */
+    public static void sgemmSerial(int m, int n, int k,
+                                   float[] a, int aOff, int aRowStride, int aColStride,
+                                   float[] b, int bOff, int bRowStride, int bColStride,
+                                   float[] c, int cOff, int cRowStride, boolean accumulate) {
+        if (trivial(m, n, k, c, cOff, cRowStride, accumulate)) {
+            return;
+        }
+        run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
+                accumulate, 1);
+    }
+
+    /** Checks sizes; true when nothing is left to do (an empty C, or k = 0 which only clears C). */
+    private static boolean trivial(int m, int n, int k, float[] c, int cOff, int cRowStride, boolean accumulate) {
+        checkArgs(m, n, k);
+        if (m == 0 || n == 0) {
+            return true;
+        }
+        if (k == 0 && !accumulate) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * cRowStride, cOff + i * cRowStride + n, 0f);
+            }
+        }
+        return k == 0;
+    }
+
+    private static void run(int m, int n, int k,
+                            float[] a, int aOff, int aRowStride, int aColStride,
+                            float[] b, int bOff, int bRowStride, int bColStride,
+                            float[] c, int cOff, int cRowStride, boolean accumulate, int threads) {
         if (m <= SKINNY_ROWS && (bColStride == 1 || (bRowStride == 1 && aColStride == 1))) {
             skinny(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
                     accumulate, threads);
@@ -300,8 +328,7 @@ public final class Gemm {
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int slivers = (nc + NR - 1) / NR;
-            // Enough tasks for dynamic balance (about 4 per thread), never thinner than one sliver.
-            int nParts = Math.max(1, Math.min(slivers, (4 * threads + mBlocks - 1) / mBlocks));
+            int nParts = columnParts(mBlocks, slivers, threads);
             int packParts = Math.min(slivers, threads);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
@@ -324,6 +351,27 @@ public final class Gemm {
                 });
             }
         }
+    }
+
+    /**
+     * How many column ranges to cut each row block into: the count whose task total splits most evenly over the
+     * threads (15 equal tasks on 2 threads leave one thread idle for a fifteenth of the time; 30 do not), with at
+     * least about 4 tasks per thread for dynamic balance and a small charge per extra range, since each task
+     * packs its own copy of its A block.
+     */
+    static int columnParts(int mBlocks, int slivers, int threads) {
+        int best = 1;
+        double bestCost = Double.MAX_VALUE;
+        for (int parts = 1; parts <= Math.min(slivers, 16); parts++) {
+            int tasks = mBlocks * parts;
+            double makespan = (double) ((tasks + threads - 1) / threads) / tasks;
+            double cost = makespan + 0.003 * parts + (tasks < 4 * threads ? 1.0 : 0.0);
+            if (cost < bestCost - 1e-12) {
+                bestCost = cost;
+                best = parts;
+            }
+        }
+        return best;
     }
 
     private static int sliverStart(int slivers, int parts, int part) {
@@ -353,6 +401,10 @@ public final class Gemm {
 
     /** Packs an mc×kc block of A into MR-row slivers: sliver s holds, for each p, its MR values (zero padded). */
     private static void packA(float[] dst, int mc, int kc, float[] a, int base, int rs, int cs) {
+        if (rs == 1 && cs != 1) {
+            packATransposed(dst, mc, kc, a, base, cs);
+            return;
+        }
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             int d0 = ir * kc;
@@ -372,6 +424,24 @@ public final class Gemm {
             for (int r = rows; r < MR; r++) {
                 for (int p = 0, d = d0 + r; p < kc; p++, d += MR) {
                     dst[d] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * packA for a transposed view (unit row stride: A's rows are adjacent columns of the stored matrix, as in a
+     * weight gradient dYᵀ·X): for each p the MR values of a sliver are contiguous in memory, so each is one short
+     * copy instead of MR strided reads.
+     */
+    private static void packATransposed(float[] dst, int mc, int kc, float[] a, int base, int cs) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            int d = ir * kc;
+            for (int p = 0, src = base + ir; p < kc; p++, src += cs, d += MR) {
+                System.arraycopy(a, src, dst, d, rows);
+                if (rows < MR) {
+                    Arrays.fill(dst, d + rows, d + MR, 0f);
                 }
             }
         }

@@ -30,6 +30,32 @@ class GemmTest {
     }
 
     @Test
+    void serialEntryMatchesReferenceWithTransposedOperands() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int[] s : new int[][] {{70, 75, 3}, {75, 2, 70}, {2, 9, 64}, {64, 256, 64}}) {
+            int m = s[0], n = s[1], k = s[2];
+            GemmCases.Operand a = GemmCases.layout(m, k, true, 2, 1, rnd, false);
+            GemmCases.Operand b = GemmCases.layout(k, n, true, 1, 4, rnd, false);
+            float[] fast = new float[m * n], ref = new float[m * n];
+            Gemm.sgemmSerial(m, n, k, a.data(), a.off(), a.rowStride(), a.colStride(), b.data(), b.off(),
+                    b.rowStride(), b.colStride(), fast, 0, n, false);
+            Gemm.reference(m, n, k, a.data(), a.off(), a.rowStride(), a.colStride(), b.data(), b.off(),
+                    b.rowStride(), b.colStride(), ref, 0, n, false);
+            assertArrayEquals(ref, fast, 1e-4f, m + "x" + n + "x" + k);
+        }
+    }
+
+    @Test
+    void columnSplitKeepsBothThreadsBusy() {
+        // 15 row blocks alone leave one of 2 threads idle for 1/15 of the product; 2 column parts make 30 tasks
+        assertEquals(2, Gemm.columnParts(15, 8, 2));
+        assertEquals(0, 15 * Gemm.columnParts(15, 8, 2) % 2);
+        // one row block needs column parts to feed any thread at all
+        assertTrue(Gemm.columnParts(1, 96, 2) >= 8);
+        assertEquals(1, Gemm.columnParts(1, 1, 2));
+    }
+
+    @Test
     void kZeroClearsOrKeepsC() {
         float[] c = {1, 2, 3, 4};
         Gemm.sgemm(2, 2, 0, new float[0], 0, 0, 1, new float[0], 0, 2, 1, c, 0, 2, true);

@@ -1,0 +1,61 @@
+package org.ablate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark commands build the same shapes as the PyTorch side of each workload (parameter counts are those
+ * the PyTorch scripts print) and print one well-formed JSON line; here with the fewest steps, so timings are not
+ * looked at.
+ */
+class BenchCommandTest {
+    private static JsonNode run(String... args) throws Exception {
+        MainTest.Result r = MainTest.run(args);
+        assertEquals(0, r.code(), r.err());
+        String line = r.out().strip();
+        assertTrue(line.startsWith("{") && !line.contains("\n"), "one JSON line expected, got: " + line);
+        return new ObjectMapper().readTree(line);
+    }
+
+    @Test
+    void trainBuildsTheW2ModelAndLearns() throws Exception {
+        JsonNode j = run("bench", "train", "--reps", "1", "--steps", "2", "--warmup", "1");
+        assertEquals("W2-gpt-train", j.get("workload").asText());
+        assertEquals(3_290_624, j.get("params").asLong()); // gpt_train.py's count
+        assertEquals(16 * 256, j.get("tokens_per_step").asInt());
+        double loss = j.get("final_loss").asDouble();
+        // three AdamW steps from a uniform start (ln 256 = 5.55) on a learnable stream: finite and below the start
+        assertTrue(loss > 0 && loss < Math.log(256), "final loss " + loss);
+        assertTrue(j.get("tokens_per_s").get("median").asDouble() > 0);
+    }
+
+    @Test
+    void decodeBuildsGpt2SmallAndIsDeterministic() throws Exception {
+        JsonNode a = run("bench", "decode", "--reps", "1", "--prompt", "4", "--new", "3");
+        assertEquals("W3-gpt2-decode", a.get("workload").asText());
+        assertEquals(124_439_808, a.get("params").asLong()); // GPT-2 small
+        JsonNode tokens = a.get("first_tokens");
+        assertEquals(3, tokens.size(), tokens.toString());
+        for (JsonNode t : tokens) assertTrue(t.asInt() >= 0 && t.asInt() < 50257, tokens.toString());
+        assertTrue(a.get("prefill_ms").get("median").asDouble() > 0);
+        double fraction = a.get("fraction_of_bound").asDouble();
+        assertTrue(fraction > 0 && fraction < 1.5, "fraction of the bandwidth bound " + fraction);
+        JsonNode b = run("bench", "decode", "--reps", "1", "--prompt", "4", "--new", "3");
+        assertEquals(tokens, b.get("first_tokens"), "same seed, same greedy tokens");
+    }
+
+    @Test
+    void encodeRunsTheBertBaseEncoder() throws Exception {
+        JsonNode j = run("bench", "encode", "--reps", "1", "--batch", "1", "--seq", "16");
+        assertEquals("W4-bert-encode", j.get("workload").asText());
+        assertEquals(1, j.get("batch").asInt());
+        assertEquals(16, j.get("seq").asInt());
+        // BERT-base encoder (108.9M, as bert_encode.py counts it) plus the pooler and masked-LM transform
+        assertEquals(108_891_648 + 590_592 + 622_650, j.get("params").asLong());
+        assertTrue(j.get("sequences_per_s").get("median").asDouble() > 0);
+    }
+}
