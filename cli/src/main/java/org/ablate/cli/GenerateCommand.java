@@ -118,7 +118,7 @@ final class GenerateCommand implements Callable<Integer> {
                 out.println(join(best.tokens()));
             } else {
                 int[] gen = Arrays.copyOfRange(best.tokens(), seq2seq ? 1 : ids.length, best.tokens().length);
-                out.println((seq2seq ? "" : prompt) + tokenizer.decode(gen, true));
+                out.println((seq2seq ? "" : prompt) + decode(tokenizer, gen));
             }
             System.err.printf("beam search: %d beams, score %.6f (sum of log-probabilities / generated tokens^%s)%n",
                     search.beams(), best.score(), lengthPenalty == null ? "1.0" : lengthPenalty.toString());
@@ -180,6 +180,23 @@ final class GenerateCommand implements Callable<Integer> {
         return prompt + text.printed;
     }
 
+    /**
+     * The text of {@code ids} without special tokens. A model's vocabulary may be larger than its tokenizer's
+     * (padded for speed); an id past the tokenizer's end shows as {@code [id N]}.
+     */
+    static String decode(Tokenizer tokenizer, int[] ids) {
+        int n = tokenizer.vocabSize();
+        StringBuilder sb = new StringBuilder();
+        int from = 0;
+        for (int i = 0; i <= ids.length; i++) {
+            if (i < ids.length && ids[i] < n) continue;
+            if (i > from) sb.append(tokenizer.decode(Arrays.copyOfRange(ids, from, i), true));
+            if (i < ids.length) sb.append("[id ").append(ids[i]).append(']');
+            from = i + 1;
+        }
+        return sb.toString();
+    }
+
     /** Receives generated ids and prints their text as it grows, holding back a partly decoded character. */
     private static final class TextStream implements IntConsumer {
         private final Tokenizer tokenizer;
@@ -197,7 +214,7 @@ final class GenerateCommand implements Callable<Integer> {
         @Override public void accept(int token) {
             if (token == eos) return;
             generated.add(token);
-            String text = tokenizer.decode(generated.stream().mapToInt(Integer::intValue).toArray(), true);
+            String text = decode(tokenizer, generated.stream().mapToInt(Integer::intValue).toArray());
             // A byte-level token may end inside a multi-byte character: wait for the rest.
             if (text.endsWith("\uFFFD") || text.length() <= printed.length()) return;
             out.print(text.substring(printed.length()));
