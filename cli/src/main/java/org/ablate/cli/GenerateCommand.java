@@ -25,9 +25,10 @@ import picocli.CommandLine.Parameters;
  * (encoder-decoder) to the console, or prints the best hypothesis of a beam search.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Generate from a checkpoint or a Hugging Face folder with a sampler chain, streaming tokens as they",
-                "come, or with beam search. A decoder-only model continues the prompt; an encoder-decoder model reads",
-                "the prompt as its source and writes the target, starting from its decoder start token."})
+        description = {"Generate from a checkpoint or a Hugging Face folder, streaming tokens as",
+                "they come (sampler chain) or printing the best hypothesis (--beams).",
+                "A decoder-only model continues the prompt; an encoder-decoder model reads",
+                "the prompt as its source and writes the target from its decoder start token."})
 final class GenerateCommand implements Callable<Integer> {
     static final String DEFAULT_SAMPLER = "temperature:value=0.8,top-p:p=0.95";
 

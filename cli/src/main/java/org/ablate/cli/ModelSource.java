@@ -99,9 +99,17 @@ record ModelSource(Model model, Tokenizer tokenizer, String tokenizerId, int eos
     static String tokenizerId(Path dir) throws IOException {
         Path json = dir.resolve("tokenizer.json");
         if (Files.isRegularFile(json)) {
-            String type = JSON.readTree(json.toFile()).path("model").path("type").asText("");
+            JsonNode root = JSON.readTree(json.toFile());
+            String type = root.path("model").path("type").asText("");
             return switch (type) {
-                case "BPE" -> "byte-bpe";
+                case "BPE" -> {
+                    // SentencePiece-style BPE (LLaMA) is stored as BPE too, but decodes through a different rule.
+                    String decoder = root.path("decoder").path("type").asText("ByteLevel");
+                    if (!decoder.equals("ByteLevel")) {
+                        throw new IOException(json + ": field decoder.type is \"" + decoder + "\"; only byte-level BPE (decoder ByteLevel, as GPT-2) is read");
+                    }
+                    yield "byte-bpe";
+                }
                 case "WordPiece" -> "wordpiece";
                 default -> throw new IOException(json + ": field model.type is \"" + type + "\"; expected BPE or WordPiece");
             };

@@ -273,6 +273,10 @@ class GenerateCommandTest {
         assertEquals(1, b.code());
         assertTrue(b.err().contains(badTok.resolve("tokenizer.json").toString()) && b.err().contains("field model.type is \"Unigram\""), b.err());
         assertFalse(Files.exists(tmp.resolve("out")), "nothing written on failure");
+        Files.writeString(badTok.resolve("tokenizer.json"), "{\"model\": {\"type\": \"BPE\"}, \"decoder\": {\"type\": \"Sequence\"}}");
+        MainTest.Result sp = MainTest.run("import", badTok.toString(), tmp.resolve("out").toString());
+        assertEquals(1, sp.code());
+        assertTrue(sp.err().contains(badTok.resolve("tokenizer.json").toString()) && sp.err().contains("field decoder.type is \"Sequence\""), sp.err());
         MainTest.Result without = MainTest.run("import", badTok.toString(), tmp.resolve("out").toString(), "--without-tokenizer");
         assertEquals(0, without.code(), without.err());
         assertTrue(without.out().contains("no tokenizer"), without.out());
