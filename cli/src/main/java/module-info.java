@@ -2,6 +2,7 @@
 module org.ablate.cli {
     requires org.ablate.models;
     requires info.picocli;
+    requires com.fasterxml.jackson.databind;
     requires jdk.incubator.vector;
 
     opens org.ablate.cli to info.picocli;

@@ -10,9 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import org.ablate.api.SpecialTokens;
 import org.ablate.api.discovery.ComponentRegistry;
-import org.ablate.models.checkpoint.Checkpoint;
 import org.ablate.models.hf.HuggingFace;
 
 /** {@code ablate export CHECKPOINT DIR}: writes a trained model as a Hugging Face checkpoint. */
@@ -23,7 +21,7 @@ import org.ablate.models.hf.HuggingFace;
 final class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "Checkpoint folder written by 'ablate train'.")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "Checkpoint folder written by 'ablate train' or 'ablate import'.")
     Path checkpoint;
 
     @Parameters(index = "1", paramLabel = "DIR", description = "Folder to write the Hugging Face checkpoint into.")
@@ -34,10 +32,11 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         ComponentRegistry registry = Registries.discover(plugins);
-        Checkpoint.Loaded loaded = Checkpoint.load(checkpoint, registry);
-        SpecialTokens sp = loaded.tokenizer().specialTokens();
-        new HuggingFace(registry).export(loaded.model(), out, sp.eos(), sp.pad(), -1);
-        loaded.tokenizer().save(out);
+        ModelSource loaded = ModelSource.openCheckpoint(checkpoint, registry);
+        // The decoder start matters only to encoder-decoder models.
+        int start = loaded.model().config().hasEncoder() && loaded.model().config().hasDecoder() ? loaded.decoderStart() : -1;
+        new HuggingFace(registry).export(loaded.model(), out, loaded.eos(), loaded.pad(), start);
+        if (loaded.tokenizer() != null) loaded.tokenizer().save(out);
         PrintWriter w = spec.commandLine().getOut();
         w.printf("wrote %s (%,d parameters) to %s%n", out.resolve("config.json").getFileName(), loaded.model().parameterCount(), out);
         w.flush();

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ComponentsCommand.class,
                 ConformanceCommand.class,
                 ExportCommand.class,
+                ImportCommand.class,
                 BenchCommand.class,
                 TokenizeCommand.class,
                 CommandLine.HelpCommand.class

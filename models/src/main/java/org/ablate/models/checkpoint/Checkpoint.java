@@ -28,18 +28,28 @@ import org.ablate.tensor.io.SafetensorsFile;
 /**
  * A trained model on disk, as a folder: {@code config.json} (the Ablate model config),
  * {@code model.safetensors} (F32 weights by dotted name), {@code tokenizer/} (the tokenizer's own
- * files) and {@code metrics.json}. A save is atomic: the folder is written beside the target and
+ * files; absent, with no {@code tokenizer} field in the config, for a model imported without one) and
+ * {@code metrics.json} (training figures, or what an import recorded: its source and special token ids). A save is atomic: the folder is written beside the target and
  * renamed into place, so a crash never leaves a half-written checkpoint.
  */
 public final class Checkpoint {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** A loaded checkpoint. */
+    /** A loaded checkpoint; {@code tokenizer} is {@code null} when the checkpoint has none. */
     public record Loaded(Model model, Tokenizer tokenizer, Map<String, Object> metrics) {}
 
     private Checkpoint() {}
 
+    /**
+     * Writes {@code model} (and {@code tokenizer}, unless {@code null}) to {@code dir}, replacing what was there.
+     *
+     * @throws IllegalArgumentException when the config names a tokenizer but none is given, or the reverse
+     */
     public static void save(Path dir, Model model, Tokenizer tokenizer, Map<String, Object> metrics) throws IOException {
+        if ((tokenizer == null) != (model.config().tokenizer() == null)) {
+            throw new IllegalArgumentException("checkpoint " + dir + ": the config " + (tokenizer == null ? "names tokenizer \""
+                    + model.config().tokenizer().id() + "\" but no tokenizer was given" : "names no tokenizer but one was given"));
+        }
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);
@@ -48,8 +58,7 @@ public final class Checkpoint {
             Files.writeString(tmp.resolve("config.json"), JSON.writeValueAsString(model.config().toMap()));
             Safetensors.write(tmp.resolve("model.safetensors"), new LinkedHashMap<>(model.parameters()),
                     Map.of("format", "ablate", "architecture", model.config().architecture().id()));
-            Path tok = Files.createDirectories(tmp.resolve("tokenizer"));
-            tokenizer.save(tok);
+            if (tokenizer != null) tokenizer.save(Files.createDirectories(tmp.resolve("tokenizer")));
             Files.writeString(tmp.resolve("metrics.json"), JSON.writeValueAsString(metrics));
             fsyncAll(tmp);
             replace(tmp, target);
@@ -85,9 +94,15 @@ public final class Checkpoint {
                 copyInto(p.getValue(), stored);
             }
         }
-        if (config.tokenizer() == null) throw new IOException(configFile + ": field tokenizer is missing; a checkpoint needs one");
-        Tokenizer tokenizer = registry.tokenizer(config.tokenizer().id())
-                .load(dir.resolve("tokenizer"), registry.params(ComponentKind.TOKENIZER, config.tokenizer().id(), config.tokenizer().params().values()));
+        Tokenizer tokenizer = null;
+        if (config.tokenizer() != null) {
+            Path tokDir = dir.resolve("tokenizer");
+            if (!Files.isDirectory(tokDir)) {
+                throw new IOException(tokDir + ": missing; config.json's field tokenizer names \"" + config.tokenizer().id() + "\", whose files belong here");
+            }
+            tokenizer = registry.tokenizer(config.tokenizer().id())
+                    .load(tokDir, registry.params(ComponentKind.TOKENIZER, config.tokenizer().id(), config.tokenizer().params().values()));
+        }
         Map<String, Object> metrics = Map.of();
         Path metricsFile = dir.resolve("metrics.json");
         if (Files.isRegularFile(metricsFile)) {

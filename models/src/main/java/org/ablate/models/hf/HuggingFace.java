@@ -40,6 +40,11 @@ public final class HuggingFace {
         Path configFile = dir.resolve("config.json");
         if (!Files.isRegularFile(configFile)) throw new IOException(dir + ": no config.json (expected a Hugging Face checkpoint folder)");
         JsonNode hf = JSON.readTree(configFile.toFile());
+        String type = hf.path("model_type").asText("");
+        // An unsupported model_type is the first thing to say, before any weight file is looked for.
+        if (!List.of("gpt2", "llama", "bert", "marian").contains(type)) {
+            throw new IOException(configFile + ": model_type \"" + type + "\" is not supported; expected gpt2, bert, llama or marian");
+        }
         try (Weights weights = Weights.open(dir)) {
             return load(dir, configFile, hf, weights);
         }

@@ -83,6 +83,49 @@ class CheckpointTest {
     }
 
     @Test
+    void aModelWithoutTokenizerSavesAndLoadsWithoutOne() throws IOException {
+        String yaml = """
+                architecture: decoder-only
+                layers: 1
+                d_model: 16
+                heads: 2
+                d_ff: 32
+                max_positions: 16
+                vocab_size: 20
+                norm: {id: rms-norm, placement: pre}
+                attention: {id: grouped-query}
+                kv_heads: 1
+                positional: {id: rope}
+                feed_forward: {id: swiglu}
+                """;
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("untokenized.yaml", yaml, true), 3, null);
+        Path ckpt = dir.resolve("bare");
+        Checkpoint.save(ckpt, m, null, Map.of("eos_token_id", 7));
+        assertTrue(!Files.exists(ckpt.resolve("tokenizer")), "no tokenizer folder");
+        Checkpoint.Loaded back = Checkpoint.load(ckpt, REGISTRY);
+        assertEquals(null, back.tokenizer());
+        assertEquals(7, ((Number) back.metrics().get("eos_token_id")).intValue());
+        assertArrayEquals(logits(m), logits(back.model()));
+        // The config and the tokenizer must agree: one without the other is refused, naming the tokenizer.
+        var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.save(dir.resolve("x"), m, tokenizer(), Map.of()));
+        assertTrue(e.getMessage().contains("names no tokenizer but one was given"), e.getMessage());
+        var f = assertThrows(IllegalArgumentException.class, () -> Checkpoint.save(dir.resolve("y"), model(tokenizer().vocabSize(), 1), null, Map.of()));
+        assertTrue(f.getMessage().contains("names tokenizer \"char\" but no tokenizer was given"), f.getMessage());
+    }
+
+    @Test
+    void aMissingTokenizerFolderIsRefusedByName() throws IOException {
+        Tokenizer tok = tokenizer();
+        Path ckpt = dir.resolve("run");
+        Checkpoint.save(ckpt, model(tok.vocabSize(), 1), tok, Map.of());
+        try (var files = Files.walk(ckpt.resolve("tokenizer"))) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        var e = assertThrows(IOException.class, () -> Checkpoint.load(ckpt, REGISTRY));
+        assertTrue(e.getMessage().startsWith(ckpt.resolve("tokenizer") + ": missing; config.json's field tokenizer names \"char\""), e.getMessage());
+    }
+
+    @Test
     void aFolderWithoutConfigIsRefusedByName() throws IOException {
         Path empty = Files.createDirectories(dir.resolve("empty"));
         var e = assertThrows(IOException.class, () -> Checkpoint.load(empty, REGISTRY));
