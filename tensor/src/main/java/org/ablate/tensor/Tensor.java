@@ -512,8 +512,16 @@ public final class Tensor {
 
     /** GELU, exact erf form: x·Φ(x). */
     public Tensor gelu() {
-        return map(x -> (float) (0.5 * x * (1.0 + erf(x * INV_SQRT2))),
-                (x, y) -> (float) (0.5 * (1.0 + erf(x * INV_SQRT2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x)));
+        float[] x = dense();
+        float[] out = new float[x.length];
+        // vectorised float erf (see Simd.gelu): the encoder's feed-forward activation runs over every hidden unit
+        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> Simd.gelu(x, out, from, to));
+        return result(out, shape.clone(), g -> {
+            float[] gd = g.dense();
+            float[] gx = new float[gd.length];
+            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> Simd.geluBackward(x, gd, gx, from, to));
+            return new Tensor[] {Tensor.of(gx, shape)};
+        }, this);
     }
 
     /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
@@ -530,8 +538,6 @@ public final class Tensor {
         }, this);
     }
 
-    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
 
     private static float sigmoidOf(float x) {
