@@ -812,18 +812,8 @@ public final class Tensor {
                 ao += ix * aBs[i];
                 bo += ix * bBs[i];
             }
-            if (m == 1) { // one row (a decoding step): memory-bound, stream B once without packing
-                Gemv.gemv(n, k, a.data, ao, a.strides[ad - 1], b.data, bo, b.strides[bd - 2], b.strides[bd - 1],
-                        c, bi * n, false);
-                return;
-            }
-            if (m <= Gemv.SMALL_M && b.strides[bd - 2] == 1 && a.strides[ad - 1] == 1) { // a short prompt times a weight
-                Gemv.smallM(m, n, k, a.data, ao, a.strides[ad - 2], 1, b.data, bo, 1, b.strides[bd - 1],
-                        c, bi * m * n, n, false);
-                return;
-            }
-            Gemm.sgemm(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
-                    b.strides[bd - 1], c, bi * m * n, n, false);
+            product(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
+                    b.strides[bd - 1], c, bi * m * n, false);
         };
         // many small products (attention heads) spread over the pool by batch; few large ones let Gemm split each
         if (batches >= Parallel.threads()) {
@@ -832,6 +822,20 @@ public final class Tensor {
             for (int bi = 0; bi < batches; bi++) one.accept(bi);
         }
         return new Tensor(c, 0, outShape, rowMajor(outShape));
+    }
+
+    /** C (+)= A·B for one product, C row-major [m, n] at {@code cOff}; picks the kernel for the shape and layout. */
+    private static void product(int m, int n, int k, float[] a, int ao, int aRs, int aCs, float[] b, int bo, int bRs,
+                                int bCs, float[] c, int cOff, boolean accumulate) {
+        if (m == 1) { // one row (a decoding step): memory-bound, stream B once without packing
+            Gemv.gemv(n, k, a, ao, aCs, b, bo, bRs, bCs, c, cOff, accumulate);
+            return;
+        }
+        if (m <= Gemv.SMALL_M && bRs == 1 && aCs == 1) { // a short prompt times a weight
+            Gemv.smallM(m, n, k, a, ao, aRs, 1, b, bo, 1, bCs, c, cOff, n, accumulate);
+            return;
+        }
+        Gemm.sgemm(m, n, k, a, ao, aRs, aCs, b, bo, bRs, bCs, c, cOff, n, accumulate);
     }
 
     /** Strides of {@code t}'s first {@code nd} dims aligned to {@code batch}, 0 where broadcast. */
@@ -858,9 +862,35 @@ public final class Tensor {
         int[] outShape = shape.clone();
         outShape[outShape.length - 1] = weight.shape[0];
         Tensor x2 = shape.length == 2 ? this : reshape(-1, shape[shape.length - 1]);
-        Tensor y = x2.matmul(weight.transpose(0, 1));
-        if (bias != null) y = y.add(bias);
+        Tensor y = bias == null ? x2.matmul(weight.transpose(0, 1)) : affine(x2, weight, bias);
         return shape.length == 2 ? y : y.reshape(outShape);
+    }
+
+    /**
+     * {@code x·Wᵀ + b} for 2-d x in one pass over C: each row of C starts as the bias and the product accumulates
+     * onto it. Backward: gx = g·W, gW = gᵀ·x, gb = column sums of g.
+     */
+    private static Tensor affine(Tensor x, Tensor weight, Tensor bias) {
+        int m = x.shape[0], k = x.shape[1], n = weight.shape[0];
+        float[] b = bias.dense();
+        float[] c = new float[Math.toIntExact((long) m * n)];
+        for (int i = 0; i < m; i++) System.arraycopy(b, 0, c, i * n, n);
+        // B = Wᵀ read in place: row stride 1, column stride = W's row stride
+        product(m, n, k, x.data, x.offset, x.strides[0], x.strides[1], weight.data, weight.offset, weight.strides[1],
+                weight.strides[0], c, 0, true);
+        int[] outShape = {m, n};
+        return result(c, outShape, g -> {
+            Tensor gx = needsGrad(x) ? matmulRaw(g, weight) : null;
+            Tensor gw = needsGrad(weight) ? matmulRaw(g.transpose(0, 1), x) : null;
+            Tensor gb = null;
+            if (needsGrad(bias)) {
+                float[] gd = g.dense();
+                float[] sum = new float[n];
+                for (int i = 0; i < m; i++) Simd.addInto(gd, i * n, sum, n);
+                gb = Tensor.of(sum, n);
+            }
+            return new Tensor[] {gx, gw, gb};
+        }, x, weight, bias);
     }
 
     /** Softmax along {@code dim}. */

@@ -104,6 +104,12 @@ class GradCheckTest {
         check("matmulSlicedLeft", t -> t[0].slice(1, 1, 5).matmul(t[1]), randn(104, 3, 6), randn(105, 4, 2));
         check("linear", t -> t[0].linear(t[1], t[2]), randn(106, 2, 3, 4), randn(107, 5, 4), randn(108, 5));
         check("linearNoBias", t -> t[0].transpose(0, 1).linear(t[1], null), randn(109, 4, 2), randn(110, 3, 4));
+        // the fused bias path through each kernel: one row (gemv), a few rows (smallM), many rows (packed GEMM)
+        check("linearOneRow", t -> t[0].linear(t[1], t[2]), randn(111, 1, 5), randn(112, 7, 5), randn(113, 7));
+        check("linearFewRows", t -> t[0].linear(t[1], t[2]), randn(114, 3, 17), randn(115, 5, 17), randn(116, 5));
+        check("linearManyRows", t -> t[0].linear(t[1], t[2]), randn(117, 2, 11, 9), randn(118, 19, 9), randn(119, 19));
+        check("linearTransposedInput", t -> t[0].transpose(0, 1).linear(t[1], t[2]), randn(90, 6, 18), randn(91, 3, 6),
+                randn(92, 3));
     }
 
     @Test
