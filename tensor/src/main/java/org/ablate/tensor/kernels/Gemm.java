@@ -393,8 +393,21 @@ public final class Gemm {
                         Arrays.fill(dst, d + cols, d + NR, 0f);
                     }
                 }
+            } else if (SPECIES != null && cols == NR) {
+                // Column-major source (a transposed weight): for each p, gather the sliver's NR values from NR
+                // columns read in step, two vectors per p, written out contiguously.
+                int[] idx = new int[NR];
+                for (int j = 0; j < NR; j++) {
+                    idx[j] = j * cs;
+                }
+                int src = base + jr * cs;
+                for (int p = 0, d = d0; p < kc; p++, d += NR) {
+                    int at = src + p * rs;
+                    FloatVector.fromArray(SPECIES, b, at, idx, 0).intoArray(dst, d);
+                    FloatVector.fromArray(SPECIES, b, at, idx, LANES).intoArray(dst, d + LANES);
+                }
             } else {
-                // Column-major source (a transposed view): walk each column contiguously.
+                // Column-major source, ragged last sliver: walk each column contiguously.
                 for (int j = 0; j < cols; j++) {
                     int src = base + (jr + j) * cs;
                     for (int p = 0, d = d0 + j; p < kc; p++, d += NR) {
