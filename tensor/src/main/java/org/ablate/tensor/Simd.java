@@ -275,19 +275,6 @@ final class Simd {
         return q * e;
     }
 
-    /** 1 + erf(z), vectorised; e = e^{-z²}. Exact in sign handling: for z < 0 the tail part is erfc(|z|) itself. */
-    private static FloatVector onePlusErf(FloatVector z, FloatVector a, FloatVector e) {
-        FloatVector a2 = a.mul(a);
-        VectorMask<Float> small = a.lt(1f), neg = z.lt(0f);
-        FloatVector s = erfSmall(a, a2);
-        FloatVector sSigned = s.blend(s.neg(), neg);
-        FloatVector smallPart = sSigned.add(1f);
-        if (small.allTrue()) return smallPart;
-        FloatVector r = erfcTail(a, e);
-        FloatVector tailPart = FloatVector.broadcast(S, 2f).sub(r).blend(r, neg);
-        return tailPart.blend(smallPart, small);
-    }
-
     private static float onePlusErf(float z, float e) {
         float a = Math.abs(z);
         if (a < 1f) {
@@ -317,36 +304,49 @@ final class Simd {
     }
 
     /** out[i] = x·Φ(x) = 0.5·x·(1 + erf(x/√2)) for from <= i < to. */
-    static void gelu(float[] x, float[] out, int from, int to) {
-        int i = from;
-        int bound = from + S.loopBound(to - from);
-        for (; i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector z = v.mul(INV_SQRT2), a = z.abs();
-            FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
-            onePlusErf(z, a, e).mul(v).mul(0.5f).intoArray(out, i);
-        }
-        for (; i < to; i++) {
-            float v = x[i];
-            out[i] = 0.5f * v * onePlusErf(v * INV_SQRT2, (float) Math.exp(-0.5f * v * v));
-        }
-    }
+    static void gelu(float[] x, float[] out, int from, int to) { geluLoop(x, null, out, from, to); }
 
     /** gx[i] = g[i]·(Φ(x) + x·φ(x)) at x = x[i], the derivative of {@link #gelu}, for from <= i < to. */
-    static void geluBackward(float[] x, float[] g, float[] gx, int from, int to) {
+    static void geluBackward(float[] x, float[] g, float[] gx, int from, int to) { geluLoop(x, g, gx, from, to); }
+
+    /**
+     * GELU (g null) or g times its derivative, written out in one loop body: the vectors of a helper that is not
+     * inlined are boxed, which costs more than the arithmetic.
+     */
+    private static void geluLoop(float[] x, float[] g, float[] out, int from, int to) {
         int i = from;
         int bound = from + S.loopBound(to - from);
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector z = v.mul(INV_SQRT2), a = z.abs();
-            FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
-            FloatVector d = onePlusErf(z, a, e).mul(0.5f).add(v.mul(e).mul(INV_SQRT_2PI));
-            d.mul(FloatVector.fromArray(S, g, i)).intoArray(gx, i);
+            FloatVector a = v.abs().mul(INV_SQRT2), a2 = a.mul(a);
+            FloatVector e = a2.neg().lanewise(VectorOperators.EXP);                          // e^{-x²/2}
+            VectorMask<Float> neg = v.lt(0f), small = a.lt(1f);
+            // 1 + erf(z), z = x/√2: 1 ± a·(1 + P(a²)) near zero, 2 − erfc(a) or erfc(a) beyond
+            FloatVector s = a2.fma(P6, P5).fma(a2, FloatVector.broadcast(S, P4)).fma(a2, FloatVector.broadcast(S, P3))
+                    .fma(a2, FloatVector.broadcast(S, P2)).fma(a2, FloatVector.broadcast(S, P1))
+                    .fma(a2, FloatVector.broadcast(S, P0)).fma(a, a);
+            FloatVector phi2 = s.blend(s.neg(), neg).add(1f);
+            if (!small.allTrue()) {
+                FloatVector u = FloatVector.broadcast(S, 1f).div(a.min(10f).add(2f));
+                FloatVector r = u.fma(Q8, Q7).fma(u, FloatVector.broadcast(S, Q6)).fma(u, FloatVector.broadcast(S, Q5))
+                        .fma(u, FloatVector.broadcast(S, Q4)).fma(u, FloatVector.broadcast(S, Q3))
+                        .fma(u, FloatVector.broadcast(S, Q2)).fma(u, FloatVector.broadcast(S, Q1))
+                        .fma(u, FloatVector.broadcast(S, Q0)).mul(e);
+                FloatVector tail = FloatVector.broadcast(S, 2f).sub(r).blend(r, neg);
+                phi2 = tail.blend(phi2, small);
+            }
+            if (g == null) {
+                phi2.mul(v).mul(0.5f).intoArray(out, i);
+            } else {
+                FloatVector d = phi2.mul(0.5f).add(v.mul(e).mul(INV_SQRT_2PI));
+                d.mul(FloatVector.fromArray(S, g, i)).intoArray(out, i);
+            }
         }
         for (; i < to; i++) {
             float v = x[i];
             float e = (float) Math.exp(-0.5f * v * v);
-            gx[i] = g[i] * (0.5f * onePlusErf(v * INV_SQRT2, e) + v * e * INV_SQRT_2PI);
+            float phi2 = onePlusErf(v * INV_SQRT2, e);
+            out[i] = g == null ? 0.5f * v * phi2 : g[i] * (0.5f * phi2 + v * e * INV_SQRT_2PI);
         }
     }
 }
