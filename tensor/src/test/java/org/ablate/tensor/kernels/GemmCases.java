@@ -64,7 +64,7 @@ final class GemmCases {
                 check(s[0], s[1], s[2], ta, tb, acc, integers, variant % 4, rnd, failures);
             }
         }
-        // B transposed (x·Wᵀ, the layout of every linear layer): full slivers are packed by gathers, the ragged
+        // B transposed (x·Wᵀ, the layout of every linear layer): full slivers are packed in p blocks, the ragged
         // last sliver by the scalar loop; sizes straddle sliver widths and a k panel boundary, alone and in parallel
         for (int[] s : TRANSPOSED_B) {
             for (int v = 0; v < 2; v++) {
