@@ -179,6 +179,67 @@ final class Simd {
         }
     }
 
+    /**
+     * Layer-norm input gradient of one row at {@code off}: with dh = g·w (w null for 1),
+     * gx = rs·(dh − mean(dh) − xhat·mean(dh·xhat)).
+     */
+    static void layerNormRowBackward(float[] g, float[] xhat, float[] w, int off, int n, float rs, float[] gx) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        float sdh = 0f, sdhh = 0f;
+        if (bound > 0) {
+            FloatVector a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+            for (; i < bound; i += S.length()) {
+                FloatVector dh = FloatVector.fromArray(S, g, off + i);
+                if (w != null) dh = dh.mul(FloatVector.fromArray(S, w, i));
+                a1 = a1.add(dh);
+                a2 = dh.fma(FloatVector.fromArray(S, xhat, off + i), a2);
+            }
+            sdh = a1.reduceLanes(VectorOperators.ADD);
+            sdhh = a2.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float dh = w == null ? g[off + i] : g[off + i] * w[i];
+            sdh += dh;
+            sdhh += dh * xhat[off + i];
+        }
+        float m1 = sdh / n, m2 = sdhh / n;
+        i = 0;
+        FloatVector vm1 = FloatVector.broadcast(S, m1), vm2 = FloatVector.broadcast(S, m2);
+        for (; i < bound; i += S.length()) {
+            FloatVector dh = FloatVector.fromArray(S, g, off + i);
+            if (w != null) dh = dh.mul(FloatVector.fromArray(S, w, i));
+            FloatVector h = FloatVector.fromArray(S, xhat, off + i);
+            dh.sub(vm1).sub(h.mul(vm2)).mul(rs).intoArray(gx, off + i);
+        }
+        for (; i < n; i++) {
+            float dh = w == null ? g[off + i] : g[off + i] * w[i];
+            gx[off + i] = rs * (dh - m1 - xhat[off + i] * m2);
+        }
+    }
+
+    /**
+     * Norm parameter gradients over columns [c0, c1) of {@code rows} rows of n: gw[c] = Σ g·xhat, gb[c] = Σ g
+     * (either may be null). Each column is summed by one task, row after row.
+     */
+    static void normParamGrads(float[] g, float[] xhat, int rows, int n, int c0, int c1, float[] gw, float[] gb) {
+        int bound = c0 + S.loopBound(c1 - c0);
+        for (int r = 0; r < rows; r++) {
+            int base = r * n;
+            int c = c0;
+            for (; c < bound; c += S.length()) {
+                FloatVector gv = FloatVector.fromArray(S, g, base + c);
+                if (gw != null) gv.fma(FloatVector.fromArray(S, xhat, base + c), FloatVector.fromArray(S, gw, c)).intoArray(gw, c);
+                if (gb != null) gv.add(FloatVector.fromArray(S, gb, c)).intoArray(gb, c);
+            }
+            for (; c < c1; c++) {
+                float gi = g[base + c];
+                if (gw != null) gw[c] += gi * xhat[base + c];
+                if (gb != null) gb[c] += gi;
+            }
+        }
+    }
+
     /** y[off+i] = x[off+i]·k·w[i] over n elements (w null for 1). */
     static void scaleRow(float[] x, int off, int n, float k, float[] w, float[] y) {
         int i = 0;

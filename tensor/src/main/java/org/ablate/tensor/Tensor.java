@@ -990,22 +990,14 @@ public final class Tensor {
         return result(y, s, g -> {
             float[] gd = g.dense();
             float[] gx = new float[gd.length];
-            float[] gw = w == null ? null : new float[n], gb = b == null ? null : new float[n];
-            float[] dh = new float[n];
-            for (int r = 0; r < rows; r++) {
-                int base = r * n;
-                double sdh = 0, sdhh = 0;
-                for (int i = 0; i < n; i++) {
-                    float gi = gd[base + i];
-                    float h = xhat[base + i];
-                    if (gw != null) gw[i] += gi * h;
-                    if (gb != null) gb[i] += gi;
-                    dh[i] = gi * (w == null ? 1f : w[i]);
-                    sdh += dh[i];
-                    sdhh += dh[i] * h;
-                }
-                float m1 = (float) (sdh / n), m2 = (float) (sdhh / n);
-                for (int i = 0; i < n; i++) gx[base + i] = rstd[r] * (dh[i] - m1 - xhat[base + i] * m2);
+            float[] gw = w == null || !needsGrad(weight) ? null : new float[n];
+            float[] gb = b == null || !needsGrad(bias) ? null : new float[n];
+            // rows are independent for gx; the parameter gradients are column sums, split by column range
+            rows(rows, n, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) Simd.layerNormRowBackward(gd, xhat, w, r * n, n, rstd[r], gx);
+            });
+            if (gw != null || gb != null) {
+                Parallel.parallelRange(n, 64, (c0, c1) -> Simd.normParamGrads(gd, xhat, rows, n, c0, c1, gw, gb));
             }
             return new Tensor[] {Tensor.of(gx, s), gw == null ? null : Tensor.of(gw, n), gb == null ? null : Tensor.of(gb, n)};
         }, this, weight, bias);

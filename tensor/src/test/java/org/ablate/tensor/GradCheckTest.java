@@ -121,6 +121,8 @@ class GradCheckTest {
         check("softmaxTransposed", t -> t[0].transpose(0, 1).softmax(-1), randn(124, 4, 3));
         check("layerNorm", t -> t[0].layerNorm(t[1], t[2], 1e-5f), randn(125, 3, 6), randn(126, 6), randn(127, 6));
         check("layerNormNoAffine", t -> t[0].layerNorm(null, null, 1e-5f), randn(128, 2, 5));
+        check("layerNormRagged", t -> t[0].layerNorm(t[1], t[2], 1e-5f), randn(122, 3, 37), randn(123, 37), randn(124, 37));
+        check("layerNormWeightOnly", t -> t[0].layerNorm(t[1], null, 1e-5f), randn(134, 2, 19), randn(135, 19));
         check("layerNormTransposed", t -> t[0].transpose(0, 1).layerNorm(t[1], null, 1e-5f), randn(129, 5, 3), randn(130, 5));
         check("rmsNorm", t -> t[0].rmsNorm(t[1], 1e-6f), randn(131, 3, 6), randn(132, 6));
         check("rmsNormNoWeightSliced", t -> t[0].slice(1, 0, 4).rmsNorm(null, 1e-6f), randn(133, 3, 6));
