@@ -127,6 +127,24 @@ final class Simd {
         return s;
     }
 
+    /** out[oo+i] = a[ao+i] + k over n elements. */
+    static void addScalar(float[] a, int ao, float k, float[] out, int oo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) FloatVector.fromArray(S, a, ao + i).add(k).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = a[ao + i] + k;
+    }
+
+    /** out[oo+i] = k·e^{a[ao+i]} − shift over n elements. */
+    static void expScaleShift(float[] a, int ao, float k, float shift, float[] out, int oo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.EXP).mul(k).sub(shift).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = k * (float) Math.exp(a[ao + i]) - shift;
+    }
+
     /** a[off ..] *= k over n elements. */
     static void scale(float[] a, int off, float k, int n) {
         int i = 0;

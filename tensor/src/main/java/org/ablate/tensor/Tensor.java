@@ -1162,38 +1162,43 @@ public final class Tensor {
         float[] x = logits.dense();
         float[] lsm = new float[x.length];
         int count = 0;
-        double total = 0;
         for (int i = 0; i < n; i++) {
             if (t[i] == ignoreIndex) continue;
             if (t[i] < 0 || t[i] >= c) {
                 throw new IndexOutOfBoundsException("crossEntropy: target " + t[i] + " at row " + i + " out of range [0, " + c + ")");
             }
-            int base = i * c;
-            float m = Simd.max(x, base, c);
-            double s = 0;
-            for (int j = 0; j < c; j++) s += Math.exp(x[base + j] - m);
-            double lse = m + Math.log(s);
-            double smooth = 0;
-            for (int j = 0; j < c; j++) {
-                lsm[base + j] = (float) (x[base + j] - lse);
-                smooth -= x[base + j] - lse;
-            }
-            total += (1 - labelSmoothing) * (lse - x[base + t[i]]) + labelSmoothing * smooth / c;
             count++;
         }
+        // rows are independent: log-softmax and each row's loss over the pool, summed afterwards in row order
+        double[] rowLoss = new double[n];
+        rows(n, c, (r0, r1) -> {
+            for (int i = r0; i < r1; i++) {
+                if (t[i] == ignoreIndex) continue;
+                int base = i * c;
+                float m = Simd.max(x, base, c);
+                float s = Simd.expShiftSum(x, base, m, lsm, base, c);
+                float lse = m + (float) Math.log(s);
+                Simd.addScalar(x, base, -lse, lsm, base, c);
+                double smooth = -Simd.sum(lsm, base, c);
+                rowLoss[i] = (1 - labelSmoothing) * (double) -lsm[base + t[i]] + labelSmoothing * smooth / c;
+            }
+        });
+        double total = 0;
+        for (double v : rowLoss) total += v;
         int cnt = count;
         float loss = (float) (total / cnt);
         return result(new float[] {loss}, new int[0], g -> {
             float go = g.item() / cnt;
             float[] gx = new float[x.length];
-            for (int i = 0; i < n; i++) {
-                if (t[i] == ignoreIndex) continue;
-                int base = i * c;
-                for (int j = 0; j < c; j++) {
-                    float target = labelSmoothing / c + (j == t[i] ? 1f - labelSmoothing : 0f);
-                    gx[base + j] = go * ((float) Math.exp(lsm[base + j]) - target);
+            float offTarget = go * (labelSmoothing / c);
+            rows(n, c, (r0, r1) -> {
+                for (int i = r0; i < r1; i++) {
+                    if (t[i] == ignoreIndex) continue;
+                    int base = i * c;
+                    Simd.expScaleShift(lsm, base, go, offTarget, gx, base, c);
+                    gx[base + t[i]] -= go * (1f - labelSmoothing);
                 }
-            }
+            });
             return new Tensor[] {Tensor.of(gx, n, c)};
         }, logits);
     }

@@ -136,6 +136,8 @@ class GradCheckTest {
         check("crossEntropy", t -> Tensor.crossEntropy(t[0], targets, -100, 0f), randn(141, 4, 5));
         check("crossEntropySmoothing", t -> Tensor.crossEntropy(t[0], targets, -100, 0.1f), randn(142, 4, 5));
         check("crossEntropyTransposed", t -> Tensor.crossEntropy(t[0].transpose(0, 1), targets, -100, 0.2f), randn(143, 5, 4));
+        IntTensor wide = IntTensor.vector(36, 0, -100, 17);
+        check("crossEntropyRaggedRows", t -> Tensor.crossEntropy(t[0], wide, -100, 0.1f), randn(145, 4, 37));
         check("dropout", t -> t[0].dropout(0.4f, new SplittableRandom(3), true), randn(144, 3, 5));
     }
 
