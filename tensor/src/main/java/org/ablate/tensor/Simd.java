@@ -176,7 +176,7 @@ final class Simd {
 
     /**
      * Layer-norm output of one row: xhat = (x − mean)·rs, y = xhat·w + b (w, b null for 1 and 0), written at the same
-     * offset in xhat and y; w and b are indexed from 0.
+     * offset in xhat (skipped when null) and y; w and b are indexed from 0.
      */
     static void normalize(float[] x, int off, int n, float mean, float rs, float[] w, float[] b, float[] xhat, float[] y) {
         int i = 0;
@@ -184,14 +184,14 @@ final class Simd {
         FloatVector vm = FloatVector.broadcast(S, mean), vr = FloatVector.broadcast(S, rs);
         for (; i < bound; i += S.length()) {
             FloatVector h = FloatVector.fromArray(S, x, off + i).sub(vm).mul(vr);
-            h.intoArray(xhat, off + i);
+            if (xhat != null) h.intoArray(xhat, off + i);
             FloatVector out = w == null ? h : h.mul(FloatVector.fromArray(S, w, i));
             if (b != null) out = out.add(FloatVector.fromArray(S, b, i));
             out.intoArray(y, off + i);
         }
         for (; i < n; i++) {
             float h = (x[off + i] - mean) * rs;
-            xhat[off + i] = h;
+            if (xhat != null) xhat[off + i] = h;
             float out = w == null ? h : h * w[i];
             y[off + i] = b == null ? out : out + b[i];
         }

@@ -975,7 +975,10 @@ public final class Tensor {
         int rows = n == 0 ? 0 : numel() / n;
         float[] x = dense();
         float[] w = weight == null ? null : weight.dense(), b = bias == null ? null : bias.dense();
-        float[] xhat = new float[x.length], y = new float[x.length], rstd = new float[rows];
+        // xhat is kept only for a backward pass: inference writes y alone
+        boolean tracked = gradEnabled() && (needsGrad(this) || (weight != null && needsGrad(weight))
+                || (bias != null && needsGrad(bias)));
+        float[] xhat = tracked ? new float[x.length] : null, y = new float[x.length], rstd = new float[rows];
         rows(rows, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
@@ -986,6 +989,7 @@ public final class Tensor {
                 Simd.normalize(x, base, n, mean, rs, w, b, xhat, y);
             }
         });
+        if (!tracked) return new Tensor(y, 0, shape.clone(), rowMajor(shape));
         int[] s = shape.clone();
         return result(y, s, g -> {
             float[] gd = g.dense();

@@ -6,10 +6,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * layerNorm's backward on sizes large enough to be split over the pool (rows for the input gradient, column
+ * layerNorm's forward with and without a graph, and its backward on sizes large enough to be split over the pool (rows for the input gradient, column
  * ranges for the weight and bias gradients), against the textbook formulas evaluated in double.
  */
-class LayerNormBackwardTest {
+class LayerNormTest {
 
     private static void check(int rows, int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -46,6 +46,31 @@ class LayerNormBackwardTest {
         for (int j = 0; j < n; j++) {
             assertEquals(refW[j], gw[j], 1e-5 * rows, "gw[" + j + "] rows=" + rows + " n=" + n);
             assertEquals(refB[j], gb[j], 1e-5 * rows, "gb[" + j + "] rows=" + rows + " n=" + n);
+        }
+    }
+
+    @Test
+    void forwardWithoutGraphMatchesDoubleFormulas() {
+        SplittableRandom r = new SplittableRandom(4);
+        int rows = 300, n = 45;
+        Tensor x = Tensor.randn(r, 2f, rows, n), w = Tensor.randn(r, 1f, n), b = Tensor.randn(r, 1f, n);
+        float[] plain;
+        try (NoGrad g = Tensor.noGrad()) {
+            plain = x.layerNorm(w, b, 1e-5f).toArray();
+        }
+        Tensor tracked = x.requiresGrad(true).layerNorm(w, b, 1e-5f);
+        float[] xd = x.toArray(), wd = w.toArray(), bd = b.toArray(), yt = tracked.toArray();
+        for (int i = 0; i < rows; i++) {
+            double mean = 0, var = 0;
+            for (int j = 0; j < n; j++) mean += xd[i * n + j];
+            mean /= n;
+            for (int j = 0; j < n; j++) var += (xd[i * n + j] - mean) * (xd[i * n + j] - mean);
+            double rs = 1 / Math.sqrt(var / n + 1e-5);
+            for (int j = 0; j < n; j++) {
+                double ref = (xd[i * n + j] - mean) * rs * wd[j] + bd[j];
+                assertEquals(ref, plain[i * n + j], 1e-5 * (1 + Math.abs(ref)), "no-grad y[" + i + "," + j + "]");
+                assertEquals(plain[i * n + j], yt[i * n + j], 0f, "tracked y[" + i + "," + j + "]");
+            }
         }
     }
 
