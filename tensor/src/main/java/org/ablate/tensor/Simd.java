@@ -1,6 +1,7 @@
 package org.ablate.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -36,6 +37,16 @@ final class Simd {
                 default -> a[i] / b[i];
             };
         }
+    }
+
+    /** dst[i] += src[so+i] for 0 <= i < n. */
+    static void addInto(float[] src, int so, float[] dst, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, src, so + i).add(FloatVector.fromArray(S, dst, i)).intoArray(dst, i);
+        }
+        for (; i < n; i++) dst[i] += src[so + i];
     }
 
     /** Maximum of a[off .. off+n). */
@@ -150,6 +161,24 @@ final class Simd {
         return s;
     }
 
+    /** out[oo+i] = a[ao+i] + k over n elements. */
+    static void addScalar(float[] a, int ao, float k, float[] out, int oo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) FloatVector.fromArray(S, a, ao + i).add(k).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = a[ao + i] + k;
+    }
+
+    /** out[oo+i] = k·e^{a[ao+i]} − shift over n elements. */
+    static void expScaleShift(float[] a, int ao, float k, float shift, float[] out, int oo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.EXP).mul(k).sub(shift).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = k * (float) Math.exp(a[ao + i]) - shift;
+    }
+
     /** a[off ..] *= k over n elements. */
     static void scale(float[] a, int off, float k, int n) {
         int i = 0;
@@ -181,7 +210,7 @@ final class Simd {
 
     /**
      * Layer-norm output of one row: xhat = (x − mean)·rs, y = xhat·w + b (w, b null for 1 and 0), written at the same
-     * offset in xhat and y; w and b are indexed from 0.
+     * offset in xhat (skipped when null) and y; w and b are indexed from 0.
      */
     static void normalize(float[] x, int off, int n, float mean, float rs, float[] w, float[] b, float[] xhat, float[] y) {
         int i = 0;
@@ -189,16 +218,77 @@ final class Simd {
         FloatVector vm = FloatVector.broadcast(S, mean), vr = FloatVector.broadcast(S, rs);
         for (; i < bound; i += S.length()) {
             FloatVector h = FloatVector.fromArray(S, x, off + i).sub(vm).mul(vr);
-            h.intoArray(xhat, off + i);
+            if (xhat != null) h.intoArray(xhat, off + i);
             FloatVector out = w == null ? h : h.mul(FloatVector.fromArray(S, w, i));
             if (b != null) out = out.add(FloatVector.fromArray(S, b, i));
             out.intoArray(y, off + i);
         }
         for (; i < n; i++) {
             float h = (x[off + i] - mean) * rs;
-            xhat[off + i] = h;
+            if (xhat != null) xhat[off + i] = h;
             float out = w == null ? h : h * w[i];
             y[off + i] = b == null ? out : out + b[i];
+        }
+    }
+
+    /**
+     * Layer-norm input gradient of one row at {@code off}: with dh = g·w (w null for 1),
+     * gx = rs·(dh − mean(dh) − xhat·mean(dh·xhat)).
+     */
+    static void layerNormRowBackward(float[] g, float[] xhat, float[] w, int off, int n, float rs, float[] gx) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        float sdh = 0f, sdhh = 0f;
+        if (bound > 0) {
+            FloatVector a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+            for (; i < bound; i += S.length()) {
+                FloatVector dh = FloatVector.fromArray(S, g, off + i);
+                if (w != null) dh = dh.mul(FloatVector.fromArray(S, w, i));
+                a1 = a1.add(dh);
+                a2 = dh.fma(FloatVector.fromArray(S, xhat, off + i), a2);
+            }
+            sdh = a1.reduceLanes(VectorOperators.ADD);
+            sdhh = a2.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float dh = w == null ? g[off + i] : g[off + i] * w[i];
+            sdh += dh;
+            sdhh += dh * xhat[off + i];
+        }
+        float m1 = sdh / n, m2 = sdhh / n;
+        i = 0;
+        FloatVector vm1 = FloatVector.broadcast(S, m1), vm2 = FloatVector.broadcast(S, m2);
+        for (; i < bound; i += S.length()) {
+            FloatVector dh = FloatVector.fromArray(S, g, off + i);
+            if (w != null) dh = dh.mul(FloatVector.fromArray(S, w, i));
+            FloatVector h = FloatVector.fromArray(S, xhat, off + i);
+            dh.sub(vm1).sub(h.mul(vm2)).mul(rs).intoArray(gx, off + i);
+        }
+        for (; i < n; i++) {
+            float dh = w == null ? g[off + i] : g[off + i] * w[i];
+            gx[off + i] = rs * (dh - m1 - xhat[off + i] * m2);
+        }
+    }
+
+    /**
+     * Norm parameter gradients over columns [c0, c1) of {@code rows} rows of n: gw[c] = Σ g·xhat, gb[c] = Σ g
+     * (either may be null). Each column is summed by one task, row after row.
+     */
+    static void normParamGrads(float[] g, float[] xhat, int rows, int n, int c0, int c1, float[] gw, float[] gb) {
+        int bound = c0 + S.loopBound(c1 - c0);
+        for (int r = 0; r < rows; r++) {
+            int base = r * n;
+            int c = c0;
+            for (; c < bound; c += S.length()) {
+                FloatVector gv = FloatVector.fromArray(S, g, base + c);
+                if (gw != null) gv.fma(FloatVector.fromArray(S, xhat, base + c), FloatVector.fromArray(S, gw, c)).intoArray(gw, c);
+                if (gb != null) gv.add(FloatVector.fromArray(S, gb, c)).intoArray(gb, c);
+            }
+            for (; c < c1; c++) {
+                float gi = g[base + c];
+                if (gw != null) gw[c] += gi * xhat[base + c];
+                if (gb != null) gb[c] += gi;
+            }
         }
     }
 
@@ -251,6 +341,125 @@ final class Simd {
             double xi = x[i];
             double t = Math.tanh(GELU_C * (xi + GELU_A * xi * xi * xi));
             gx[i] = g[i] * (float) (0.5 * (1 + t) + 0.5 * xi * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * xi * xi));
+        }
+    }
+
+    // Exact-erf GELU in float. erf is split at |z| = 1. Below, erf(a) = a + a·P(a²) with P (degree 6 in a²) fitted to
+    // erf(a)/a − 1, so the final fused multiply-add rounds once. Above, erfc(a) = e^{-a²}·Q(u), u = 1/(a + 2), with
+    // Q (degree 8 in u) fitted to erfc(a)·e^{a²} on [1, 10] in relative error; past 10, e^{-a²} underflows anyway.
+    // Both fits stay within 6e-9 (relative for erfc) in exact arithmetic, so float rounding sets the error: about
+    // 1e-7 absolute, checked against Erf.reference in the tests. Left of zero, 1 + erf(z) is taken as erfc(|z|)
+    // itself, so the far negative GELU tail keeps its relative accuracy instead of cancelling to 0.
+    private static final float P0 = 1.2837915841e-01f, P1 = -3.7612605986e-01f, P2 = 1.1283430126e-01f,
+            P3 = -2.6848591557e-02f, P4 = 5.1797499322e-03f, P5 = -7.9423592842e-04f, P6 = 7.6471266932e-05f;
+    private static final float Q0 = -4.1034786072e-06f, Q1 = 5.6439881774e-01f, Q2 = 1.1239629934e+00f,
+            Q3 = 2.0237400324e+00f, Q4 = 2.5286546197e+00f, Q5 = 3.3709948876e+00f, Q6 = 1.6037833372e+00f,
+            Q7 = -2.3685100457e+01f, Q8 = 2.0708082574e+01f;
+    private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
+
+    /** erf(a) for 0 <= a < 1. */
+    private static FloatVector erfSmall(FloatVector a, FloatVector a2) {
+        FloatVector p = a2.fma(P6, P5).fma(a2, FloatVector.broadcast(S, P4)).fma(a2, FloatVector.broadcast(S, P3))
+                .fma(a2, FloatVector.broadcast(S, P2)).fma(a2, FloatVector.broadcast(S, P1))
+                .fma(a2, FloatVector.broadcast(S, P0));
+        return p.fma(a, a);
+    }
+
+    /** erfc(a) for a >= 1, given e = e^{-a²}. */
+    private static FloatVector erfcTail(FloatVector a, FloatVector e) {
+        FloatVector u = FloatVector.broadcast(S, 1f).div(a.min(10f).add(2f));
+        FloatVector q = u.fma(Q8, Q7).fma(u, FloatVector.broadcast(S, Q6)).fma(u, FloatVector.broadcast(S, Q5))
+                .fma(u, FloatVector.broadcast(S, Q4)).fma(u, FloatVector.broadcast(S, Q3))
+                .fma(u, FloatVector.broadcast(S, Q2)).fma(u, FloatVector.broadcast(S, Q1))
+                .fma(u, FloatVector.broadcast(S, Q0));
+        return q.mul(e);
+    }
+
+    private static float erfSmall(float a, float a2) {
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(a2, P6, P5), a2, P4), a2, P3), a2, P2), a2, P1), a2, P0);
+        return Math.fma(p, a, a);
+    }
+
+    private static float erfcTail(float a, float e) {
+        float u = 1f / (Math.min(a, 10f) + 2f);
+        float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(u, Q8, Q7), u, Q6), u, Q5), u, Q4),
+                u, Q3), u, Q2), u, Q1), u, Q0);
+        return q * e;
+    }
+
+    private static float onePlusErf(float z, float e) {
+        float a = Math.abs(z);
+        if (a < 1f) {
+            float s = erfSmall(a, a * a);
+            return z < 0 ? 1f - s : 1f + s;
+        }
+        float r = erfcTail(a, e);
+        return z < 0 ? r : 2f - r;
+    }
+
+    /** out[i] = erf(z[i]) in float (about 1e-7 absolute) for from <= i < to. */
+    static void erf(float[] z, float[] out, int from, int to) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, z, i);
+            FloatVector a = v.abs(), a2 = a.mul(a);
+            FloatVector e = a2.neg().lanewise(VectorOperators.EXP);
+            FloatVector r = FloatVector.broadcast(S, 1f).sub(erfcTail(a, e)).blend(erfSmall(a, a2), a.lt(1f));
+            r.blend(r.neg(), v.lt(0f)).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            float a = Math.abs(z[i]);
+            float r = a < 1f ? erfSmall(a, a * a) : 1f - erfcTail(a, (float) Math.exp(-a * a));
+            out[i] = z[i] < 0 ? -r : r;
+        }
+    }
+
+    /** out[i] = x·Φ(x) = 0.5·x·(1 + erf(x/√2)) for from <= i < to. */
+    static void gelu(float[] x, float[] out, int from, int to) { geluLoop(x, null, out, from, to); }
+
+    /** gx[i] = g[i]·(Φ(x) + x·φ(x)) at x = x[i], the derivative of {@link #gelu}, for from <= i < to. */
+    static void geluBackward(float[] x, float[] g, float[] gx, int from, int to) { geluLoop(x, g, gx, from, to); }
+
+    /**
+     * GELU (g null) or g times its derivative, written out in one loop body: the vectors of a helper that is not
+     * inlined are boxed, which costs more than the arithmetic.
+     */
+    private static void geluLoop(float[] x, float[] g, float[] out, int from, int to) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector a = v.abs().mul(INV_SQRT2), a2 = a.mul(a);
+            FloatVector e = a2.neg().lanewise(VectorOperators.EXP);                          // e^{-x²/2}
+            VectorMask<Float> neg = v.lt(0f), small = a.lt(1f);
+            // 1 + erf(z), z = x/√2: 1 ± a·(1 + P(a²)) near zero, 2 − erfc(a) or erfc(a) beyond
+            FloatVector s = a2.fma(P6, P5).fma(a2, FloatVector.broadcast(S, P4)).fma(a2, FloatVector.broadcast(S, P3))
+                    .fma(a2, FloatVector.broadcast(S, P2)).fma(a2, FloatVector.broadcast(S, P1))
+                    .fma(a2, FloatVector.broadcast(S, P0)).fma(a, a);
+            FloatVector phi2 = s.blend(s.neg(), neg).add(1f);
+            if (!small.allTrue()) {
+                FloatVector u = FloatVector.broadcast(S, 1f).div(a.min(10f).add(2f));
+                FloatVector r = u.fma(Q8, Q7).fma(u, FloatVector.broadcast(S, Q6)).fma(u, FloatVector.broadcast(S, Q5))
+                        .fma(u, FloatVector.broadcast(S, Q4)).fma(u, FloatVector.broadcast(S, Q3))
+                        .fma(u, FloatVector.broadcast(S, Q2)).fma(u, FloatVector.broadcast(S, Q1))
+                        .fma(u, FloatVector.broadcast(S, Q0)).mul(e);
+                FloatVector tail = FloatVector.broadcast(S, 2f).sub(r).blend(r, neg);
+                phi2 = tail.blend(phi2, small);
+            }
+            if (g == null) {
+                phi2.mul(v).mul(0.5f).intoArray(out, i);
+            } else {
+                FloatVector d = phi2.mul(0.5f).add(v.mul(e).mul(INV_SQRT_2PI));
+                d.mul(FloatVector.fromArray(S, g, i)).intoArray(out, i);
+            }
+        }
+        for (; i < to; i++) {
+            float v = x[i];
+            float e = (float) Math.exp(-0.5f * v * v);
+            float phi2 = onePlusErf(v * INV_SQRT2, e);
+            out[i] = g == null ? 0.5f * v * phi2 : g[i] * (0.5f * phi2 + v * e * INV_SQRT_2PI);
         }
     }
 }

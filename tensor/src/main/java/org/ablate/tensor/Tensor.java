@@ -524,8 +524,16 @@ public final class Tensor {
 
     /** GELU, exact erf form: x·Φ(x). */
     public Tensor gelu() {
-        return map(x -> (float) (0.5 * x * (1.0 + erf(x * INV_SQRT2))),
-                (x, y) -> (float) (0.5 * (1.0 + erf(x * INV_SQRT2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x)));
+        float[] x = dense();
+        float[] out = new float[x.length];
+        // vectorised float erf (see Simd.gelu): the encoder's feed-forward activation runs over every hidden unit
+        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> Simd.gelu(x, out, from, to));
+        return result(out, shape.clone(), g -> {
+            float[] gd = g.dense();
+            float[] gx = new float[gd.length];
+            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> Simd.geluBackward(x, gd, gx, from, to));
+            return new Tensor[] {Tensor.of(gx, shape)};
+        }, this);
     }
 
     /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
@@ -542,8 +550,6 @@ public final class Tensor {
         }, this);
     }
 
-    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
 
     private static float sigmoidOf(float x) {
@@ -818,18 +824,8 @@ public final class Tensor {
                 ao += ix * aBs[i];
                 bo += ix * bBs[i];
             }
-            if (m == 1) { // one row (a decoding step): memory-bound, stream B once without packing
-                Gemv.gemv(n, k, a.data, ao, a.strides[ad - 1], b.data, bo, b.strides[bd - 2], b.strides[bd - 1],
-                        c, bi * n, false);
-                return;
-            }
-            if (m <= Gemv.SMALL_M && b.strides[bd - 2] == 1 && a.strides[ad - 1] == 1) { // a short prompt times a weight
-                Gemv.smallM(m, n, k, a.data, ao, a.strides[ad - 2], 1, b.data, bo, 1, b.strides[bd - 1],
-                        c, bi * m * n, n, false);
-                return;
-            }
-            Gemm.sgemm(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
-                    b.strides[bd - 1], c, bi * m * n, n, false);
+            product(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
+                    b.strides[bd - 1], c, bi * m * n, false);
         };
         // many small products (attention heads) spread over the pool by batch; few large ones let Gemm split each
         if (batches >= Parallel.threads()) {
@@ -838,6 +834,20 @@ public final class Tensor {
             for (int bi = 0; bi < batches; bi++) one.accept(bi);
         }
         return new Tensor(c, 0, outShape, rowMajor(outShape));
+    }
+
+    /** C (+)= A·B for one product, C row-major [m, n] at {@code cOff}; picks the kernel for the shape and layout. */
+    private static void product(int m, int n, int k, float[] a, int ao, int aRs, int aCs, float[] b, int bo, int bRs,
+                                int bCs, float[] c, int cOff, boolean accumulate) {
+        if (m == 1) { // one row (a decoding step): memory-bound, stream B once without packing
+            Gemv.gemv(n, k, a, ao, aCs, b, bo, bRs, bCs, c, cOff, accumulate);
+            return;
+        }
+        if (m <= Gemv.SMALL_M && bRs == 1 && aCs == 1) { // a short prompt times a weight
+            Gemv.smallM(m, n, k, a, ao, aRs, 1, b, bo, 1, bCs, c, cOff, n, accumulate);
+            return;
+        }
+        Gemm.sgemm(m, n, k, a, ao, aRs, aCs, b, bo, bRs, bCs, c, cOff, n, accumulate);
     }
 
     /** Strides of {@code t}'s first {@code nd} dims aligned to {@code batch}, 0 where broadcast. */
@@ -864,9 +874,35 @@ public final class Tensor {
         int[] outShape = shape.clone();
         outShape[outShape.length - 1] = weight.shape[0];
         Tensor x2 = shape.length == 2 ? this : reshape(-1, shape[shape.length - 1]);
-        Tensor y = x2.matmul(weight.transpose(0, 1));
-        if (bias != null) y = y.add(bias);
+        Tensor y = bias == null ? x2.matmul(weight.transpose(0, 1)) : affine(x2, weight, bias);
         return shape.length == 2 ? y : y.reshape(outShape);
+    }
+
+    /**
+     * {@code x·Wᵀ + b} for 2-d x in one pass over C: each row of C starts as the bias and the product accumulates
+     * onto it. Backward: gx = g·W, gW = gᵀ·x, gb = column sums of g.
+     */
+    private static Tensor affine(Tensor x, Tensor weight, Tensor bias) {
+        int m = x.shape[0], k = x.shape[1], n = weight.shape[0];
+        float[] b = bias.dense();
+        float[] c = new float[Math.toIntExact((long) m * n)];
+        for (int i = 0; i < m; i++) System.arraycopy(b, 0, c, i * n, n);
+        // B = Wᵀ read in place: row stride 1, column stride = W's row stride
+        product(m, n, k, x.data, x.offset, x.strides[0], x.strides[1], weight.data, weight.offset, weight.strides[1],
+                weight.strides[0], c, 0, true);
+        int[] outShape = {m, n};
+        return result(c, outShape, g -> {
+            Tensor gx = needsGrad(x) ? matmulRaw(g, weight) : null;
+            Tensor gw = needsGrad(weight) ? matmulRaw(g.transpose(0, 1), x) : null;
+            Tensor gb = null;
+            if (needsGrad(bias)) {
+                float[] gd = g.dense();
+                float[] sum = new float[n];
+                for (int i = 0; i < m; i++) Simd.addInto(gd, i * n, sum, n);
+                gb = Tensor.of(sum, n);
+            }
+            return new Tensor[] {gx, gw, gb};
+        }, x, weight, bias);
     }
 
     /** Softmax along {@code dim}. */
@@ -951,7 +987,10 @@ public final class Tensor {
         int rows = n == 0 ? 0 : numel() / n;
         float[] x = dense();
         float[] w = weight == null ? null : weight.dense(), b = bias == null ? null : bias.dense();
-        float[] xhat = new float[x.length], y = new float[x.length], rstd = new float[rows];
+        // xhat is kept only for a backward pass: inference writes y alone
+        boolean tracked = gradEnabled() && (needsGrad(this) || (weight != null && needsGrad(weight))
+                || (bias != null && needsGrad(bias)));
+        float[] xhat = tracked ? new float[x.length] : null, y = new float[x.length], rstd = new float[rows];
         rows(rows, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
@@ -962,26 +1001,19 @@ public final class Tensor {
                 Simd.normalize(x, base, n, mean, rs, w, b, xhat, y);
             }
         });
+        if (!tracked) return new Tensor(y, 0, shape.clone(), rowMajor(shape));
         int[] s = shape.clone();
         return result(y, s, g -> {
             float[] gd = g.dense();
             float[] gx = new float[gd.length];
-            float[] gw = w == null ? null : new float[n], gb = b == null ? null : new float[n];
-            float[] dh = new float[n];
-            for (int r = 0; r < rows; r++) {
-                int base = r * n;
-                double sdh = 0, sdhh = 0;
-                for (int i = 0; i < n; i++) {
-                    float gi = gd[base + i];
-                    float h = xhat[base + i];
-                    if (gw != null) gw[i] += gi * h;
-                    if (gb != null) gb[i] += gi;
-                    dh[i] = gi * (w == null ? 1f : w[i]);
-                    sdh += dh[i];
-                    sdhh += dh[i] * h;
-                }
-                float m1 = (float) (sdh / n), m2 = (float) (sdhh / n);
-                for (int i = 0; i < n; i++) gx[base + i] = rstd[r] * (dh[i] - m1 - xhat[base + i] * m2);
+            float[] gw = w == null || !needsGrad(weight) ? null : new float[n];
+            float[] gb = b == null || !needsGrad(bias) ? null : new float[n];
+            // rows are independent for gx; the parameter gradients are column sums, split by column range
+            rows(rows, n, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) Simd.layerNormRowBackward(gd, xhat, w, r * n, n, rstd[r], gx);
+            });
+            if (gw != null || gb != null) {
+                Parallel.parallelRange(n, 64, (c0, c1) -> Simd.normParamGrads(gd, xhat, rows, n, c0, c1, gw, gb));
             }
             return new Tensor[] {Tensor.of(gx, s), gw == null ? null : Tensor.of(gw, n), gb == null ? null : Tensor.of(gb, n)};
         }, this, weight, bias);
@@ -1146,38 +1178,43 @@ public final class Tensor {
         float[] x = logits.dense();
         float[] lsm = new float[x.length];
         int count = 0;
-        double total = 0;
         for (int i = 0; i < n; i++) {
             if (t[i] == ignoreIndex) continue;
             if (t[i] < 0 || t[i] >= c) {
                 throw new IndexOutOfBoundsException("crossEntropy: target " + t[i] + " at row " + i + " out of range [0, " + c + ")");
             }
-            int base = i * c;
-            float m = Simd.max(x, base, c);
-            double s = 0;
-            for (int j = 0; j < c; j++) s += Math.exp(x[base + j] - m);
-            double lse = m + Math.log(s);
-            double smooth = 0;
-            for (int j = 0; j < c; j++) {
-                lsm[base + j] = (float) (x[base + j] - lse);
-                smooth -= x[base + j] - lse;
-            }
-            total += (1 - labelSmoothing) * (lse - x[base + t[i]]) + labelSmoothing * smooth / c;
             count++;
         }
+        // rows are independent: log-softmax and each row's loss over the pool, summed afterwards in row order
+        double[] rowLoss = new double[n];
+        rows(n, c, (r0, r1) -> {
+            for (int i = r0; i < r1; i++) {
+                if (t[i] == ignoreIndex) continue;
+                int base = i * c;
+                float m = Simd.max(x, base, c);
+                float s = Simd.expShiftSum(x, base, m, lsm, base, c);
+                float lse = m + (float) Math.log(s);
+                Simd.addScalar(x, base, -lse, lsm, base, c);
+                double smooth = -Simd.sum(lsm, base, c);
+                rowLoss[i] = (1 - labelSmoothing) * (double) -lsm[base + t[i]] + labelSmoothing * smooth / c;
+            }
+        });
+        double total = 0;
+        for (double v : rowLoss) total += v;
         int cnt = count;
         float loss = (float) (total / cnt);
         return result(new float[] {loss}, new int[0], g -> {
             float go = g.item() / cnt;
             float[] gx = new float[x.length];
-            for (int i = 0; i < n; i++) {
-                if (t[i] == ignoreIndex) continue;
-                int base = i * c;
-                for (int j = 0; j < c; j++) {
-                    float target = labelSmoothing / c + (j == t[i] ? 1f - labelSmoothing : 0f);
-                    gx[base + j] = go * ((float) Math.exp(lsm[base + j]) - target);
+            float offTarget = go * (labelSmoothing / c);
+            rows(n, c, (r0, r1) -> {
+                for (int i = r0; i < r1; i++) {
+                    if (t[i] == ignoreIndex) continue;
+                    int base = i * c;
+                    Simd.expScaleShift(lsm, base, go, offTarget, gx, base, c);
+                    gx[base + t[i]] -= go * (1f - labelSmoothing);
                 }
-            }
+            });
             return new Tensor[] {Tensor.of(gx, n, c)};
         }, logits);
     }

@@ -104,6 +104,12 @@ class GradCheckTest {
         check("matmulSlicedLeft", t -> t[0].slice(1, 1, 5).matmul(t[1]), randn(104, 3, 6), randn(105, 4, 2));
         check("linear", t -> t[0].linear(t[1], t[2]), randn(106, 2, 3, 4), randn(107, 5, 4), randn(108, 5));
         check("linearNoBias", t -> t[0].transpose(0, 1).linear(t[1], null), randn(109, 4, 2), randn(110, 3, 4));
+        // the fused bias path through each kernel: one row (gemv), a few rows (smallM), many rows (packed GEMM)
+        check("linearOneRow", t -> t[0].linear(t[1], t[2]), randn(111, 1, 5), randn(112, 7, 5), randn(113, 7));
+        check("linearFewRows", t -> t[0].linear(t[1], t[2]), randn(114, 3, 17), randn(115, 5, 17), randn(116, 5));
+        check("linearManyRows", t -> t[0].linear(t[1], t[2]), randn(117, 2, 11, 9), randn(118, 19, 9), randn(119, 19));
+        check("linearTransposedInput", t -> t[0].transpose(0, 1).linear(t[1], t[2]), randn(90, 6, 18), randn(91, 3, 6),
+                randn(92, 3));
     }
 
     @Test
@@ -115,6 +121,8 @@ class GradCheckTest {
         check("softmaxTransposed", t -> t[0].transpose(0, 1).softmax(-1), randn(124, 4, 3));
         check("layerNorm", t -> t[0].layerNorm(t[1], t[2], 1e-5f), randn(125, 3, 6), randn(126, 6), randn(127, 6));
         check("layerNormNoAffine", t -> t[0].layerNorm(null, null, 1e-5f), randn(128, 2, 5));
+        check("layerNormRagged", t -> t[0].layerNorm(t[1], t[2], 1e-5f), randn(122, 3, 37), randn(123, 37), randn(124, 37));
+        check("layerNormWeightOnly", t -> t[0].layerNorm(t[1], null, 1e-5f), randn(134, 2, 19), randn(135, 19));
         check("layerNormTransposed", t -> t[0].transpose(0, 1).layerNorm(t[1], null, 1e-5f), randn(129, 5, 3), randn(130, 5));
         check("rmsNorm", t -> t[0].rmsNorm(t[1], 1e-6f), randn(131, 3, 6), randn(132, 6));
         check("rmsNormNoWeightSliced", t -> t[0].slice(1, 0, 4).rmsNorm(null, 1e-6f), randn(133, 3, 6));
@@ -128,6 +136,8 @@ class GradCheckTest {
         check("crossEntropy", t -> Tensor.crossEntropy(t[0], targets, -100, 0f), randn(141, 4, 5));
         check("crossEntropySmoothing", t -> Tensor.crossEntropy(t[0], targets, -100, 0.1f), randn(142, 4, 5));
         check("crossEntropyTransposed", t -> Tensor.crossEntropy(t[0].transpose(0, 1), targets, -100, 0.2f), randn(143, 5, 4));
+        IntTensor wide = IntTensor.vector(36, 0, -100, 17);
+        check("crossEntropyRaggedRows", t -> Tensor.crossEntropy(t[0], wide, -100, 0.1f), randn(145, 4, 37));
         check("dropout", t -> t[0].dropout(0.4f, new SplittableRandom(3), true), randn(144, 3, 5));
     }
 

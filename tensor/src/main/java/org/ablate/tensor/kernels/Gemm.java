@@ -32,6 +32,8 @@ public final class Gemm {
     static final int KC = Integer.getInteger("ablate.gemm.kc", 512);
     static final int MC = roundUp(Integer.getInteger("ablate.gemm.mc", 72), MR);
     static final int NC = roundUp(Integer.getInteger("ablate.gemm.nc", 3072), NR);
+    /** Depth of the blocks in which a transposed B is packed (see packB). */
+    private static final int TP = 64;
     /** Below this many multiply-adds the product runs on the calling thread. */
     static final long PARALLEL_MIN = Long.getLong("ablate.gemm.parallelMin", 64L * 64 * 64);
 
@@ -463,8 +465,26 @@ public final class Gemm {
                         Arrays.fill(dst, d + cols, d + NR, 0f);
                     }
                 }
+            } else if (cols == NR) {
+                // Column-major source (a transposed weight): a column of B is a contiguous row of W, but the
+                // sliver interleaves NR of them. Blocks of TP values of p keep the written part of the sliver
+                // (TP·NR floats) and the NR source runs in L1 while four columns are moved per pass.
+                int src = base + jr * cs;
+                for (int p0 = 0; p0 < kc; p0 += TP) {
+                    int p1 = Math.min(kc, p0 + TP);
+                    for (int j = 0; j < NR; j += 4) {
+                        int s0 = src + j * cs, s1 = s0 + cs, s2 = s1 + cs, s3 = s2 + cs;
+                        for (int p = p0, d = d0 + p0 * NR + j; p < p1; p++, d += NR) {
+                            int o = p * rs;
+                            dst[d] = b[s0 + o];
+                            dst[d + 1] = b[s1 + o];
+                            dst[d + 2] = b[s2 + o];
+                            dst[d + 3] = b[s3 + o];
+                        }
+                    }
+                }
             } else {
-                // Column-major source (a transposed view): walk each column contiguously.
+                // Column-major source, ragged last sliver: walk each column contiguously.
                 for (int j = 0; j < cols; j++) {
                     int src = base + (jr + j) * cs;
                     for (int p = 0, d = d0 + j; p < kc; p++, d += NR) {

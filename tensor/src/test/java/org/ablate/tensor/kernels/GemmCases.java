@@ -64,8 +64,21 @@ final class GemmCases {
                 check(s[0], s[1], s[2], ta, tb, acc, integers, variant % 4, rnd, failures);
             }
         }
+        // B transposed (x·Wᵀ, the layout of every linear layer): full slivers are packed in p blocks, the ragged
+        // last sliver by the scalar loop; sizes straddle sliver widths and a k panel boundary, alone and in parallel
+        for (int[] s : TRANSPOSED_B) {
+            for (int v = 0; v < 2; v++) {
+                check(s[0], s[1], s[2], false, true, v == 0, false, v + 1, rnd, failures);
+                check(s[0], s[1], s[2], true, true, v == 1, true, v, rnd, failures);
+            }
+        }
         return failures;
     }
+
+    /** m, n, k for the transposed-B cases. */
+    static final int[][] TRANSPOSED_B = {
+            {9, 33, 5}, {19, 70, 45}, {7, 64, 31}, {40, 97, 130}, {70, 100, 600}, {130, 129, 77}, {3, 48, 16}
+    };
 
     static void check(int m, int n, int k, boolean ta, boolean tb, boolean acc, boolean integers, int pad,
                       SplittableRandom rnd, List<String> failures) {
