@@ -108,9 +108,11 @@ class GemvTest {
     @Test
     void smallMMatchesReferenceOnAwkwardSizesAndFallsBackOnOtherLayouts() {
         SplittableRandom rnd = new SplittableRandom(5);
-        for (int m : new int[] {1, 3, 16}) {
-            for (int n : SIZES) {
-                for (int k : new int[] {1, 17, 257}) {
+        // row counts around the 4-row tiles (whole tiles, tiles plus 1..3 leftover rows, fewer than a tile) and
+        // weight-row counts with 0..3 left over after the 4-row tiles, k with and without a vector tail
+        for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 13, 16}) {
+            for (int n : new int[] {1, 3, 4, 6, 17, 65, 66, 257, 1000}) {
+                for (int k : new int[] {1, 15, 16, 17, 257}) {
                     for (boolean weightLayout : new boolean[] {true, false}) {
                         int aRs = k + 3, cRs = n + 2;
                         float[] a = random(rnd, 2 + m * aRs);
