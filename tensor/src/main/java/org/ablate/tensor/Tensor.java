@@ -852,9 +852,36 @@ public final class Tensor {
         int[] outShape = shape.clone();
         outShape[outShape.length - 1] = weight.shape[0];
         Tensor x2 = shape.length == 2 ? this : reshape(-1, shape[shape.length - 1]);
-        Tensor y = x2.matmul(weight.transpose(0, 1));
-        if (bias != null) y = y.add(bias);
+        Tensor y = biasFirst(x2, weight, bias);
+        if (y == null) {
+            y = x2.matmul(weight.transpose(0, 1));
+            if (bias != null) y = y.add(bias);
+        }
         return shape.length == 2 ? y : y.reshape(outShape);
+    }
+
+    /**
+     * {@code x·Wᵀ + b} for a few rows (a decoding step or a short prompt) when no graph is recorded: the output
+     * starts as the bias and the matrix-vector kernels add each finished dot product to it, which saves the
+     * separate broadcast add and its arrays. Each output is then {@code b + dot}, the same float sum as
+     * {@code dot + b}. Returns null where this does not apply (graph needed, many rows, other layouts).
+     */
+    private static Tensor biasFirst(Tensor x2, Tensor weight, Tensor bias) {
+        int m = x2.shape[0], n = weight.shape[0], k = weight.shape[1];
+        if (bias == null || m > Gemv.SMALL_M || x2.strides[1] != 1 || weight.strides[1] != 1
+                || (gradEnabled() && (needsGrad(x2) || needsGrad(weight) || needsGrad(bias)))) {
+            return null;
+        }
+        float[] b = bias.dense();
+        float[] c = new float[Math.toIntExact((long) m * n)];
+        for (int i = 0; i < m; i++) System.arraycopy(b, 0, c, i * n, n);
+        if (m == 1) {
+            Gemv.gemv(n, k, x2.data, x2.offset, 1, weight.data, weight.offset, 1, weight.strides[0], c, 0, true);
+        } else {
+            Gemv.smallM(m, n, k, x2.data, x2.offset, x2.strides[0], 1, weight.data, weight.offset, 1, weight.strides[0],
+                    c, 0, n, true);
+        }
+        return new Tensor(c, 0, new int[] {m, n}, rowMajor(new int[] {m, n}));
     }
 
     /** Softmax along {@code dim}. */
