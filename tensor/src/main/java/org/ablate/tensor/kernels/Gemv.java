@@ -89,7 +89,7 @@ public final class Gemv {
     /**
      * C (+)= A·B for a few rows of A (a short prompt) when B is the transpose of a row-major weight
      * ({@code bRowStride == 1}) and A's rows are contiguous ({@code aColStride == 1}). The output columns are
-     * split over the pool in blocks of 64 weight rows; within a block, four weight rows at a time are dotted
+     * split over the pool in blocks of 16 to 64 weight rows; within a block, four weight rows at a time are dotted
      * with four rows of A at a time, sixteen sums kept in registers, so each vector loaded (from the weight,
      * which comes from memory once, or from A, which stays in cache) feeds four multiply-adds instead of one.
      * Every output is summed in the same order as {@link #gemv} sums it. Other layouts go to {@link Gemm#sgemm}.
@@ -109,8 +109,11 @@ public final class Gemv {
         if (!accumulate) {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * cRowStride, cOff + i * cRowStride + n, 0f);
         }
-        int chunks = (n + DOT_CHUNK - 1) / DOT_CHUNK;
-        java.util.function.IntConsumer chunk = t -> tiledDots(m, t * DOT_CHUNK, Math.min(n, (t + 1) * DOT_CHUNK), k,
+        // weight rows per task: a block of at most ~192 KB, so that after the first pass over it (the one that pulls
+        // it from memory) the passes for the other rows of A find it in the core's L2
+        int rows = Math.max(16, Math.min(64, (49152 / k) & ~3));
+        int chunks = (n + rows - 1) / rows;
+        java.util.function.IntConsumer chunk = t -> tiledDots(m, t * rows, Math.min(n, (t + 1) * rows), k,
                 a, aOff, aRowStride, b, bOff, bColStride, c, cOff, cRowStride);
         if ((long) m * n * k >= PARALLEL_MIN && Parallel.threads() > 1) {
             Parallel.parallelFor(chunks, chunk);
@@ -121,24 +124,25 @@ public final class Gemv {
 
     /**
      * Outputs [j0,j1) of every row i of C: C[i][j] += dot(row i of A, weight row j), the weight rows contiguous at
-     * {@code wOff + j*wRowStep}. Tiles of 4 rows × 4 weight rows; leftover rows and weight rows take the
-     * one-row path of {@link #dotRows}.
+     * {@code wOff + j*wRowStep}. Four rows of A at a time sweep the whole block of weight rows in tiles of four
+     * (one continuous sweep streams from memory better than a tile at a time); leftover rows of A and weight
+     * rows take the one-row path of {@link #dotRows}.
      */
     private static void tiledDots(int m, int j0, int j1, int k, float[] a, int aOff, int aRowStep,
                                   float[] w, int wOff, int wRowStep, float[] c, int cOff, int cRowStep) {
         int m4 = m & ~3;
-        int j = j0;
-        for (; j + 4 <= j1; j += 4) {
-            for (int i = 0; i < m4; i += 4) {
+        int j4 = j0 + ((j1 - j0) & ~3);
+        for (int i = 0; i < m4; i += 4) {
+            for (int j = j0; j < j4; j += 4) {
                 tile4x4(j, k, a, aOff + i * aRowStep, aRowStep, w, wOff, wRowStep, c, cOff + i * cRowStep, cRowStep);
             }
-            for (int i = m4; i < m; i++) {
-                dotRows(j, j + 4, k, a, aOff + i * aRowStep, w, wOff, wRowStep, c, cOff + i * cRowStep);
-            }
         }
-        if (j < j1) {
+        for (int i = m4; i < m; i++) {
+            dotRows(j0, j4, k, a, aOff + i * aRowStep, w, wOff, wRowStep, c, cOff + i * cRowStep);
+        }
+        if (j4 < j1) {
             for (int i = 0; i < m; i++) {
-                dotRows(j, j1, k, a, aOff + i * aRowStep, w, wOff, wRowStep, c, cOff + i * cRowStep);
+                dotRows(j4, j1, k, a, aOff + i * aRowStep, w, wOff, wRowStep, c, cOff + i * cRowStep);
             }
         }
     }

@@ -133,6 +133,22 @@ class GemvTest {
         }
     }
 
+    /** Long weight rows (a feed-forward output projection) make smallM use blocks of 16 weight rows, not 64. */
+    @Test
+    void smallMWithLongRowsMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (int[] mnk : new int[][] {{6, 37, 3101}, {16, 70, 4096}, {9, 16, 3072}}) {
+            int m = mnk[0], n = mnk[1], k = mnk[2];
+            float[] a = random(rnd, m * k), w = random(rnd, n * k);
+            float[] c = new float[m * n], ref = new float[m * n];
+            Gemv.smallM(m, n, k, a, 0, k, 1, w, 0, 1, k, c, 0, n, false);
+            Gemm.reference(m, n, k, a, 0, k, 1, w, 0, 1, k, ref, 0, n, false);
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(ref[i], c[i], 1e-5f * (k + 1), "m=" + m + " n=" + n + " k=" + k + " at " + i);
+            }
+        }
+    }
+
     @Test
     void parallelForRunsEveryTaskOnceAndRethrows() {
         for (int round = 0; round < 50; round++) {
