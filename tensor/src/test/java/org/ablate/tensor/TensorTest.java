@@ -379,4 +379,37 @@ class TensorTest {
         x.mul(x).sum().backward();
         assertArrayEquals(new float[] {4, 8, 12}, x.grad().toArray(), 0f);
     }
+
+    /**
+     * linear with a bias and no graph (the decoding path, which starts from the bias) against a plain double
+     * loop, for the row counts that take it (1, few, the largest) and one beyond it; the result equals the
+     * graph-recording path's exactly, since b + dot and dot + b are the same float sum.
+     */
+    @Test
+    void linearWithoutGraphMatchesScalarLoopAndTheRecordingPath() {
+        SplittableRandom rnd = new SplittableRandom(21);
+        for (int rows : new int[] {1, 3, 16, 17}) {
+            for (int[] nk : new int[][] {{5, 7}, {67, 33}, {130, 257}}) {
+                int n = nk[0], k = nk[1];
+                Tensor x = Tensor.randn(rnd, 1f, 1, rows, k);
+                Tensor w = Tensor.randn(rnd, 1f, n, k);
+                Tensor b = Tensor.randn(rnd, 1f, n);
+                Tensor fast;
+                try (NoGrad g = Tensor.noGrad()) {
+                    fast = x.linear(w, b);
+                }
+                assertArrayEquals(new int[] {1, rows, n}, fast.shape());
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double s = b.get(j);
+                        for (int p = 0; p < k; p++) s += (double) x.get(0, i, p) * w.get(j, p);
+                        assertEquals(s, fast.get(0, i, j), 1e-5 * (k + 1), "rows=" + rows + " n=" + n + " k=" + k + " at " + i + "," + j);
+                    }
+                }
+                Tensor recorded = x.linear(w.requiresGrad(true), b);
+                assertArrayEquals(recorded.toArray(), fast.toArray(), "rows=" + rows + " n=" + n + " k=" + k);
+                w.requiresGrad(false);
+            }
+        }
+    }
 }

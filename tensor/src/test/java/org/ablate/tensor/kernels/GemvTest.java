@@ -108,9 +108,11 @@ class GemvTest {
     @Test
     void smallMMatchesReferenceOnAwkwardSizesAndFallsBackOnOtherLayouts() {
         SplittableRandom rnd = new SplittableRandom(5);
-        for (int m : new int[] {1, 3, 16}) {
-            for (int n : SIZES) {
-                for (int k : new int[] {1, 17, 257}) {
+        // row counts around the 4-row tiles (whole tiles, tiles plus 1..3 leftover rows, fewer than a tile) and
+        // weight-row counts with 0..3 left over after the 4-row tiles, k with and without a vector tail
+        for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 13, 16}) {
+            for (int n : new int[] {1, 3, 4, 6, 17, 65, 66, 257, 1000}) {
+                for (int k : new int[] {1, 15, 16, 17, 257}) {
                     for (boolean weightLayout : new boolean[] {true, false}) {
                         int aRs = k + 3, cRs = n + 2;
                         float[] a = random(rnd, 2 + m * aRs);
@@ -127,6 +129,22 @@ class GemvTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** Long weight rows (a feed-forward output projection) make smallM use blocks of 16 weight rows, not 64. */
+    @Test
+    void smallMWithLongRowsMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (int[] mnk : new int[][] {{6, 37, 3101}, {16, 70, 4096}, {9, 16, 3072}}) {
+            int m = mnk[0], n = mnk[1], k = mnk[2];
+            float[] a = random(rnd, m * k), w = random(rnd, n * k);
+            float[] c = new float[m * n], ref = new float[m * n];
+            Gemv.smallM(m, n, k, a, 0, k, 1, w, 0, 1, k, c, 0, n, false);
+            Gemm.reference(m, n, k, a, 0, k, 1, w, 0, 1, k, ref, 0, n, false);
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(ref[i], c[i], 1e-5f * (k + 1), "m=" + m + " n=" + n + " k=" + k + " at " + i);
             }
         }
     }
