@@ -155,6 +155,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--new", description = "New tokens (default: ${DEFAULT-VALUE}).") int newTokens = 128;
         @Option(names = "--prompt", description = "Prompt tokens (default: ${DEFAULT-VALUE}).") int promptLength = 16;
         @Option(names = "--reps", description = "Repetitions (default: ${DEFAULT-VALUE}).") int reps = 3;
+        @Option(names = "--warmup", description = "Untimed generations before the timed ones, so the JIT has compiled "
+                + "the prompt and decoding kernels (default: ${DEFAULT-VALUE}).") int warmup = 3;
         @Option(names = "--triad-gbs", description = "Measured memory bandwidth in GB/s for the bound (default: ${DEFAULT-VALUE}, stream.c triad here).")
         double triadGbs = 27.6;
 
@@ -180,7 +182,7 @@ final class BenchCommand implements Runnable {
             SplittableRandom r = new SplittableRandom(0);
             int[] prompt = new int[promptLength];
             for (int i = 0; i < prompt.length; i++) prompt[i] = r.nextInt(50257);
-            run(model, prompt); // warm-up
+            for (int i = 0; i < warmup; i++) run(model, prompt);
             List<Double> prefill = new ArrayList<>(), tps = new ArrayList<>();
             int[] tokens = null;
             for (int rep = 0; rep < reps; rep++) {
@@ -194,6 +196,7 @@ final class BenchCommand implements Runnable {
             out.put("workload", "W3-gpt2-decode");
             out.put("engine", "ablate");
             out.put("reps", reps);
+            out.put("warmup", warmup);
             out.put("params", params);
             out.put("weight_bytes_per_token", weightBytes);
             out.put("prompt", promptLength);
