@@ -35,16 +35,17 @@ class BenchCommandTest {
 
     @Test
     void decodeBuildsGpt2SmallAndIsDeterministic() throws Exception {
-        JsonNode a = run("bench", "decode", "--reps", "1", "--prompt", "4", "--new", "3");
+        JsonNode a = run("bench", "decode", "--reps", "1", "--warmup", "1", "--prompt", "4", "--new", "3");
         assertEquals("W3-gpt2-decode", a.get("workload").asText());
         assertEquals(124_439_808, a.get("params").asLong()); // GPT-2 small
+        assertEquals(1, a.get("warmup").asInt());
         JsonNode tokens = a.get("first_tokens");
         assertEquals(3, tokens.size(), tokens.toString());
         for (JsonNode t : tokens) assertTrue(t.asInt() >= 0 && t.asInt() < 50257, tokens.toString());
         assertTrue(a.get("prefill_ms").get("median").asDouble() > 0);
         double fraction = a.get("fraction_of_bound").asDouble();
         assertTrue(fraction > 0 && fraction < 1.5, "fraction of the bandwidth bound " + fraction);
-        JsonNode b = run("bench", "decode", "--reps", "1", "--prompt", "4", "--new", "3");
+        JsonNode b = run("bench", "decode", "--reps", "1", "--warmup", "1", "--prompt", "4", "--new", "3");
         assertEquals(tokens, b.get("first_tokens"), "same seed, same greedy tokens");
     }
 
