@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the bench module and runs JMH with the given arguments on the JDK 25+ the build uses, e.g.
+#   bench/jmh.sh AttentionBench -wi 2 -i 4 -w 2 -r 2 -f 1
+#   bench/jmh.sh NormBench
+# Extra JVM options go in JAVA_OPTS (JMH's forks inherit the JVM options).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+source "$root/bin/find-jdk.sh"
+ablate_find_jdk
+if [[ "${SKIP_BUILD:-}" != 1 ]]; then
+  ./mvnw -B -q -o package -pl bench -am -DskipTests
+fi
+cp="bench/target/classes:$(ls bench/target/lib/*.jar | tr '\n' ':')"
+opts=(--add-modules jdk.incubator.vector -XX:+UseParallelGC ${JAVA_OPTS:-})
+exec "${JAVA_HOME}/bin/java" "${opts[@]}" -cp "$cp" org.openjdk.jmh.Main "$@"
