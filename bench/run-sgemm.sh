@@ -18,6 +18,4 @@ if [[ "${1:-}" == quick ]]; then
   shift
   exec "$java" "${opts[@]}" -cp "$cp" org.ablate.bench.SgemmMain "$@"
 fi
-jmh=(SgemmBench)
-if [[ -n "${JAVA_OPTS:-}" ]]; then jmh+=(-jvmArgsAppend "$JAVA_OPTS"); fi
-exec "$java" "${opts[@]}" -cp "$cp" org.openjdk.jmh.Main "${jmh[@]}" "$@"
+SKIP_BUILD=1 exec "$root/bench/jmh.sh" SgemmBench "$@"
