@@ -2,7 +2,8 @@
 # Builds the bench module and runs JMH with the given arguments on the JDK 25+ the build uses, e.g.
 #   bench/jmh.sh AttentionBench -wi 2 -i 4 -w 2 -r 2 -f 1
 #   bench/jmh.sh NormBench
-# Extra JVM options go in JAVA_OPTS (JMH's forks inherit the JVM options).
+#   bench/jmh.sh --main org.ablate.bench.SmallMMain 1 4 16    # a plain main class of the bench module instead
+# Extra JVM options go in JAVA_OPTS (JMH's forks inherit the JVM options). SKIP_BUILD=1 skips the build.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -13,4 +14,9 @@ if [[ "${SKIP_BUILD:-}" != 1 ]]; then
 fi
 cp="bench/target/classes:$(ls bench/target/lib/*.jar | tr '\n' ':')"
 opts=(--add-modules jdk.incubator.vector -XX:+UseParallelGC ${JAVA_OPTS:-})
-exec "${JAVA_HOME}/bin/java" "${opts[@]}" -cp "$cp" org.openjdk.jmh.Main "$@"
+main=org.openjdk.jmh.Main
+if [[ "${1:-}" == --main ]]; then
+  main="$2"
+  shift 2
+fi
+exec "${JAVA_HOME}/bin/java" "${opts[@]}" -cp "$cp" "$main" "$@"
