@@ -97,7 +97,8 @@ class HuggingFaceTest {
         assertSameParameters(m, back.model());
         IntTensor ids = IntTensor.of(new int[] {1, 5, 9, 2}, 1, 4);
         try (var g = Tensor.noGrad()) {
-            assertArrayEquals(m.forward(ids, null, null).toArray(), back.model().forward(ids, null, null).toArray());
+            // weights are equal bit for bit (above); logits to the last bits only: see CheckpointTest.SAME_WEIGHTS_LOGITS
+            assertArrayEquals(m.forward(ids, null, null).toArray(), back.model().forward(ids, null, null).toArray(), 1e-5f);
         }
     }
 
@@ -178,7 +179,7 @@ class HuggingFaceTest {
         assertSameParameters(m, back.model());
         IntTensor ids = IntTensor.of(new int[] {2, 7, 9, 3}, 1, 4);
         try (var g = Tensor.noGrad()) {
-            assertArrayEquals(m.classify(m.encode(ids, null, null)).toArray(), back.model().classify(back.model().encode(ids, null, null)).toArray());
+            assertArrayEquals(m.classify(m.encode(ids, null, null)).toArray(), back.model().classify(back.model().encode(ids, null, null)).toArray(), 1e-5f);
         }
     }
 }
