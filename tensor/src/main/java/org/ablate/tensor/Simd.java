@@ -1,6 +1,7 @@
 package org.ablate.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,6 +11,40 @@ final class Simd {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private Simd() {}
+
+    // e^x from adds, multiplies and exponent arithmetic (Cephes' split of ln 2 and clamp bounds)
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float EXP_MAX_ARG = 88.3762626647949f;  // 127.5·ln 2: the exponent stays below 128
+    private static final float EXP_OVERFLOW = 88.72284f;          // above: e^x is beyond the largest float
+    private static final float EXP_MIN_ARG = -87.3365478515625f;  // below: e^x is under the smallest normal float
+    private static final float ROUND = 12582912f;                 // 1.5·2²³: x + ROUND − ROUND rounds to an integer
+
+    /**
+     * e^x lanewise, within 2 ulp. The Vector API's own EXP (and TANH) round differently before the JIT compiles a
+     * loop (Java's Math) and after (the CPU's vector math library), so one input could give two results; this
+     * uses only operations that round the same way in both. Below the smallest normal result it returns 0.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(EXP_MIN_ARG).min(EXP_MAX_ARG);       // NaN stays NaN
+        FloatVector n = c.fma(LOG2E, ROUND).sub(ROUND);             // nearest integer to x·log₂e
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);                                      // x − n·ln 2, |r| <= ln 2 / 2
+        FloatVector p = r.fma(1f / 5040, 1f / 720).fma(r, FloatVector.broadcast(S, 1f / 120))
+                .fma(r, FloatVector.broadcast(S, 1f / 24)).fma(r, FloatVector.broadcast(S, 1f / 6))
+                .fma(r, FloatVector.broadcast(S, 0.5f)).fma(r, FloatVector.broadcast(S, 1f)).fma(r, FloatVector.broadcast(S, 1f));
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats())
+                .blend(0f, x.lt(EXP_MIN_ARG))
+                .blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_OVERFLOW));
+    }
+
+    /** tanh(u) = 1 − 2/(e^{2u} + 1) lanewise, through {@link #exp}: absolute error about 1e-7 (for GELU's 1 + tanh). */
+    static FloatVector tanh(FloatVector u) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        return one.sub(FloatVector.broadcast(S, 2f).div(exp(u.add(u)).add(one)));
+    }
 
     /** out[i] = a[i] op b[i] for 0 <= i < n; kind 0 add, 1 sub, 2 mul, 3 div. */
     static void binary(int kind, float[] a, float[] b, float[] out, int n) { binary(kind, a, b, out, 0, n); }
@@ -147,7 +182,7 @@ final class Simd {
             FloatVector acc = FloatVector.zero(S);
             FloatVector vs = FloatVector.broadcast(S, shift);
             for (; i < bound; i += S.length()) {
-                FloatVector e = FloatVector.fromArray(S, a, ao + i).sub(vs).lanewise(VectorOperators.EXP);
+                FloatVector e = exp(FloatVector.fromArray(S, a, ao + i).sub(vs));
                 e.intoArray(out, oo + i);
                 acc = acc.add(e);
             }
@@ -174,7 +209,7 @@ final class Simd {
         int i = 0;
         int bound = S.loopBound(n);
         for (; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.EXP).mul(k).sub(shift).intoArray(out, oo + i);
+            exp(FloatVector.fromArray(S, a, ao + i)).mul(k).sub(shift).intoArray(out, oo + i);
         }
         for (; i < n; i++) out[oo + i] = k * (float) Math.exp(a[ao + i]) - shift;
     }
@@ -314,7 +349,7 @@ final class Simd {
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector u = v.mul(v).mul(GELU_A).add(1f).mul(v).mul(GELU_C);
-            FloatVector t = u.lanewise(VectorOperators.TANH);
+            FloatVector t = tanh(u);
             t.add(1f).mul(v).mul(0.5f).intoArray(out, i);
         }
         for (; i < to; i++) {
@@ -331,7 +366,7 @@ final class Simd {
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector v2 = v.mul(v);
-            FloatVector t = v2.mul(GELU_A).add(1f).mul(v).mul(GELU_C).lanewise(VectorOperators.TANH);
+            FloatVector t = tanh(v2.mul(GELU_A).add(1f).mul(v).mul(GELU_C));
             FloatVector inner = v2.mul(3f * GELU_A).add(1f).mul(GELU_C);                 // du/dx
             FloatVector sech2 = t.mul(t).neg().add(1f);                                  // 1 - t²
             FloatVector d = t.add(1f).mul(0.5f).add(v.mul(0.5f).mul(sech2).mul(inner));
@@ -405,7 +440,7 @@ final class Simd {
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, z, i);
             FloatVector a = v.abs(), a2 = a.mul(a);
-            FloatVector e = a2.neg().lanewise(VectorOperators.EXP);
+            FloatVector e = exp(a2.neg());
             FloatVector r = FloatVector.broadcast(S, 1f).sub(erfcTail(a, e)).blend(erfSmall(a, a2), a.lt(1f));
             r.blend(r.neg(), v.lt(0f)).intoArray(out, i);
         }
@@ -432,7 +467,7 @@ final class Simd {
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector a = v.abs().mul(INV_SQRT2), a2 = a.mul(a);
-            FloatVector e = a2.neg().lanewise(VectorOperators.EXP);                          // e^{-x²/2}
+            FloatVector e = exp(a2.neg());                          // e^{-x²/2}
             VectorMask<Float> neg = v.lt(0f), small = a.lt(1f);
             // 1 + erf(z), z = x/√2: 1 ± a·(1 + P(a²)) near zero, 2 − erfc(a) or erfc(a) beyond
             FloatVector s = a2.fma(P6, P5).fma(a2, FloatVector.broadcast(S, P4)).fma(a2, FloatVector.broadcast(S, P3))
