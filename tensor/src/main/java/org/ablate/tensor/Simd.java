@@ -74,16 +74,6 @@ final class Simd {
         }
     }
 
-    /** dst[i] += src[so+i] for 0 <= i < n. */
-    static void addInto(float[] src, int so, float[] dst, int n) {
-        int i = 0;
-        int bound = S.loopBound(n);
-        for (; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, src, so + i).add(FloatVector.fromArray(S, dst, i)).intoArray(dst, i);
-        }
-        for (; i < n; i++) dst[i] += src[so + i];
-    }
-
     /** Maximum of a[off .. off+n). */
     static float max(float[] a, int off, int n) {
         int i = 0;

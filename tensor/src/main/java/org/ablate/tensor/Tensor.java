@@ -523,41 +523,36 @@ public final class Tensor {
     }
 
     /** GELU, exact erf form: x·Φ(x). */
-    public Tensor gelu() {
-        float[] x = dense();
-        float[] out = new float[x.length];
-        // vectorised float erf (see Simd.gelu): the encoder's feed-forward activation runs over every hidden unit
-        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> Simd.gelu(x, out, from, to));
-        return result(out, shape.clone(), g -> {
-            float[] gd = g.dense();
-            float[] gx = new float[gd.length];
-            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> Simd.geluBackward(x, gd, gx, from, to));
-            return new Tensor[] {Tensor.of(gx, shape)};
-        }, this);
-    }
+    public Tensor gelu() { return activation(Simd::gelu, Simd::geluBackward); }
 
     /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
-    public Tensor geluTanh() {
+    public Tensor geluTanh() { return activation(Simd::geluTanh, Simd::geluTanhBackward); }
+
+    @FunctionalInterface
+    private interface RangeKernel { void apply(float[] x, float[] out, int from, int to); }
+
+    @FunctionalInterface
+    private interface RangeGradKernel { void apply(float[] x, float[] g, float[] gx, int from, int to); }
+
+    /**
+     * An elementwise activation whose forward and backward are vectorised range kernels, split over the pool:
+     * the feed-forward activation runs over every hidden unit of every token.
+     */
+    private Tensor activation(RangeKernel forward, RangeGradKernel backward) {
         float[] x = dense();
         float[] out = new float[x.length];
-        // vectorised (the feed-forward activation of GPT models runs over every hidden unit of every token)
-        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> Simd.geluTanh(x, out, from, to));
+        Parallel.parallelRange(out.length, 1 << 14, (from, to) -> forward.apply(x, out, from, to));
         return result(out, shape.clone(), g -> {
             float[] gd = g.dense();
             float[] gx = new float[gd.length];
-            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> Simd.geluTanhBackward(x, gd, gx, from, to));
+            Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> backward.apply(x, gd, gx, from, to));
             return new Tensor[] {Tensor.of(gx, shape)};
         }, this);
     }
-
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
 
     private static float sigmoidOf(float x) {
         return x >= 0 ? (float) (1.0 / (1.0 + Math.exp(-x))) : (float) (Math.exp(x) / (1.0 + Math.exp(x)));
     }
-
-    /** The error function (see {@link Erf}). */
-    static double erf(double z) { return Erf.erf(z); }
 
     /** 1 where x > o else 0 (broadcast; no gradient). */
     public Tensor gt(Tensor o) { return compare(o, 0, "gt"); }
@@ -898,7 +893,7 @@ public final class Tensor {
             if (needsGrad(bias)) {
                 float[] gd = g.dense();
                 float[] sum = new float[n];
-                for (int i = 0; i < m; i++) Simd.addInto(gd, i * n, sum, n);
+                for (int i = 0; i < m; i++) Simd.axpy(1f, gd, i * n, sum, 0, n);
                 gb = Tensor.of(sum, n);
             }
             return new Tensor[] {gx, gw, gb};
