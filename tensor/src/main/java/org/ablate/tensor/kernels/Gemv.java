@@ -182,29 +182,22 @@ public final class Gemv {
             s32 = b2.fma(x, s32);
             s33 = b3.fma(x, s33);
         }
-        finishRow(k, kv, a, a0, w, w0, wRowStep, s00, s01, s02, s03, c, c0 + j);
-        finishRow(k, kv, a, a1, w, w0, wRowStep, s10, s11, s12, s13, c, c0 + cRowStep + j);
-        finishRow(k, kv, a, a2, w, w0, wRowStep, s20, s21, s22, s23, c, c0 + 2 * cRowStep + j);
-        finishRow(k, kv, a, a3, w, w0, wRowStep, s30, s31, s32, s33, c, c0 + 3 * cRowStep + j);
-    }
-
-    /** Reduces one A row's four vector sums, adds the scalar tail [kv, k) and adds the four results to C. */
-    private static void finishRow(int k, int kv, float[] a, int ar, float[] w, int w0, int wRowStep,
-                                  FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] c, int cAt) {
-        float s0 = v0.reduceLanes(VectorOperators.ADD), s1 = v1.reduceLanes(VectorOperators.ADD);
-        float s2 = v2.reduceLanes(VectorOperators.ADD), s3 = v3.reduceLanes(VectorOperators.ADD);
-        int w1 = w0 + wRowStep, w2 = w1 + wRowStep, w3 = w2 + wRowStep;
-        for (int p = kv; p < k; p++) {
-            float xp = a[ar + p];
-            s0 += xp * w[w0 + p];
-            s1 += xp * w[w1 + p];
-            s2 += xp * w[w2 + p];
-            s3 += xp * w[w3 + p];
-        }
-        c[cAt] += s0;
-        c[cAt + 1] += s1;
-        c[cAt + 2] += s2;
-        c[cAt + 3] += s3;
+        finishDot(s00, k, kv, a, a0, w, w0, c, c0 + j);
+        finishDot(s01, k, kv, a, a0, w, w1, c, c0 + j + 1);
+        finishDot(s02, k, kv, a, a0, w, w2, c, c0 + j + 2);
+        finishDot(s03, k, kv, a, a0, w, w3, c, c0 + j + 3);
+        finishDot(s10, k, kv, a, a1, w, w0, c, c0 + cRowStep + j);
+        finishDot(s11, k, kv, a, a1, w, w1, c, c0 + cRowStep + j + 1);
+        finishDot(s12, k, kv, a, a1, w, w2, c, c0 + cRowStep + j + 2);
+        finishDot(s13, k, kv, a, a1, w, w3, c, c0 + cRowStep + j + 3);
+        finishDot(s20, k, kv, a, a2, w, w0, c, c0 + 2 * cRowStep + j);
+        finishDot(s21, k, kv, a, a2, w, w1, c, c0 + 2 * cRowStep + j + 1);
+        finishDot(s22, k, kv, a, a2, w, w2, c, c0 + 2 * cRowStep + j + 2);
+        finishDot(s23, k, kv, a, a2, w, w3, c, c0 + 2 * cRowStep + j + 3);
+        finishDot(s30, k, kv, a, a3, w, w0, c, c0 + 3 * cRowStep + j);
+        finishDot(s31, k, kv, a, a3, w, w1, c, c0 + 3 * cRowStep + j + 1);
+        finishDot(s32, k, kv, a, a3, w, w2, c, c0 + 3 * cRowStep + j + 2);
+        finishDot(s33, k, kv, a, a3, w, w3, c, c0 + 3 * cRowStep + j + 3);
     }
 
     /** Plain scalar loop, y (+)= x·B, summing over p in order; the test oracle. */
