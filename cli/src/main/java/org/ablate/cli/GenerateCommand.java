@@ -136,9 +136,7 @@ final class GenerateCommand implements Callable<Integer> {
             TextStream text = new TextStream(tokenizer, src.eos(), out);
             Generator.generateSeq2seq(model, ids, src.decoderStart(), chain, maxNewTokens, src.eos(), seed, text);
         } else {
-            out.print(prompt);
-            out.flush();
-            Generator.generate(model, ids, chain, maxNewTokens, src.eos(), seed, new TextStream(tokenizer, src.eos(), out));
+            stream(model, tokenizer, prompt, ids, src.eos(), chain, maxNewTokens, seed, out);
         }
         out.println();
         return 0;
@@ -173,9 +171,14 @@ final class GenerateCommand implements Callable<Integer> {
     static String stream(Model model, Tokenizer tokenizer, String prompt, SamplerChain chain, int maxNewTokens, long seed, PrintStream out) {
         int[] ids = tokenizer.encode(prompt);
         if (ids.length == 0) throw new IllegalArgumentException("--prompt encodes to no tokens; give some text");
+        return stream(model, tokenizer, prompt, ids, tokenizer.specialTokens().eos(), chain, maxNewTokens, seed, out);
+    }
+
+    /** The same for a prompt already encoded as {@code ids}, stopping at {@code eos}. */
+    private static String stream(Model model, Tokenizer tokenizer, String prompt, int[] ids, int eos, SamplerChain chain,
+                                 int maxNewTokens, long seed, PrintStream out) {
         out.print(prompt);
         out.flush();
-        int eos = tokenizer.specialTokens().eos();
         TextStream text = new TextStream(tokenizer, eos, out);
         Generator.generate(model, ids, chain, maxNewTokens, eos, seed, text);
         return prompt + text.printed;
