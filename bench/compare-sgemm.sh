@@ -6,23 +6,17 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-shared="${ABLATE_SHARED:-$root/../shared}"
-[[ -d "$shared/bench" ]] || shared=/work/shared
+source "$root/bench/tuned-pytorch.sh"
 rounds="${ROUNDS:-5}"
 sizes="${SIZES:-128 256 512 1024 2048}"
 threads="${THREADS:-2}"
 out="bench/target/sgemm-compare-t${threads}.jsonl"
-PY="${PY:-/usr/bin/python3}"
-MA=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-omp_blas=$(update-alternatives --list "libblas.so.3-$MA" 2>/dev/null | grep openblas-openmp | head -1 | xargs -r dirname || true)
-[[ -n "$omp_blas" ]] || { echo "tuned OpenBLAS missing: apt-get install -y libopenblas0-openmp" >&2; exit 1; }
 SKIP_BUILD="${SKIP_BUILD:-0}" bench/run-sgemm.sh quick 64 >/dev/null   # builds once
 last=$( (grep -o '"round": [0-9]*' "$out" 2>/dev/null || true) | grep -o '[0-9]*$' | sort -n | tail -1 || true)
 first=$(( ${last:-0} + 1 ))   # rounds continue the numbering of an existing file
 for r in $(seq "$first" $((first + rounds - 1))); do
   SKIP_BUILD=1 JAVA_OPTS="-XX:ActiveProcessorCount=$threads ${JAVA_OPTS:-}" bench/run-sgemm.sh quick $sizes 2>/dev/null | sed "s/^{/{\"round\": $r, /" | tee -a "$out"
   echo "{\"round\": $r, \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tee -a "$out"
-  (cd "$shared/bench" && LD_LIBRARY_PATH="$omp_blas" OPENBLAS_CORETYPE=SkylakeX \
-     "$PY" sgemm.py --threads "$threads" --reps 5 --sizes "$(echo $sizes | tr ' ' ',')" 2>/dev/null) \
+  tuned_python sgemm.py --threads "$threads" --reps 5 --sizes "$(echo $sizes | tr ' ' ',')" \
      | sed "s/^{/{\"round\": $r, /" | tee -a "$out"
 done
