@@ -36,21 +36,23 @@ class CheckpointTest {
         return REGISTRY.tokenizer("char").train("hello world, hello checkpoint", REGISTRY.params(ComponentKind.TOKENIZER, "char", Map.of()));
     }
 
+    /** A one-layer decoder; the tests add its vocabulary size and, when it has one, its tokenizer. */
+    private static final String TINY = """
+            architecture: decoder-only
+            layers: 1
+            d_model: 16
+            heads: 2
+            d_ff: 32
+            max_positions: 16
+            norm: {id: rms-norm, placement: pre}
+            attention: {id: grouped-query}
+            kv_heads: 1
+            positional: {id: rope}
+            feed_forward: {id: swiglu}
+            """;
+
     static Model model(int vocab, long seed) {
-        String yaml = """
-                architecture: decoder-only
-                layers: 1
-                d_model: 16
-                heads: 2
-                d_ff: 32
-                max_positions: 16
-                norm: {id: rms-norm, placement: pre}
-                attention: {id: grouped-query}
-                kv_heads: 1
-                positional: {id: rope}
-                feed_forward: {id: swiglu}
-                tokenizer: {id: char}
-                """ + "vocab_size: " + vocab + "\n";
+        String yaml = TINY + "tokenizer: {id: char}\nvocab_size: " + vocab + "\n";
         return new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("tiny.yaml", yaml, true), seed, null);
     }
 
@@ -91,20 +93,7 @@ class CheckpointTest {
 
     @Test
     void aModelWithoutTokenizerSavesAndLoadsWithoutOne() throws IOException {
-        String yaml = """
-                architecture: decoder-only
-                layers: 1
-                d_model: 16
-                heads: 2
-                d_ff: 32
-                max_positions: 16
-                vocab_size: 20
-                norm: {id: rms-norm, placement: pre}
-                attention: {id: grouped-query}
-                kv_heads: 1
-                positional: {id: rope}
-                feed_forward: {id: swiglu}
-                """;
+        String yaml = TINY + "vocab_size: 20\n";
         Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("untokenized.yaml", yaml, true), 3, null);
         Path ckpt = dir.resolve("bare");
         Checkpoint.save(ckpt, m, null, Map.of("eos_token_id", 7));
