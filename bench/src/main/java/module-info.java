@@ -1,6 +1,6 @@
 /** JMH benchmarks and end-to-end benchmark commands. */
 module org.ablate.bench {
     requires org.ablate.tensor;
-    requires org.ablate.api;
+    requires org.ablate.platform;
     requires jmh.core;
 }

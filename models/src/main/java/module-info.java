@@ -3,7 +3,7 @@
  * import/export, training, generation and evaluation. Reaches implementations only through discovery.
  */
 module org.ablate.models {
-    requires transitive org.ablate.api;
+    requires transitive org.ablate.platform;
     requires com.google.guice;
     requires jakarta.inject; // Guice is an automatic module: its explicit dependency must be named to be in the module graph
     requires com.fasterxml.jackson.databind;

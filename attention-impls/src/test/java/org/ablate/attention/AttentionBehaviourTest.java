@@ -16,7 +16,7 @@ import org.ablate.api.AttentionSpec;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.PositionalEncoding;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.api.testing.ConformanceCase;
 import org.ablate.api.testing.GradCheck;
 import org.ablate.tensor.IntTensor;

@@ -6,7 +6,7 @@ import org.ablate.api.AttentionMask;
 import org.ablate.api.AttentionSpec;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.ParameterScope;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.api.testing.ConformanceCase;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.Tensor;

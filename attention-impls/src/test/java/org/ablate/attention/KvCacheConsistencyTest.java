@@ -14,7 +14,7 @@ import org.ablate.api.KvCache;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.PositionalEncoding;
 import org.ablate.api.PositionalSpec;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.api.testing.ConformanceCase;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.Tensor;

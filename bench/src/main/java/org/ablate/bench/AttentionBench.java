@@ -11,7 +11,7 @@ import org.ablate.api.KvCache;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.PositionalEncoding;
 import org.ablate.api.PositionalSpec;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

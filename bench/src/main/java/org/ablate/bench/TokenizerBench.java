@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 import org.ablate.api.Params;
 import org.ablate.api.Tokenizer;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import jdk.incubator.vector.FloatVector;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.DecoderCache;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;

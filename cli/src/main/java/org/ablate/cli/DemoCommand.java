@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.checkpoint.Checkpoint;
 import org.ablate.models.config.ConfigLoader;
 import org.ablate.models.config.ModelConfig;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.hf.HuggingFace;
 
 /** {@code ablate export CHECKPOINT DIR}: writes a trained model as a Hugging Face checkpoint. */

@@ -12,7 +12,7 @@ import org.ablate.api.BeamSearch;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.Sampler;
 import org.ablate.api.Tokenizer;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.generate.Generator;
 import org.ablate.models.generate.SamplerChain;

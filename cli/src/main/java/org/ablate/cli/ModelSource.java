@@ -10,7 +10,7 @@ import java.util.Map;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.SpecialTokens;
 import org.ablate.api.Tokenizer;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.checkpoint.Checkpoint;
 import org.ablate.models.hf.HfModel;

@@ -3,7 +3,7 @@ package org.ablate.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 
 /** Discovery shared by the commands: the toolkit's own modules plus an optional plugins folder. */
 final class Registries {

@@ -12,7 +12,7 @@ import org.ablate.api.Encoding;
 import org.ablate.api.Params;
 import org.ablate.api.Tokenizer;
 import org.ablate.api.TokenizerProvider;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

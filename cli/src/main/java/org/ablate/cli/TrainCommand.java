@@ -2,7 +2,7 @@ package org.ablate.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.config.ConfigLoader;
 import org.ablate.models.config.ModelConfig;
 import org.ablate.models.train.TrainOptions;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.ablate.api.ComponentKind;
 import org.ablate.api.Tokenizer;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
 import org.ablate.models.checkpoint.Checkpoint;

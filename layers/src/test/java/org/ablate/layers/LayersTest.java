@@ -11,7 +11,7 @@ import org.ablate.api.ComponentKind;
 import org.ablate.api.FeedForward;
 import org.ablate.api.Norm;
 import org.ablate.api.ParameterScope;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.api.testing.ConformanceCase;
 import org.ablate.api.testing.GradCheck;
 import org.ablate.tensor.Tensor;

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.Sampler;
 import org.ablate.api.SamplingContext;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.api.testing.ConformanceCase;
 import org.ablate.tensor.Tensor;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package org.ablate.tokenizers;
 
+import org.ablate.platform.ParamValidation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -103,7 +104,7 @@ class BatchAndCharTest {
         c.save(tmp);
         Tokenizer again = p.load(tmp, Params.empty());
         assertArrayEquals(c.encode("abracadabra 🎉\n?"), again.encode("abracadabra 🎉\n?"));
-        Tokenizer capped = p.train("aaabbc", Params.validate("char", p.parameters(), Map.of("vocab_size", 6)));
+        Tokenizer capped = p.train("aaabbc", ParamValidation.validate("char", p.parameters(), Map.of("vocab_size", 6)));
         assertEquals(6, capped.vocabSize());
         assertEquals(1, capped.encode("c")[0]);
     }

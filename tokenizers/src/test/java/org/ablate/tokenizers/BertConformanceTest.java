@@ -1,5 +1,6 @@
 package org.ablate.tokenizers;
 
+import org.ablate.platform.ParamValidation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +33,7 @@ class BertConformanceTest {
     void everyCaseMatchesThroughTheCaseParameters() throws Exception {
         TokenizerProvider p = TestSupport.provider("wordpiece");
         Map<String, Object> raw = JSON.convertValue(JSON.readTree(caseDir().resolve("case.json").toFile()).get("params"), Map.class);
-        checkAll(p.load(caseDir(), Params.validate("tokenizer \"wordpiece\"", p.parameters(), raw)));
+        checkAll(p.load(caseDir(), ParamValidation.validate("tokenizer \"wordpiece\"", p.parameters(), raw)));
     }
 
     @Test

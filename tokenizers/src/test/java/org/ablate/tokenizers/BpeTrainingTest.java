@@ -1,5 +1,6 @@
 package org.ablate.tokenizers;
 
+import org.ablate.platform.ParamValidation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +29,7 @@ class BpeTrainingTest {
     static void train() {
         provider = TestSupport.provider("byte-bpe");
         corpus = TestSupport.corpus(42, 3_000_000);
-        trained = provider.train(corpus, Params.validate("byte-bpe", provider.parameters(), Map.of("vocab_size", 4096)));
+        trained = provider.train(corpus, ParamValidation.validate("byte-bpe", provider.parameters(), Map.of("vocab_size", 4096)));
     }
 
     @Test
@@ -57,7 +58,7 @@ class BpeTrainingTest {
     @Test
     void mostFrequentPairIsMergedFirst() {
         // In "aaab aaab aab", ("a","a") is the most frequent pair (5), so it is the first merge: token 256 = "aa".
-        Tokenizer small = provider.train("aaab aaab aab", Params.validate("byte-bpe", provider.parameters(),
+        Tokenizer small = provider.train("aaab aaab aab", ParamValidation.validate("byte-bpe", provider.parameters(),
                 Map.of("vocab_size", 258, "min_frequency", 1)));
         assertEquals("aa", small.token(256));
         assertEquals(258, small.vocabSize());
@@ -81,7 +82,7 @@ class BpeTrainingTest {
     @Test
     void rejectsTooSmallVocabulary() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> provider.train("abc", Params.validate("tokenizer \"byte-bpe\"", provider.parameters(), Map.of("vocab_size", 100))));
+                () -> provider.train("abc", ParamValidation.validate("tokenizer \"byte-bpe\"", provider.parameters(), Map.of("vocab_size", 100))));
         assertTrue(e.getMessage().contains("vocab_size"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package org.ablate.tokenizers;
 
+import org.ablate.platform.ParamValidation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,7 @@ class Gpt2ConformanceTest {
         TokenizerProvider p = TestSupport.provider("byte-bpe");
         JsonNode caseJson = JSON.readTree(caseDir().resolve("case.json").toFile());
         Map<String, Object> raw = JSON.convertValue(caseJson.get("params"), Map.class);
-        Params params = Params.validate("tokenizer \"byte-bpe\"", p.parameters(), raw);
+        Params params = ParamValidation.validate("tokenizer \"byte-bpe\"", p.parameters(), raw);
         checkAll(p.load(caseDir(), params));
         checkAll(p.load(caseDir().resolve("encoder.json"), Params.empty()));
     }

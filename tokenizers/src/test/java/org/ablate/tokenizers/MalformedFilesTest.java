@@ -1,5 +1,6 @@
 package org.ablate.tokenizers;
 
+import org.ablate.platform.ParamValidation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -132,7 +133,7 @@ class MalformedFilesTest {
         bytes[head.length + 1] = (byte) 'c';
         bytes[head.length + 2] = (byte) '\n';
         Files.write(f, bytes);
-        Tokenizer t = TestSupport.provider("wordpiece").load(f, Params.validate("wordpiece",
+        Tokenizer t = TestSupport.provider("wordpiece").load(f, ParamValidation.validate("wordpiece",
                 TestSupport.provider("wordpiece").parameters(), java.util.Map.of("lowercase", false)));
         assertEquals("ab\uFFFDc", t.token(4));
     }

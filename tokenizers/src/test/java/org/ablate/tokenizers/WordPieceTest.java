@@ -1,5 +1,6 @@
 package org.ablate.tokenizers;
 
+import org.ablate.platform.ParamValidation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ class WordPieceTest {
         Files.writeString(f, String.join("\n", "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "##s",
                 "Hello", "un", "##aff", "##able", ",", "!", "中", "é") + "\n");
         TokenizerProvider p = TestSupport.provider("wordpiece");
-        return p.load(f, Params.validate("wordpiece", p.parameters(), params));
+        return p.load(f, ParamValidation.validate("wordpiece", p.parameters(), params));
     }
 
     private static List<String> tokens(Tokenizer t, String text) {

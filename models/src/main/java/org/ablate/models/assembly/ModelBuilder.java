@@ -7,7 +7,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 
 import org.ablate.api.ParameterScope;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.config.ModelConfig;
 
 /** Builds a {@link Model} from a validated config: one Guice injector per model wires the chosen providers. */

@@ -9,7 +9,7 @@ import org.ablate.api.NormProvider;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.Params;
 import org.ablate.api.PositionalEncodingProvider;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.config.ModelConfig;
 
 /** Guice bindings of one model: its config, its root parameter scope, and per part the chosen provider and parameters. */

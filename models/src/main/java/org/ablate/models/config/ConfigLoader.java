@@ -20,8 +20,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import org.ablate.api.ComponentKind;
 import org.ablate.api.Params;
-import org.ablate.api.Suggest;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.Suggest;
+import org.ablate.platform.ComponentRegistry;
 
 /**
  * Reads JSON or YAML model configs and checks every field against the discovered providers, so that a

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.Sampler;
 import org.ablate.api.SamplingContext;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.tensor.Tensor;
 
 /**

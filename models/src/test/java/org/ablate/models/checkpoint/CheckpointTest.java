@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.Tokenizer;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
 import org.ablate.models.config.ConfigLoader;

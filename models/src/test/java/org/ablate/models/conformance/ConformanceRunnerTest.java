@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 
 class ConformanceRunnerTest {
     static List<CaseResult> results;

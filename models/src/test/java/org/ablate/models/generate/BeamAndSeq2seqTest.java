@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import org.ablate.api.BeamSearch;
 import org.ablate.api.ComponentKind;
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
 import org.ablate.models.config.ConfigLoader;

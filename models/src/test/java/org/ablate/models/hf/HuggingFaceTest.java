@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.ablate.api.discovery.ComponentRegistry;
+import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
 import org.ablate.models.config.ConfigLoader;

@@ -1,4 +1,4 @@
-package org.ablate.api.discovery;
+package org.ablate.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

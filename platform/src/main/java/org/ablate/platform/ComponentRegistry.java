@@ -1,4 +1,4 @@
-package org.ablate.api.discovery;
+package org.ablate.platform;
 
 import java.io.IOException;
 import java.lang.module.Configuration;
@@ -28,7 +28,7 @@ import org.ablate.api.NormProvider;
 import org.ablate.api.Params;
 import org.ablate.api.PositionalEncodingProvider;
 import org.ablate.api.SamplerProvider;
-import org.ablate.api.Suggest;
+import org.ablate.platform.Suggest;
 import org.ablate.api.TokenizerProvider;
 
 /**
@@ -174,7 +174,7 @@ public final class ComponentRegistry {
     /** Validates raw config values against the provider's declared parameters. */
     public Params params(ComponentKind kind, String id, Map<String, ?> raw) {
         ComponentProvider p = find(kind, id).provider();
-        return Params.validate(kind.label() + " \"" + id + "\"", p.parameters(), raw);
+        return ParamValidation.validate(kind.label() + " \"" + id + "\"", p.parameters(), raw);
     }
 
     public AttentionProvider attention(String id) { return (AttentionProvider) find(ComponentKind.ATTENTION, id).provider(); }

@@ -1,4 +1,4 @@
-package org.ablate.api.discovery;
+package org.ablate.platform;
 
 import org.ablate.api.ApiVersion;
 import org.ablate.api.ComponentKind;

@@ -1,10 +1,10 @@
-package org.ablate.api;
+package org.ablate.platform;
 
 import java.util.Collection;
 import java.util.Optional;
 
 /** "Did you mean" suggestions by edit distance. */
-@Stable
+
 public final class Suggest {
     private Suggest() {}
 

@@ -1,4 +1,4 @@
-package org.ablate.api.discovery;
+package org.ablate.platform;
 
 /** A config named a component id that no discovered provider has. The message lists the known ids and a suggestion. */
 public final class UnknownComponentException extends IllegalArgumentException {

@@ -1,5 +1,8 @@
-package org.ablate.api;
+package org.ablate.platform;
 
+import org.ablate.api.ParamSpec;
+import org.ablate.api.Params;
+import org.ablate.platform.ParamValidation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -15,12 +18,12 @@ class ParamsTest {
             ParamSpec.bool("bias", true, "projection biases"));
 
     private static String error(Map<String, ?> raw) {
-        return assertThrows(IllegalArgumentException.class, () -> Params.validate("sampler \"x\"", SPECS, raw)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> ParamValidation.validate("sampler \"x\"", SPECS, raw)).getMessage();
     }
 
     @Test
     void fillsDefaults() {
-        Params p = Params.validate("x", SPECS, Map.of("k", 5));
+        Params p = ParamValidation.validate("x", SPECS, Map.of("k", 5));
         assertEquals(5, p.getInt("k"));
         assertEquals(1.0, p.getDouble("temperature"));
         assertEquals("gelu", p.getString("activation"));
