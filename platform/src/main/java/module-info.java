@@ -14,4 +14,8 @@ module org.ablate.platform {
     uses org.ablate.api.FeedForwardProvider;
     uses org.ablate.api.SamplerProvider;
     uses org.ablate.api.TokenizerProvider;
+    uses org.ablate.api.BlockProvider;
+    uses org.ablate.api.HeadProvider;
+    uses org.ablate.api.ObjectiveProvider;
+    uses org.ablate.api.DataSourceProvider;
 }

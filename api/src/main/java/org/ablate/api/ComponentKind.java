@@ -8,7 +8,11 @@ public enum ComponentKind {
     NORM("norm", NormProvider.class),
     FEED_FORWARD("feed-forward", FeedForwardProvider.class),
     SAMPLER("sampler", SamplerProvider.class),
-    TOKENIZER("tokenizer", TokenizerProvider.class);
+    TOKENIZER("tokenizer", TokenizerProvider.class),
+    BLOCK("block", BlockProvider.class),
+    HEAD("head", HeadProvider.class),
+    OBJECTIVE("objective", ObjectiveProvider.class),
+    DATA("data source", DataSourceProvider.class);
 
     private final String label;
     private final Class<? extends ComponentProvider> providerType;

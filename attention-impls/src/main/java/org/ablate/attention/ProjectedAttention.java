@@ -1,8 +1,6 @@
 package org.ablate.attention;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
-import java.util.random.RandomGenerator;
 import org.ablate.api.Attention;
 import org.ablate.api.AttentionMask;
 import org.ablate.api.Init;
@@ -10,6 +8,7 @@ import org.ablate.api.KvCache;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.PositionalEncoding;
 import org.ablate.tensor.IntTensor;
+import org.ablate.tensor.Dropout;
 import org.ablate.tensor.Tensor;
 
 /**
@@ -31,7 +30,7 @@ final class ProjectedAttention implements Attention {
     private final PositionalEncoding positional;
     private final int positionalHeads;
     private final Tensor wq, bq, wk, bk, wv, bv, wo, bo;
-    private final RandomGenerator dropoutRandom;
+    private final String dropoutSite;
     private boolean capture;
     private Tensor captured;
 
@@ -75,7 +74,7 @@ final class ProjectedAttention implements Attention {
         bv = bias ? scope.parameter("v_proj.bias", Init.zeros(), kvOut) : null;
         wo = scope.parameter("out_proj.weight", w, dModel, qOut);
         bo = bias ? scope.parameter("out_proj.bias", Init.zeros(), dModel) : null;
-        dropoutRandom = new SplittableRandom(0x9E3779B97F4A7C15L ^ scope.prefix().hashCode());
+        dropoutSite = scope.prefix() + ".attn_probs";
     }
 
     @Override public Tensor forward(Tensor query, Tensor keyValue, AttentionMask mask, KvCache cache) {
@@ -129,7 +128,7 @@ final class ProjectedAttention implements Attention {
         }
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int group = heads / kvHeads;
-        boolean training = dropout > 0 && Tensor.gradEnabled();
+        boolean training = dropout > 0 && Dropout.active();
         Tensor context;
         if (group > 1 && !training && (!causal || lq == 1) && (bias == null || (bias.dim() == 3 && bias.size(0) == heads))) {
             // Query heads sharing a key/value head are stacked along the query axis, so the shared keys and values
@@ -178,7 +177,7 @@ final class ProjectedAttention implements Attention {
         Tensor probs = masked.softmax(3).mul(keep).mul(rowHasKey);
         if (capture) probsOut[0] = probs.detach();
         captured = probsOut[0];
-        Tensor dropped = probs.dropout((float) dropout, dropoutRandom, true);
+        Tensor dropped = Dropout.apply(probs, dropout, dropoutSite);
         return dropped.matmul(v);
     }
 

@@ -139,8 +139,11 @@ class AttentionBehaviourTest {
                 REGISTRY.params(ComponentKind.ATTENTION, "multi-head", Map.of()), ParameterScope.root(9));
         Tensor expected;
         try (var g = Tensor.noGrad()) { expected = plain.forward(x, x, AttentionMask.causal(pad), null); }
-        Tensor training = dropping.forward(x, x, AttentionMask.causal(pad), null);
+        Tensor training;
+        try (var mode = org.ablate.tensor.Dropout.training(3)) { training = dropping.forward(x, x, AttentionMask.causal(pad), null); }
         ConformanceCase.assertClose("dropout path", expected, training, 1e-6, 1e-5);
+        // Outside the training switch, recording gradients alone no longer turns dropout on.
+        ConformanceCase.assertClose("eval mode", expected, dropping.forward(x, x, AttentionMask.causal(pad), null), 1e-6, 1e-5);
     }
 
     @Test void gradientsOfEveryVariantMatchFiniteDifferences() {

@@ -2,7 +2,6 @@ package org.ablate.layers;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
-import java.util.random.RandomGenerator;
 import org.ablate.api.ApiVersion;
 import org.ablate.api.FeedForward;
 import org.ablate.api.FeedForwardProvider;
@@ -40,10 +39,10 @@ public final class MlpProvider implements FeedForwardProvider {
         Tensor b1 = bias ? scope.parameter("fc1.bias", Init.zeros(), dFf) : null;
         Tensor w2 = scope.parameter("fc2.weight", Init.normal(0.02), dModel, dFf);
         Tensor b2 = bias ? scope.parameter("fc2.bias", Init.zeros(), dModel) : null;
-        RandomGenerator random = Shapes.dropoutRandom(scope.prefix());
+        String site = scope.prefix() + ".hidden";
         return x -> {
             Shapes.requireLast("mlp", x, dModel);
-            Tensor h = Shapes.dropout(act.apply(x.linear(w1, b1)), dropout, random);
+            Tensor h = Shapes.dropout(act.apply(x.linear(w1, b1)), dropout, site);
             return h.linear(w2, b2);
         };
     }

@@ -1,8 +1,7 @@
 package org.ablate.layers;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
-import java.util.random.RandomGenerator;
+import org.ablate.tensor.Dropout;
 import org.ablate.tensor.Tensor;
 
 final class Shapes {
@@ -14,13 +13,8 @@ final class Shapes {
         }
     }
 
-    /** Dropout's source of randomness, fixed by the layer's name so that runs repeat. */
-    static RandomGenerator dropoutRandom(String prefix) {
-        return new SplittableRandom(0x5DEECE66DL ^ prefix.hashCode());
-    }
-
-    /** Dropout is a training-time operation; gradients being recorded is the sign of training. */
-    static Tensor dropout(Tensor x, double p, RandomGenerator random) {
-        return p > 0 && Tensor.gradEnabled() ? x.dropout((float) p, random, true) : x;
+    /** Dropout in training mode only (the run's {@link Dropout} switch); its masks derive from the run seed and {@code site}. */
+    static Tensor dropout(Tensor x, double p, String site) {
+        return Dropout.apply(x, p, site);
     }
 }

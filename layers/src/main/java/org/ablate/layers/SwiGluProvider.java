@@ -1,7 +1,6 @@
 package org.ablate.layers;
 
 import java.util.List;
-import java.util.random.RandomGenerator;
 import org.ablate.api.ApiVersion;
 import org.ablate.api.FeedForward;
 import org.ablate.api.FeedForwardProvider;
@@ -32,11 +31,11 @@ public final class SwiGluProvider implements FeedForwardProvider {
         Tensor bu = bias ? scope.parameter("up_proj.bias", Init.zeros(), dFf) : null;
         Tensor wd = scope.parameter("down_proj.weight", Init.normal(0.02), dModel, dFf);
         Tensor bd = bias ? scope.parameter("down_proj.bias", Init.zeros(), dModel) : null;
-        RandomGenerator random = Shapes.dropoutRandom(scope.prefix());
+        String site = scope.prefix() + ".hidden";
         return x -> {
             Shapes.requireLast("swiglu", x, dModel);
             Tensor h = x.linear(wg, bg).silu().mul(x.linear(wu, bu));
-            return Shapes.dropout(h, dropout, random).linear(wd, bd);
+            return Shapes.dropout(h, dropout, site).linear(wd, bd);
         };
     }
 }

@@ -21,6 +21,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.ablate.api.ApiVersion;
 import org.ablate.api.AttentionProvider;
+import org.ablate.api.BlockProvider;
+import org.ablate.api.DataSourceProvider;
+import org.ablate.api.HeadProvider;
+import org.ablate.api.ObjectiveProvider;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.ComponentProvider;
 import org.ablate.api.FeedForwardProvider;
@@ -78,6 +82,7 @@ public final class ComponentRegistry {
             if (!reg.kind().providerType().isInstance(reg.provider())) {
                 throw new IllegalArgumentException(reg.provider().getClass().getName() + " is not a " + reg.kind().providerType().getSimpleName());
             }
+            checkId(reg);
             RegisteredProvider clash = byKind.get(reg.kind()).putIfAbsent(reg.id(), reg);
             if (clash != null) {
                 throw new IllegalStateException("two " + reg.kind().label() + " providers share the id \"" + reg.id()
@@ -88,6 +93,23 @@ public final class ComponentRegistry {
         }
         byKind.replaceAll((k, m) -> Collections.unmodifiableMap(new LinkedHashMap<>(m)));
         return new ComponentRegistry(byKind);
+    }
+
+    /** The prefix of ids reserved for the toolkit's own modules. */
+    public static final String RESERVED_PREFIX = "ablate-";
+
+    /** Ids are non-empty lower-case words with dashes; {@code ablate-} ids belong to {@code org.ablate.*} modules only. */
+    private static void checkId(RegisteredProvider reg) {
+        String id = reg.provider().id();
+        String who = reg.kind().label() + " provider " + reg.provider().getClass().getName() + " in module " + reg.module();
+        if (id == null || !id.matches("[a-z0-9][a-z0-9-]*")) {
+            throw new IllegalStateException(who + " has the id " + (id == null ? "null" : "\"" + id + "\"")
+                    + "; expected lower-case letters, digits and dashes, e.g. \"my-attention\"");
+        }
+        if (id.startsWith(RESERVED_PREFIX) && !reg.module().startsWith("org.ablate.")) {
+            throw new IllegalStateException(who + " uses the id \"" + id + "\", but ids starting with \"" + RESERVED_PREFIX
+                    + "\" are reserved for the toolkit's own modules; rename it");
+        }
     }
 
     /**
@@ -183,5 +205,9 @@ public final class ComponentRegistry {
     public FeedForwardProvider feedForward(String id) { return (FeedForwardProvider) find(ComponentKind.FEED_FORWARD, id).provider(); }
     public SamplerProvider sampler(String id) { return (SamplerProvider) find(ComponentKind.SAMPLER, id).provider(); }
     public TokenizerProvider tokenizer(String id) { return (TokenizerProvider) find(ComponentKind.TOKENIZER, id).provider(); }
+    public BlockProvider block(String id) { return (BlockProvider) find(ComponentKind.BLOCK, id).provider(); }
+    public HeadProvider head(String id) { return (HeadProvider) find(ComponentKind.HEAD, id).provider(); }
+    public ObjectiveProvider objective(String id) { return (ObjectiveProvider) find(ComponentKind.OBJECTIVE, id).provider(); }
+    public DataSourceProvider data(String id) { return (DataSourceProvider) find(ComponentKind.DATA, id).provider(); }
 
 }
