@@ -1,6 +1,6 @@
 /**
- * Blocks, stacks and the three architectures, config parsing, Guice assembly, Hugging Face
- * import/export, training, generation and evaluation. Reaches implementations only through discovery.
+ * Backbone assembly (embeddings, stacks of the configured block wiring, named heads), model configs, the Guice model module, Hugging Face
+ * import/export, generation and conformance. Reaches implementations only through discovery.
  */
 module org.ablate.models {
     requires transitive org.ablate.platform;
@@ -15,7 +15,6 @@ module org.ablate.models {
     exports org.ablate.models.hf;
     exports org.ablate.models.generate;
     exports org.ablate.models.conformance;
-    exports org.ablate.models.train;
     exports org.ablate.models.checkpoint;
 
     opens org.ablate.models.assembly to com.google.guice;

@@ -3,10 +3,16 @@ package org.ablate.models.assembly;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
+import java.util.Set;
 
 import org.ablate.api.AttentionMask;
+import org.ablate.api.BlockProvider;
+import org.ablate.api.Head;
+import org.ablate.api.HeadOutput;
+import org.ablate.api.HeadProvider;
+import org.ablate.api.HeadSpec;
+import org.ablate.api.Network;
+import org.ablate.api.Params;
 import org.ablate.api.Init;
 import org.ablate.api.ParameterScope;
 import org.ablate.models.config.Architecture;
@@ -15,61 +21,59 @@ import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.Tensor;
 
 /**
- * A built transformer: one of the three architectures with its heads. Weights, by dotted name:
- * {@code embed_tokens.weight} [V, E] (shared by encoder, decoder and a tied LM head),
- * {@code embed_types.weight} [T, E] when the config has token types, {@code encoder.*} and
- * {@code decoder.*} stacks (see {@link Stack} and {@link Block}), {@code lm_head.weight} [V, E] when
- * untied, {@code lm_head.bias} [V] with final_logits_bias; encoder-only models add
- * {@code mlm_head.dense.*}, {@code mlm_head.norm.*}, {@code mlm_head.bias} (decoder tied to the
- * embedding), {@code pooler.dense.*} and, with labels, {@code classifier.*}.
+ * A built transformer: a backbone (token embeddings and the encoder and/or decoder stack) plus named
+ * heads. Weights, by dotted name: {@code embed_tokens.weight} [V, E] (shared by encoder, decoder and tied
+ * heads), {@code embed_types.weight} [T, E] when the config has token types, {@code encoder.*} and
+ * {@code decoder.*} stacks (see {@link Stack}), and each head's weights under its name (e.g.
+ * {@code lm_head.weight} when untied, {@code mlm_head.dense.weight}, {@code classifier.out.weight}).
  *
- * <p>Dropout is active only after {@link #train(boolean) train(true)}. One thread at a time.
+ * <p>Dropout is active only inside the training switch ({@link org.ablate.tensor.Dropout#training}). One thread at a time.
  */
-public final class Model {
+public final class Model implements Network {
     private final ModelConfig config;
     private final ParameterScope root;
     private final Tensor embedTokens;
     private final Tensor embedTypes;
     private final Stack encoder;
     private final Stack decoder;
-    private final Tensor lmHeadWeight;
-    private final Tensor lmHeadBias;
-    private final Tensor mlmDenseW, mlmDenseB, mlmBias;
-    private final org.ablate.api.Norm mlmNorm;
-    private final Tensor poolerW, poolerB, classifierW, classifierB;
-    private boolean training;
-    private RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(0);
+    private final Map<String, Head> heads = new LinkedHashMap<>();
 
-    Model(ModelConfig config, Parts parts, ParameterScope root) {
+    Model(ModelConfig config, Parts parts, BlockProvider block, Params blockParams, Map<String, HeadProvider> headProviders,
+          ParameterScope root) {
         this.config = config;
         this.root = root;
         int e = config.dModel(), v = config.vocabSize();
         embedTokens = root.parameter("embed_tokens.weight", Init.normal(0.02), v, e);
         embedTypes = config.typeVocabSize() > 0 ? root.parameter("embed_types.weight", Init.normal(0.02), config.typeVocabSize(), e) : null;
-        encoder = config.hasEncoder() ? new Stack(parts, config, root.child("encoder"), config.encoderLayers(), false) : null;
+        encoder = config.hasEncoder() ? new Stack(parts, config, block, blockParams, root.child("encoder"), config.encoderLayers(), false) : null;
         decoder = config.hasDecoder()
-                ? new Stack(parts, config, root.child("decoder"), config.decoderLayers(), config.architecture() == Architecture.ENCODER_DECODER)
+                ? new Stack(parts, config, block, blockParams, root.child("decoder"), config.decoderLayers(),
+                        config.architecture() == Architecture.ENCODER_DECODER)
                 : null;
-        if (config.hasDecoder()) {
-            lmHeadWeight = config.tiedEmbeddings() ? embedTokens : root.parameter("lm_head.weight", Init.normal(0.02), v, e);
-            lmHeadBias = config.finalLogitsBias() ? root.parameter("lm_head.bias", Init.zeros(), v) : null;
-            mlmDenseW = mlmDenseB = mlmBias = null;
-            mlmNorm = null;
-            poolerW = poolerB = classifierW = classifierB = null;
-        } else {
-            lmHeadWeight = lmHeadBias = null;
-            mlmDenseW = root.parameter("mlm_head.dense.weight", Init.normal(0.02), e, e);
-            mlmDenseB = root.parameter("mlm_head.dense.bias", Init.zeros(), e);
-            mlmNorm = parts.norm(root.child("mlm_head.norm"));
-            mlmBias = root.parameter("mlm_head.bias", Init.zeros(), v);
-            poolerW = root.parameter("pooler.dense.weight", Init.normal(0.02), e, e);
-            poolerB = root.parameter("pooler.dense.bias", Init.zeros(), e);
-            classifierW = config.numLabels() > 0 ? root.parameter("classifier.weight", Init.normal(0.02), config.numLabels(), e) : null;
-            classifierB = config.numLabels() > 0 ? root.parameter("classifier.bias", Init.zeros(), config.numLabels()) : null;
+        HeadSpec headSpec = new HeadSpec(e, v, embedTokens, parts, config.dropout());
+        for (var h : headProviders.entrySet()) {
+            heads.put(h.getKey(), h.getValue().create(headSpec, config.outputHeads().get(h.getKey()).params(), root.child(h.getKey())));
         }
     }
 
     public ModelConfig config() { return config; }
+
+    @Override public boolean hasEncoder() { return config.hasEncoder(); }
+
+    @Override public boolean hasDecoder() { return config.hasDecoder(); }
+
+    @Override public int vocabSize() { return config.vocabSize(); }
+
+    @Override public Head head(String name) {
+        Head h = heads.get(name);
+        if (h == null) {
+            String hint = org.ablate.platform.Suggest.closest(name, heads.keySet()).map(s -> "; did you mean \"" + s + "\"?").orElse("");
+            throw new IllegalArgumentException("the model has no head \"" + name + "\"; its heads: " + String.join(", ", heads.keySet()) + hint);
+        }
+        return h;
+    }
+
+    @Override public Set<String> heads() { return Collections.unmodifiableSet(heads.keySet()); }
 
     /** Trainable weights by dotted name, in creation order (a tied head appears once, as the embedding). */
     public Map<String, Tensor> parameters() { return root.parameters(); }
@@ -83,14 +87,6 @@ public final class Model {
         for (Tensor t : root.parameters().values()) n += t.numel();
         return n;
     }
-
-    /** Switches dropout on (training) or off (evaluation, generation). */
-    public void train(boolean on) { training = on; }
-
-    public boolean training() { return training; }
-
-    /** Seeds the dropout masks. */
-    public void seed(long seed) { random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed); }
 
     /** A cache for step-by-step decoding through the decoder stack. */
     public DecoderCache newCache() {
@@ -113,9 +109,13 @@ public final class Model {
      * @param padding {@code [B, L]} 1 = token, 0 = padding; or {@code null}
      * @return hidden states {@code [B, L, E]}
      */
-    public Tensor encode(IntTensor ids, IntTensor typeIds, IntTensor padding) {
+    @Override public Tensor encode(IntTensor ids, IntTensor typeIds, IntTensor padding) {
         if (encoder == null) throw new IllegalStateException("encode: a " + config.architecture().id() + " model has no encoder");
-        return encoder.forward(embed(ids, typeIds), 0, AttentionMask.padding(padding), null, null, null, null, training, random);
+        return encoder.forward(embed(ids, typeIds), 0, AttentionMask.padding(padding), null, null, null, null);
+    }
+
+    @Override public Tensor decode(IntTensor ids, IntTensor padding, Tensor memory, IntTensor memoryPadding) {
+        return decode(ids, padding, memory, memoryPadding, null);
     }
 
     /**
@@ -139,14 +139,19 @@ public final class Model {
             throw new IllegalArgumentException("decode: positions up to " + (offset + ids.size(1)) + " exceed max_positions " + config.maxPositions());
         }
         return decoder.forward(embed(ids, null), offset, AttentionMask.causal(padding), memory,
-                AttentionMask.padding(memoryPadding), cache == null ? null : cache.self, cache == null ? null : cache.cross,
-                training, random);
+                AttentionMask.padding(memoryPadding), cache == null ? null : cache.self, cache == null ? null : cache.cross);
+    }
+
+    /** The head generation reads: the first head giving vocabulary logits (by default {@code lm_head}). */
+    public Head lmHead() {
+        for (Head h : heads.values()) if (h.output() == HeadOutput.TOKEN_LOGITS) return h;
+        throw new IllegalStateException("the model has no head giving vocabulary logits; its heads: " + String.join(", ", heads.keySet()));
     }
 
     /** LM logits {@code [B, L, V]} of decoder hidden states. */
     public Tensor logits(Tensor hidden) {
         requireDecoder("logits");
-        return hidden.linear(lmHeadWeight, lmHeadBias);
+        return lmHead().forward(hidden, null);
     }
 
     /** Decoder-only forward: logits {@code [B, L, V]} for {@code ids} (see {@link #decode}). */
@@ -154,35 +159,17 @@ public final class Model {
         return logits(decode(ids, padding, null, null, cache));
     }
 
-    /** Masked-LM logits {@code [B, L, V]} of encoder hidden states (BERT's transform, then the tied decoder). */
-    public Tensor maskedLmLogits(Tensor hidden) {
-        requireEncoderOnly("maskedLmLogits");
-        Tensor h = mlmNorm.forward(hidden.linear(mlmDenseW, mlmDenseB).gelu());
-        return h.linear(embedTokens, mlmBias);
-    }
+    /** Masked-LM logits {@code [B, L, V]} of encoder hidden states, from the {@code mlm_head} head. */
+    public Tensor maskedLmLogits(Tensor hidden) { return head("mlm_head").forward(hidden, null); }
 
-    /** tanh(dense(hidden[:, 0])): {@code [B, E]}. */
-    public Tensor pooled(Tensor hidden) {
-        requireEncoderOnly("pooled");
-        Tensor first = hidden.slice(1, 0, 1).squeeze(1);
-        return first.linear(poolerW, poolerB).tanh();
-    }
+    /** BERT's pooled output {@code [B, E]}, from the {@code pooler} head. */
+    public Tensor pooled(Tensor hidden) { return head("pooler").forward(hidden, null); }
 
-    /** Sequence-classification logits {@code [B, num_labels]} from the first token's pooled state. */
-    public Tensor classify(Tensor hidden) {
-        requireEncoderOnly("classify");
-        if (classifierW == null) throw new IllegalStateException("classify: the config has num_labels 0, so the model has no classifier");
-        return pooled(hidden).dropout((float) config.dropout(), random, training).linear(classifierW, classifierB);
-    }
+    /** Sequence-classification logits {@code [B, labels]}, from the {@code classifier} head. */
+    public Tensor classify(Tensor hidden) { return head("classifier").forward(hidden, null); }
 
     private void requireDecoder(String op) {
         if (decoder == null) throw new IllegalStateException(op + ": an encoder-only model has no decoder");
-    }
-
-    private void requireEncoderOnly(String op) {
-        if (config.architecture() != Architecture.ENCODER_ONLY) {
-            throw new IllegalStateException(op + ": only encoder-only models have this head, not " + config.architecture().id());
-        }
     }
 
     /** Parameter count per top-level part, for printing. */

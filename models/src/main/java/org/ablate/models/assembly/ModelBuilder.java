@@ -4,13 +4,13 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 import com.google.inject.Guice;
-import com.google.inject.Injector;
 
 import org.ablate.api.ParameterScope;
-import org.ablate.platform.ComponentRegistry;
+import org.ablate.models.config.ConfigException;
 import org.ablate.models.config.ModelConfig;
+import org.ablate.platform.ComponentRegistry;
 
-/** Builds a {@link Model} from a validated config: one Guice injector per model wires the chosen providers. */
+/** Builds a {@link Model} from a validated config with an injector of its own (a run installs {@link ModelModule} in its injector instead). */
 public final class ModelBuilder {
     private final ComponentRegistry registry;
 
@@ -21,13 +21,35 @@ public final class ModelBuilder {
      * @param log  where to print the parameter count, or {@code null} for silence
      */
     public Model build(ModelConfig config, long seed, PrintStream log) {
+        checkSize(config, 4, "to hold");
         ParameterScope root = ParameterScope.root(seed);
-        Injector injector = Guice.createInjector(new ModelModule(config, registry, root));
-        Model model = new Model(config, injector.getInstance(Parts.class), root);
-        if (log != null) {
-            log.printf(Locale.ROOT, "built %s model from %s: %,d parameters %s%n", config.architecture().id(), config.source(),
-                    model.parameterCount(), model.parameterCountByPart());
-        }
+        Model model = Guice.createInjector(new ModelModule(config, registry, root)).getInstance(Model.class);
+        if (log != null) describe(model, log);
         return model;
+    }
+
+    /** Prints the architecture, source and parameter count by part. */
+    public static void describe(Model model, PrintStream log) {
+        ModelConfig config = model.config();
+        log.printf(Locale.ROOT, "built %s model from %s: %,d parameters %s%n", config.architecture().id(), config.source(),
+                model.parameterCount(), model.parameterCountByPart());
+    }
+
+    /**
+     * Refuses a config whose weights would not fit in the memory this JVM may use, before anything is allocated.
+     *
+     * @param bytesPerParameter 4 for the weights alone, 16 to train (weights, gradients, AdamW's two moments)
+     */
+    public static void checkSize(ModelConfig config, int bytesPerParameter, String purpose) {
+        long params = config.estimatedParameters();
+        long need = params * bytesPerParameter;
+        long max = Runtime.getRuntime().maxMemory();
+        if (params > Integer.MAX_VALUE || need > max) {
+            throw new ConfigException(config.source(), "", String.format(Locale.ROOT,
+                    "the model would have about %,d parameters (%.1f GB " + purpose + " at " + bytesPerParameter + " bytes each), more than the %.1f GB this JVM may use;"
+                            + " reduce layers (%d), d_model (%d), d_ff (%d), vocab_size (%d) or max_positions (%d)",
+                    params, need / 1e9, max / 1e9, config.encoderLayers() + config.decoderLayers(), config.dModel(), config.dFf(),
+                    config.vocabSize(), config.maxPositions()));
+        }
     }
 }

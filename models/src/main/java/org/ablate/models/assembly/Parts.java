@@ -1,8 +1,5 @@
 package org.ablate.models.assembly;
 
-import com.google.inject.Inject;
-import com.google.inject.name.Named;
-
 import org.ablate.api.Attention;
 import org.ablate.api.AttentionProvider;
 import org.ablate.api.AttentionSpec;
@@ -12,16 +9,17 @@ import org.ablate.api.Norm;
 import org.ablate.api.NormProvider;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.Params;
+import org.ablate.api.PartFactory;
 import org.ablate.api.PositionalEncoding;
 import org.ablate.api.PositionalEncodingProvider;
 import org.ablate.api.PositionalSpec;
 import org.ablate.models.config.ModelConfig;
 
 /**
- * Makes the model's parts from the providers the config chose; Guice injects one provider and its
- * validated parameters per part.
+ * Makes the model's parts from the providers the config chose; {@link ModelModule} supplies one provider and
+ * its validated parameters per part. Blocks and heads see it as the SPI's {@link PartFactory}.
  */
-public final class Parts {
+public final class Parts implements PartFactory {
     private final ModelConfig config;
     private final NormProvider norm;
     private final Params normParams;
@@ -32,12 +30,11 @@ public final class Parts {
     private final FeedForwardProvider feedForward;
     private final Params feedForwardParams;
 
-    @Inject
     public Parts(ModelConfig config,
-                 NormProvider norm, @Named("norm") Params normParams,
-                 AttentionProvider attention, @Named("attention") Params attentionParams,
-                 PositionalEncodingProvider positional, @Named("positional") Params positionalParams,
-                 FeedForwardProvider feedForward, @Named("feed_forward") Params feedForwardParams) {
+                 NormProvider norm, Params normParams,
+                 AttentionProvider attention, Params attentionParams,
+                 PositionalEncodingProvider positional, Params positionalParams,
+                 FeedForwardProvider feedForward, Params feedForwardParams) {
         this.config = config;
         this.norm = norm;
         this.normParams = normParams;
@@ -49,21 +46,22 @@ public final class Parts {
         this.feedForwardParams = feedForwardParams;
     }
 
-    public Norm norm(ParameterScope scope) { return norm.create(config.dModel(), normParams, scope); }
+    @Override public int dModel() { return config.dModel(); }
+
+    @Override public Norm norm(ParameterScope scope) { return norm.create(config.dModel(), normParams, scope); }
 
     public PositionalEncoding positional(ParameterScope scope) {
         return positional.create(new PositionalSpec(config.dModel(), config.heads(), config.headDim(), config.maxPositions()),
                 positionalParams, scope);
     }
 
-    /** Self-attention ({@code cross == false}) applying {@code pe}'s hooks, or cross-attention over encoder memory. */
-    public Attention attention(ParameterScope scope, boolean cross, PositionalEncoding pe) {
+    @Override public Attention attention(ParameterScope scope, boolean cross, PositionalEncoding pe) {
         AttentionSpec spec = new AttentionSpec(config.dModel(), config.heads(), config.kvHeads(), config.bias(),
                 config.dropout(), cross, pe);
         return attention.create(spec, attentionParams, scope);
     }
 
-    public FeedForward feedForward(ParameterScope scope) {
+    @Override public FeedForward feedForward(ParameterScope scope) {
         return feedForward.create(config.dModel(), config.dFf(), config.bias(), config.dropout(), feedForwardParams, scope);
     }
 }

@@ -2,60 +2,63 @@ package org.ablate.models.assembly;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 
 import org.ablate.api.AttentionMask;
+import org.ablate.api.Block;
+import org.ablate.api.BlockInputs;
+import org.ablate.api.BlockProvider;
+import org.ablate.api.BlockSpec;
 import org.ablate.api.KvCache;
 import org.ablate.api.Norm;
 import org.ablate.api.ParameterScope;
+import org.ablate.api.Params;
 import org.ablate.api.PositionalEncoding;
 import org.ablate.models.config.ModelConfig;
+import org.ablate.tensor.Dropout;
 import org.ablate.tensor.Tensor;
 
 /**
  * An encoder or decoder stack: positional encoding ({@code embed_positions}), optional embedding norm
- * ({@code embed_norm}), blocks ({@code layers.i}) and an optional final norm ({@code final_norm}).
+ * ({@code embed_norm}), blocks of the configured wiring ({@code layers.i}) and an optional final norm
+ * ({@code final_norm}).
  */
 public final class Stack {
     private final PositionalEncoding positional;
     private final Norm embedNorm;
     private final List<Block> blocks = new ArrayList<>();
     private final Norm finalNorm;
-    private final float dropout;
+    private final double dropout;
+    private final String site;
 
-    Stack(Parts parts, ModelConfig config, ParameterScope scope, int layers, boolean withCross) {
+    Stack(Parts parts, ModelConfig config, BlockProvider blockProvider, Params blockParams, ParameterScope scope, int layers, boolean withCross) {
         this.positional = parts.positional(scope.child("embed_positions"));
         this.embedNorm = config.embeddingNorm() ? parts.norm(scope.child("embed_norm")) : null;
         ParameterScope layerScope = scope.child("layers");
-        for (int i = 0; i < layers; i++) {
-            blocks.add(new Block(parts, layerScope.child(Integer.toString(i)), positional, withCross,
-                    config.placement(), config.dropout()));
-        }
+        BlockSpec spec = new BlockSpec(parts, positional, withCross, config.dropout());
+        for (int i = 0; i < layers; i++) blocks.add(blockProvider.create(spec, blockParams, layerScope.child(Integer.toString(i))));
         this.finalNorm = config.finalNorm() ? parts.norm(scope.child("final_norm")) : null;
-        this.dropout = (float) config.dropout();
+        this.dropout = config.dropout();
+        this.site = scope.prefix() + ".embed_dropout";
     }
 
     /**
-     * @param embedded   token (and segment) embeddings {@code [B, L, E]}
-     * @param offset     position of the first row (the cached length when decoding step by step)
-     * @param selfCaches one cache per block, or {@code null}
+     * @param embedded    token (and segment) embeddings {@code [B, L, E]}
+     * @param offset      position of the first row (the cached length when decoding step by step)
+     * @param selfCaches  one cache per block, or {@code null}
      * @param crossCaches one cache per block for cross-attention, or {@code null}
      * @return hidden states {@code [B, L, E]}
      */
     Tensor forward(Tensor embedded, int offset, AttentionMask selfMask, Tensor memory, AttentionMask memoryMask,
-                   List<KvCache> selfCaches, List<KvCache> crossCaches, boolean training, RandomGenerator random) {
+                   List<KvCache> selfCaches, List<KvCache> crossCaches) {
         Tensor x = positional.embed(embedded, offset);
         if (embedNorm != null) x = embedNorm.forward(x);
-        x = x.dropout(dropout, random, training);
+        x = Dropout.apply(x, dropout, site);
         for (int i = 0; i < blocks.size(); i++) {
-            x = blocks.get(i).forward(x, selfMask, memory, memoryMask,
-                    selfCaches == null ? null : selfCaches.get(i),
-                    crossCaches == null ? null : crossCaches.get(i), training, random);
+            x = blocks.get(i).forward(x, new BlockInputs(selfMask, memory, memoryMask,
+                    selfCaches == null ? null : selfCaches.get(i), crossCaches == null ? null : crossCaches.get(i)));
         }
         return finalNorm == null ? x : finalNorm.forward(x);
     }
 
     public int layers() { return blocks.size(); }
-
-    List<Block> blocks() { return blocks; }
 }

@@ -35,10 +35,12 @@ public final class ConfigLoader {
     /** Top-level keys a config may hold. */
     private static final List<String> TOP = List.of("architecture", "layers", "encoder_layers", "decoder_layers",
             "d_model", "heads", "kv_heads", "d_ff", "vocab_size", "max_positions", "dropout", "tied_embeddings", "bias",
-            "norm", "attention", "positional", "feed_forward", "tokenizer", "sampler",
-            "type_vocab_size", "scale_embedding", "final_logits_bias", "num_labels");
-    /** Keys of the norm block that the model reads itself; the rest go to the norm provider. */
+            "block", "norm", "attention", "positional", "feed_forward", "tokenizer", "sampler",
+            "type_vocab_size", "scale_embedding", "final_logits_bias", "num_labels", "output_heads");
+    /** Keys of the norm block that the model reads itself; the rest go to the norm provider ({@code placement} is the older spelling of {@code block}). */
     private static final List<String> NORM_OWN = List.of("id", "placement", "final", "embedding");
+    /** Older spellings of head settings, turned into {@code output_heads} when that is not given. */
+    private static final List<String> HEAD_SHORTHANDS = List.of("tied_embeddings", "final_logits_bias", "num_labels");
 
     private final ComponentRegistry registry;
 
@@ -120,13 +122,20 @@ public final class ConfigLoader {
         int maxPositions = f.optInt("max_positions", 1) == null ? 512 : f.optInt("max_positions", 1);
         double dropout = f.optDouble("dropout", 0.0);
         if (dropout < 0 || dropout >= 1) throw new ConfigException(file, "dropout", "must be in [0, 1), got " + dropout);
-        boolean tied = f.optBool("tied_embeddings", true);
         boolean bias = f.optBool("bias", true);
 
         Fields normFields = f.object("norm");
-        String placementText = normFields.has("placement") ? normFields.choice("placement", List.of("pre", "post")) : "pre";
-        NormPlacement placement = placementText.equals("pre") ? NormPlacement.PRE : NormPlacement.POST;
-        boolean finalNorm = normFields.optBool("final", placement == NormPlacement.PRE);
+        Component block;
+        if (f.has("block")) {
+            block = component(f.object("block"), ComponentKind.BLOCK, List.of("id"));
+            if (normFields.has("placement")) {
+                throw new ConfigException(file, "norm.placement", "the older spelling of block; give block: {id: pre-norm} or {id: post-norm} only");
+            }
+        } else {
+            String placement = normFields.has("placement") ? normFields.choice("placement", List.of("pre", "post")) : "pre";
+            block = component(new Fields(file, "block", JSON.createObjectNode().put("id", placement + "-norm")), ComponentKind.BLOCK, List.of("id"));
+        }
+        boolean finalNorm = normFields.optBool("final", registry.block(block.id()).finalNormByDefault());
         boolean embeddingNorm = normFields.optBool("embedding", false);
         Component norm = component(normFields, ComponentKind.NORM, NORM_OWN);
         Component attention = component(f.object("attention"), ComponentKind.ATTENTION, List.of("id"));
@@ -144,14 +153,46 @@ public final class ConfigLoader {
         }
         int typeVocab = f.optInt("type_vocab_size", 0) == null ? 0 : f.optInt("type_vocab_size", 0);
         boolean scale = f.optBool("scale_embedding", false);
-        boolean logitsBias = f.optBool("final_logits_bias", false);
-        int numLabels = f.optInt("num_labels", 0) == null ? 0 : f.optInt("num_labels", 0);
-        if (numLabels > 0 && arch != Architecture.ENCODER_ONLY) {
-            throw new ConfigException(file, "num_labels", "a classification head exists only for encoder-only models");
+        Map<String, Component> outputHeads = new LinkedHashMap<>();
+        if (f.has("output_heads")) {
+            for (String k : HEAD_SHORTHANDS) {
+                if (f.has(k)) throw new ConfigException(file, k, "set it on the head in output_heads instead (e.g. output_heads: {lm_head: {id: lm, tied: true}})");
+            }
+            Fields hf = f.object("output_heads");
+            for (Iterator<String> it = hf.node.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!name.matches("[a-z][a-z0-9_]*")) {
+                    throw new ConfigException(file, hf.path(name), "a head name is lower-case letters, digits and underscores (it names the head's weights)");
+                }
+                outputHeads.put(name, component(hf.object(name), ComponentKind.HEAD, List.of("id")));
+            }
+            if (outputHeads.isEmpty()) throw new ConfigException(file, "output_heads", "names no head; a model needs at least one");
+        } else {
+            boolean tied = f.optBool("tied_embeddings", true);
+            boolean logitsBias = f.optBool("final_logits_bias", false);
+            int numLabels = f.optInt("num_labels", 0) == null ? 0 : f.optInt("num_labels", 0);
+            if (numLabels > 0 && arch != Architecture.ENCODER_ONLY) {
+                throw new ConfigException(file, "num_labels", "a classification head exists only for encoder-only models");
+            }
+            if (arch != Architecture.ENCODER_ONLY) {
+                outputHeads.put("lm_head", defaultHead(file, "lm", Map.of("tied", tied, "bias", logitsBias)));
+            } else if (numLabels > 0) {
+                if (numLabels < 2) throw new ConfigException(file, "num_labels", "expected an integer ≥ 2 (classes), got " + numLabels);
+                outputHeads.put("classifier", defaultHead(file, "classifier", Map.of("labels", numLabels)));
+            } else {
+                outputHeads.put("mlm_head", defaultHead(file, "masked-lm", Map.of()));
+                outputHeads.put("pooler", defaultHead(file, "pooler", Map.of()));
+            }
         }
         return new ModelConfig(file, arch, encoderLayers, decoderLayers, dModel, heads, kvHeads, dFf, vocab, maxPositions,
-                dropout, tied, bias, placement, finalNorm, embeddingNorm, norm, attention, positional, feedForward,
-                tokenizer, sampler, typeVocab, scale, logitsBias, numLabels);
+                dropout, bias, block, finalNorm, embeddingNorm, norm, attention, positional, feedForward,
+                tokenizer, sampler, typeVocab, scale, outputHeads);
+    }
+
+    private Component defaultHead(String file, String id, Map<String, Object> params) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.valueToTree(params);
+        n.put("id", id);
+        return component(new Fields(file, "output_heads", n), ComponentKind.HEAD, List.of("id"));
     }
 
     /** Resolves the block's {@code id} with the registry and validates the other keys (minus {@code own}) as provider parameters. */

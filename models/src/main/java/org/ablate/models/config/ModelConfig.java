@@ -21,12 +21,11 @@ import java.util.Map;
  * @param vocabSize       token embedding rows and LM head outputs
  * @param maxPositions    longest sequence
  * @param dropout         residual and embedding dropout during training, in [0, 1)
- * @param tiedEmbeddings  whether the LM head reuses the token embedding matrix
  * @param bias            whether attention and feed-forward projections have biases
- * @param placement       pre- or post-norm blocks
+ * @param block           the block wiring provider (pre-norm, post-norm, sandwich, parallel, ...)
  * @param finalNorm       a norm after the last block of each stack
  * @param embeddingNorm   a norm on the embeddings before the first block (BERT)
- * @param norm            the norm provider (placement/final/embedding are not its parameters)
+ * @param norm            the norm provider (final/embedding are not its parameters)
  * @param attention       the attention provider, used for self- and cross-attention
  * @param positional      the positional encoding provider
  * @param feedForward     the feed-forward provider
@@ -34,19 +33,54 @@ import java.util.Map;
  * @param sampler         the default sampler chain for generation; may be empty
  * @param typeVocabSize   segment (token type) embedding rows, 0 for none (BERT uses 2)
  * @param scaleEmbedding  multiply token embeddings by √d_model (Marian, the original Transformer)
- * @param finalLogitsBias a learned bias added to the LM logits (Marian's final_logits_bias)
- * @param numLabels       classes of the sequence-classification head (encoder-only), 0 for none
+ * @param outputHeads     the model's heads by name (e.g. {@code lm_head}), each a head provider and its parameters
  */
 public record ModelConfig(String source, Architecture architecture, int encoderLayers, int decoderLayers,
                           int dModel, int heads, int kvHeads, int dFf, int vocabSize, int maxPositions,
-                          double dropout, boolean tiedEmbeddings, boolean bias,
-                          NormPlacement placement, boolean finalNorm, boolean embeddingNorm,
+                          double dropout, boolean bias,
+                          Component block, boolean finalNorm, boolean embeddingNorm,
                           Component norm, Component attention, Component positional, Component feedForward,
                           Component tokenizer, List<Component> sampler,
-                          int typeVocabSize, boolean scaleEmbedding, boolean finalLogitsBias, int numLabels) {
+                          int typeVocabSize, boolean scaleEmbedding, Map<String, Component> outputHeads) {
 
     public ModelConfig {
         sampler = List.copyOf(sampler);
+        outputHeads = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outputHeads));
+    }
+
+    /** Whether the {@code lm} head (if any) reuses the token embedding matrix. */
+    public boolean tiedEmbeddings() {
+        Component lm = headWithId("lm");
+        return lm == null || lm.params().getBoolean("tied");
+    }
+
+    /** Whether the {@code lm} head has a bias over the vocabulary (Marian's final_logits_bias). */
+    public boolean finalLogitsBias() {
+        Component lm = headWithId("lm");
+        return lm != null && lm.params().getBoolean("bias");
+    }
+
+    /** Classes of the {@code classifier} head, 0 when the model has none. */
+    public int numLabels() {
+        Component c = headWithId("classifier");
+        return c == null ? 0 : c.params().getInt("labels");
+    }
+
+    /** The first head whose provider is {@code id}, or {@code null}. */
+    public Component headWithId(String id) {
+        for (Component c : outputHeads.values()) if (c.id().equals(id)) return c;
+        return null;
+    }
+
+    /** The parameter count this config builds, from its sizes alone (before any weight is allocated). */
+    public long estimatedParameters() {
+        long e = dModel, layers = (long) encoderLayers + decoderLayers;
+        long kvWidth = (long) kvHeads * headDim();
+        long attention = e * e * 2 + 2 * e * kvWidth;
+        long perLayer = attention + 3L * e * dFf + 8 * e;
+        long cross = architecture == Architecture.ENCODER_DECODER ? (long) decoderLayers * attention : 0;
+        long untied = tiedEmbeddings() ? 0 : (long) vocabSize * e;
+        return (long) vocabSize * e + untied + (long) maxPositions * e + layers * perLayer + cross;
     }
 
     public int headDim() { return dModel / heads; }
@@ -72,11 +106,10 @@ public record ModelConfig(String source, Architecture architecture, int encoderL
         m.put("vocab_size", vocabSize);
         m.put("max_positions", maxPositions);
         m.put("dropout", dropout);
-        m.put("tied_embeddings", tiedEmbeddings);
         m.put("bias", bias);
+        m.put("block", componentMap(block));
         Map<String, Object> n = new LinkedHashMap<>();
         n.put("id", norm.id());
-        n.put("placement", placement.name().toLowerCase());
         n.put("final", finalNorm);
         n.put("embedding", embeddingNorm);
         n.putAll(norm.params().values());
@@ -92,8 +125,9 @@ public record ModelConfig(String source, Architecture architecture, int encoderL
         }
         m.put("type_vocab_size", typeVocabSize);
         m.put("scale_embedding", scaleEmbedding);
-        m.put("final_logits_bias", finalLogitsBias);
-        m.put("num_labels", numLabels);
+        Map<String, Object> out = new LinkedHashMap<>();
+        outputHeads.forEach((name, c) -> out.put(name, componentMap(c)));
+        m.put("output_heads", out);
         return m;
     }
 

@@ -71,8 +71,6 @@ public final class Generator {
         int[] out = Arrays.copyOf(prefix, prefix.length + Math.max(budget, 0));
         int length = prefix.length;
         SplittableRandom random = new SplittableRandom(seed);
-        boolean was = model.training();
-        model.train(false);
         try (NoGrad g = Tensor.noGrad()) {
             DecoderCache cache = model.newCache();
             Tensor logits = model.logits(model.decode(IntTensor.of(prefix.clone(), 1, prefix.length), null, memory, null, cache));
@@ -85,8 +83,6 @@ public final class Generator {
                 if (token == eos || i == budget - 1) break;
                 logits = model.logits(model.decode(IntTensor.of(new int[] {token}, 1, 1), null, memory, null, cache));
             }
-        } finally {
-            model.train(was);
         }
         return Arrays.copyOf(out, length);
     }
@@ -105,8 +101,6 @@ public final class Generator {
     }
 
     private static BeamSearch.Hypothesis beam(Model model, BeamSearch search, int[] start, Tensor memory, int maxNewTokens, int eos) {
-        boolean was = model.training();
-        model.train(false);
         try (NoGrad g = Tensor.noGrad()) {
             DecoderCache cache = model.newCache();
             // The cache holds every token but the last; each step feeds the last token of each hypothesis.
@@ -127,8 +121,6 @@ public final class Generator {
                 for (int i = 0; i < n; i++) rows[i] = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
                 return rows;
             });
-        } finally {
-            model.train(was);
         }
     }
 }

@@ -403,13 +403,18 @@ public final class HuggingFace {
                 w.same(h + pair[0] + ".weight", o + pair[1] + ".weight").same(h + pair[0] + ".bias", o + pair[1] + ".bias");
             }
         }
-        w.same(p + "pooler.dense.weight", "pooler.dense.weight").same(p + "pooler.dense.bias", "pooler.dense.bias")
-                .same("cls.predictions.transform.dense.weight", "mlm_head.dense.weight")
-                .same("cls.predictions.transform.dense.bias", "mlm_head.dense.bias")
-                .same("cls.predictions.transform.LayerNorm.weight", "mlm_head.norm.weight")
-                .same("cls.predictions.transform.LayerNorm.bias", "mlm_head.norm.bias")
-                .same("cls.predictions.bias", "mlm_head.bias");
-        if (classifier) w.same("classifier.weight", "classifier.weight").same("classifier.bias", "classifier.bias");
+        if (classifier) {
+            // BertForSequenceClassification: the pooler belongs to the classifier head; there is no MLM head.
+            w.same(p + "pooler.dense.weight", "classifier.pooler.weight").same(p + "pooler.dense.bias", "classifier.pooler.bias")
+                    .same("classifier.weight", "classifier.out.weight").same("classifier.bias", "classifier.out.bias");
+        } else {
+            w.same(p + "pooler.dense.weight", "pooler.dense.weight").same(p + "pooler.dense.bias", "pooler.dense.bias")
+                    .same("cls.predictions.transform.dense.weight", "mlm_head.dense.weight")
+                    .same("cls.predictions.transform.dense.bias", "mlm_head.dense.bias")
+                    .same("cls.predictions.transform.LayerNorm.weight", "mlm_head.norm.weight")
+                    .same("cls.predictions.transform.LayerNorm.bias", "mlm_head.norm.bias")
+                    .same("cls.predictions.bias", "mlm_head.bias");
+        }
         return new Mapping(c, w);
     }
 

@@ -135,7 +135,8 @@ class ModelTest {
     }
 
     @Test void encoderOnlyHeads() {
-        Model m = build(config("encoder-only", "learned", "type_vocab_size: 2\nnum_labels: 3\n"));
+        Model m = build(config("encoder-only", "learned", "type_vocab_size: 2\n"
+                + "output_heads: {mlm_head: {id: masked-lm}, classifier: {id: classifier, labels: 3}, reward: {id: scalar}, value: {id: scalar, at: every}}\n"));
         IntTensor x = ids(2, 5, 23, 5);
         IntTensor mask = IntTensor.of(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5);
         Tensor h = m.encode(x, IntTensor.zeros(2, 5), mask);
@@ -145,6 +146,15 @@ class ModelTest {
         assertTrue(m.parameters().containsKey("embed_types.weight"));
         assertTrue(m.parameters().containsKey("encoder.layers.1.self_attn.out_proj.weight"));
         assertTrue(m.parameters().containsKey("mlm_head.bias"));
+        assertTrue(m.parameters().containsKey("classifier.out.weight"));
+        assertArrayEquals(new int[] {2}, m.head("reward").forward(h, mask).shape());
+        assertArrayEquals(new int[] {2, 5}, m.head("value").forward(h, mask).shape());
+        // the reward reads the last unpadded token: row 1's is position 2
+        Tensor reward = m.head("reward").forward(h, mask);
+        Tensor lastOnly = m.head("reward").forward(h.slice(1, 2, 3), null);
+        assertEquals(lastOnly.get(1), reward.get(1), 1e-6);
+        var e = assertThrows(IllegalArgumentException.class, () -> m.head("clasifier"));
+        assertTrue(e.getMessage().contains("did you mean \"classifier\""), e.getMessage());
         // padding: what the padded positions hold must not change the real ones
         int[] other = x.data().clone();
         other[8] = 0; other[9] = 1;

@@ -55,7 +55,7 @@ class ConfigLoaderTest {
         assertEquals(32, c.dModel());
         assertEquals(2, c.kvHeads());
         assertEquals(8, c.headDim());
-        assertEquals(NormPlacement.PRE, c.placement());
+        assertEquals("pre-norm", c.block().id());
         assertTrue(c.finalNorm(), "pre-norm stacks end with a norm by default");
         assertEquals(1e-6, c.norm().params().getDouble("eps"), 0);
         assertFalse(c.norm().params().values().containsKey("placement"), "placement is the model's, not the norm provider's");
@@ -153,7 +153,7 @@ class ConfigLoaderTest {
         assertEquals("norm.placement", e.field());
         assertTrue(e.getMessage().contains("pre, post"), e.getMessage());
         ModelConfig post = loader.parse("m.yaml", yamlWith("norm", "norm: {id: rms-norm, placement: post}"), true);
-        assertEquals(NormPlacement.POST, post.placement());
+        assertEquals("post-norm", post.block().id());
         assertFalse(post.finalNorm());
     }
 
