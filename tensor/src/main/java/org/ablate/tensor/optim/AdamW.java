@@ -21,6 +21,8 @@ public final class AdamW implements Optimizer {
     private double lr;
     private final double beta1, beta2, eps, weightDecay;
     private final float[][] m, v;
+    private final double[] lrMultiplier;
+    private final boolean[] decays;
     private long t;
 
     /** PyTorch defaults. */
@@ -30,11 +32,18 @@ public final class AdamW implements Optimizer {
     public AdamW(Collection<Tensor> params, double lr, double weightDecay) { this(params, lr, 0.9, 0.999, 1e-8, weightDecay); }
 
     public AdamW(Collection<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(ParamGroup.single(params), lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** Parameter groups: each parameter's rate is {@code lr} times its group's multiplier; decay only where the group has it. */
+    public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay) {
         if (!(lr >= 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps >= 0) || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("AdamW: invalid hyper-parameters lr=" + lr + ", betas=(" + beta1 + ", " + beta2
                     + "), eps=" + eps + ", weightDecay=" + weightDecay + " (expected lr, eps, wd >= 0 and betas in [0, 1))");
         }
-        this.params = Params.check("AdamW", params);
+        this.params = Params.check("AdamW", ParamGroup.flatten(groups));
+        this.lrMultiplier = ParamGroup.multipliers(groups);
+        this.decays = ParamGroup.decays(groups);
         this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -47,14 +56,15 @@ public final class AdamW implements Optimizer {
     @Override public void step() {
         t++;
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
-        float stepSize = (float) (lr / bc1);
         float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
-        float decay = (float) (1 - lr * weightDecay);
         float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2), e = (float) eps;
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             float[] g = Params.grad(p);
             if (g == null) continue;
+            double groupLr = lr * lrMultiplier[i];
+            float stepSize = (float) (groupLr / bc1);
+            float decay = (float) (1 - groupLr * (decays[i] ? weightDecay : 0));
             if (m[i] == null) {
                 m[i] = new float[g.length];
                 v[i] = new float[g.length];

@@ -17,13 +17,22 @@ public final class Sgd implements Optimizer {
     private final double weightDecay;
     /** Momentum buffers; null until a parameter's first update. */
     private final float[][] buffers;
+    private final double[] lrMultiplier;
+    private final boolean[] decays;
 
     public Sgd(Collection<Tensor> params, double lr, double momentum, double weightDecay) {
+        this(ParamGroup.single(params), lr, momentum, weightDecay);
+    }
+
+    /** Parameter groups: each parameter's rate is {@code lr} times its group's multiplier; decay only where the group has it. */
+    public Sgd(List<ParamGroup> groups, double lr, double momentum, double weightDecay) {
         if (!(lr >= 0) || !(momentum >= 0) || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("Sgd: lr, momentum and weightDecay must be >= 0, got " + lr + ", " + momentum
                     + ", " + weightDecay);
         }
-        this.params = Params.check("Sgd", params);
+        this.params = Params.check("Sgd", ParamGroup.flatten(groups));
+        this.lrMultiplier = ParamGroup.multipliers(groups);
+        this.decays = ParamGroup.decays(groups);
         this.lr = lr;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
@@ -31,11 +40,12 @@ public final class Sgd implements Optimizer {
     }
 
     @Override public void step() {
-        float lrF = (float) lr, mom = (float) momentum, wd = (float) weightDecay;
+        float mom = (float) momentum;
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             float[] g = Params.grad(p);
             if (g == null) continue;
+            float lrF = (float) (lr * lrMultiplier[i]), wd = decays[i] ? (float) weightDecay : 0f;
             float[] w = p.data();
             int off = p.offset();
             boolean first = buffers[i] == null;

@@ -4,7 +4,7 @@ package org.ablate.tensor.optim;
  * Learning-rate schedule: linear warmup from {@code peak/warmupSteps} to {@code peak} over the first
  * {@code warmupSteps} steps, then cosine decay to {@code minLr} at {@code totalSteps}, and {@code minLr} after.
  */
-public final class WarmupCosine {
+public final class WarmupCosine implements Schedule {
     private final double peak, minLr;
     private final int warmupSteps, totalSteps;
 
@@ -19,19 +19,11 @@ public final class WarmupCosine {
         this.totalSteps = totalSteps;
     }
 
-    /** The learning rate for 0-based step {@code step}. */
-    public double lr(long step) {
+    @Override public double lr(long step) {
         if (step < 0) throw new IllegalArgumentException("WarmupCosine: step must be >= 0, got " + step);
         if (step < warmupSteps) return peak * (step + 1) / warmupSteps;
         if (step >= totalSteps) return minLr;
         double progress = (double) (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
         return minLr + 0.5 * (peak - minLr) * (1 + Math.cos(Math.PI * progress));
-    }
-
-    /** Sets the optimizer's learning rate for {@code step} and returns it. */
-    public double apply(Optimizer opt, long step) {
-        double lr = lr(step);
-        opt.setLearningRate(lr);
-        return lr;
     }
 }
