@@ -1,6 +1,6 @@
 /** The {@code ablate} command. */
 module org.ablate.cli {
-    requires org.ablate.models;
+    requires org.ablate.run;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires jdk.incubator.vector;

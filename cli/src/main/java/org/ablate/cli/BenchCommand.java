@@ -110,7 +110,6 @@ final class BenchCommand implements Runnable {
                     positional: {id: learned}
                     feed_forward: {id: mlp, activation: gelu-tanh}
                     """);
-            model.train(true);
             SplittableRandom r = new SplittableRandom(0);
             int[] x = new int[batch * ctx], y = new int[batch * ctx];
             for (int i = 0; i < x.length; i++) { x[i] = r.nextInt(vocab); y[i] = r.nextInt(vocab); }

@@ -3,60 +3,56 @@ package org.ablate.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.checkpoint.Checkpoint;
-import org.ablate.models.config.ConfigLoader;
-import org.ablate.models.config.ModelConfig;
+import org.ablate.models.config.Component;
 import org.ablate.models.generate.SamplerChain;
+import org.ablate.platform.ComponentRegistry;
+import org.ablate.run.RunSpec;
+import org.ablate.run.SpecLoader;
+import org.ablate.run.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ablate demo}: the main job on embedded defaults. Trains a small GPT-style model on the shipped
- * public-domain text, reports held-out perplexity before and after, writes a checkpoint, reloads it
- * from disk and generates from it.
+ * {@code ablate demo}: the main job on embedded defaults. Trains the embedded run spec (a small GPT-style
+ * model on the shipped public-domain text), reports held-out perplexity before and after, writes a run
+ * folder, reloads the model from disk and generates from it as the spec's generation section says.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Train a small GPT-style model on the shipped text (KJV Genesis and Exodus), then generate from it.")
 final class DemoCommand implements Callable<Integer> {
-    static final String CONFIG = "gpt-char.yaml";
-    static final String DATA = "examples/data/kjv-genesis-exodus.txt";
+    static final String SPEC = "gpt-char.yaml";
 
-    @Option(names = "--data", paramLabel = "FILE", description = "Training text (default: " + DATA + " in the Ablate folder).")
-    Path data;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "Checkpoint folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder; an earlier demo run there is replaced (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("runs", "demo");
 
-    @Option(names = "--prompt", description = "Prompts to continue after training (default: ${DEFAULT-VALUE}).", split = "\\|")
-    List<String> prompts = List.of("And God said", "And Moses");
+    @Option(names = "--prompt", description = "Prompts to continue after training (default: the spec's generation.prompts).", split = "\\|")
+    List<String> prompts;
 
-    @Option(names = "--max-new-tokens", description = "Tokens per sample (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens = 200;
-
-    @Mixin TrainingOptions training = new TrainingOptions();
+    @Mixin SpecOptions options = new SpecOptions();
 
     @Override public Integer call() throws Exception {
         ComponentRegistry registry = ComponentRegistry.discover();
-        ModelConfig config = new ConfigLoader(registry).parse("embedded " + CONFIG, resource(CONFIG), true);
-        Path text = data != null ? data : defaultData();
-        System.out.println("ablate demo: a GPT-style model on " + text.getFileName() + " (config: embedded " + CONFIG + ")");
-        TrainingRun.run(registry, config, text, training.toOptions(), training.heldOut, out, System.out);
+        Path home = Path.of(System.getProperty("ablate.home", ".")).toAbsolutePath().resolve("examples").resolve("configs");
+        RunSpec spec = new SpecLoader(registry).parse("embedded " + SPEC, resource(SPEC), true, home, options.overrides());
+        System.out.println("ablate demo: a GPT-style model (embedded spec " + SPEC + ", sha256 " + spec.hash().substring(0, 12) + ")");
+        new TrainingRun(registry, System.out).run(spec, new TrainingRun.Options(out, null, false, true, List.of(new ProgressCallback(System.out))));
 
-        // Generate from the checkpoint as written to disk, as a later 'ablate generate' would.
+        // Generate from the model as written to disk, as a later 'ablate generate' would.
         Checkpoint.Loaded loaded = Checkpoint.load(out, registry);
-        String chainText = "temperature:value=0.8,top-p:p=0.95";
-        SamplerChain chain = SamplerChain.of(registry, SamplerChain.parse(chainText));
+        SamplerChain chain = chain(registry, spec.generation());
+        long seed = spec.run().seed();
+        List<String> texts = prompts != null ? prompts : spec.generation().prompts();
         System.out.println();
-        System.out.println("samples (" + chain + ", seeds from " + training.seed + "):");
-        for (int i = 0; i < prompts.size(); i++) {
+        System.out.println("samples (" + chain + ", seeds from " + seed + "):");
+        for (int i = 0; i < texts.size(); i++) {
             System.out.print("> ");
-            GenerateCommand.stream(loaded.model(), loaded.tokenizer(), prompts.get(i), chain, maxNewTokens, training.seed + i, System.out);
+            GenerateCommand.stream(loaded.model(), loaded.tokenizer(), texts.get(i), chain, spec.generation().maxNewTokens(), seed + i, System.out);
             System.out.println();
         }
         System.out.println();
@@ -64,13 +60,15 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Path defaultData() throws IOException {
-        String home = System.getProperty("ablate.home", ".");
-        Path p = Path.of(home, DATA);
-        if (!Files.isRegularFile(p)) {
-            throw new IOException(p + ": the demo text is missing; run from the Ablate folder or pass --data FILE");
+    /** The sampler chain of a spec's generation section: greedy, or its processors followed by a sampled pick. */
+    static SamplerChain chain(ComponentRegistry registry, RunSpec.Generation g) {
+        List<SamplerChain.Step> steps = new ArrayList<>();
+        if (g.strategy().equals("greedy")) {
+            steps.add(new SamplerChain.Step("greedy", java.util.Map.of()));
+        } else {
+            for (Component c : g.processors()) steps.add(new SamplerChain.Step(c.id(), c.raw()));
         }
-        return p;
+        return SamplerChain.of(registry, steps);
     }
 
     private static String resource(String name) throws IOException {

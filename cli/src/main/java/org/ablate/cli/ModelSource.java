@@ -37,7 +37,7 @@ record ModelSource(Model model, Tokenizer tokenizer, String tokenizerId, int eos
 
     /** Whether {@code dir} is a Hugging Face folder (its config.json has a {@code model_type}). */
     static boolean isHuggingFace(Path dir) throws IOException {
-        Path config = dir.resolve("config.json");
+        Path config = Checkpoint.modelFolder(dir).resolve("config.json");
         if (!Files.isRegularFile(config)) {
             throw new IOException(dir + ": no config.json; expected a checkpoint of 'ablate train' or a Hugging Face model folder");
         }

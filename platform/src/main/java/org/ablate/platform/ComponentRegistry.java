@@ -44,10 +44,15 @@ import org.ablate.api.TokenizerProvider;
  */
 public final class ComponentRegistry {
     private final Map<ComponentKind, Map<String, RegisteredProvider>> byKind;
+    private final List<ModuleLayer> layers;
 
-    private ComponentRegistry(Map<ComponentKind, Map<String, RegisteredProvider>> byKind) {
+    private ComponentRegistry(Map<ComponentKind, Map<String, RegisteredProvider>> byKind, List<ModuleLayer> layers) {
         this.byKind = byKind;
+        this.layers = List.copyOf(layers);
     }
+
+    /** The extra module layers (plugins) the providers were discovered in, for services above the SPI (e.g. run plugins). */
+    public List<ModuleLayer> layers() { return layers; }
 
     /** Providers of the boot layer and the class path. */
     public static ComponentRegistry discover() { return discover(List.of()); }
@@ -67,7 +72,7 @@ public final class ComponentRegistry {
                 }
             }
         }
-        return of(found);
+        return of(found, layers);
     }
 
     /**
@@ -75,7 +80,9 @@ public final class ComponentRegistry {
      *
      * @throws IllegalStateException if two providers of one kind share an id, naming both modules
      */
-    public static ComponentRegistry of(List<RegisteredProvider> providers) {
+    public static ComponentRegistry of(List<RegisteredProvider> providers) { return of(providers, List.of()); }
+
+    private static ComponentRegistry of(List<RegisteredProvider> providers, List<ModuleLayer> layers) {
         Map<ComponentKind, Map<String, RegisteredProvider>> byKind = new EnumMap<>(ComponentKind.class);
         for (ComponentKind kind : ComponentKind.values()) byKind.put(kind, new TreeMap<>());
         for (RegisteredProvider reg : providers) {
@@ -92,7 +99,7 @@ public final class ComponentRegistry {
             }
         }
         byKind.replaceAll((k, m) -> Collections.unmodifiableMap(new LinkedHashMap<>(m)));
-        return new ComponentRegistry(byKind);
+        return new ComponentRegistry(byKind, layers);
     }
 
     /** The prefix of ids reserved for the toolkit's own modules. */

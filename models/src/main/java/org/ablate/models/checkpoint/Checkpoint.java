@@ -46,6 +46,14 @@ public final class Checkpoint {
      * @throws IllegalArgumentException when the config names a tokenizer but none is given, or the reverse
      */
     public static void save(Path dir, Model model, Tokenizer tokenizer, Map<String, Object> metrics) throws IOException {
+        save(dir, model, tokenizer, metrics, tmp -> {});
+    }
+
+    /** Writes more files into the checkpoint before it is moved into place (a run's optimizer and trainer state). */
+    public interface Extra { void write(Path folder) throws IOException; }
+
+    /** As {@link #save(Path, Model, Tokenizer, Map)}, with {@code extra} files written into the same atomic folder. */
+    public static void save(Path dir, Model model, Tokenizer tokenizer, Map<String, Object> metrics, Extra extra) throws IOException {
         if ((tokenizer == null) != (model.config().tokenizer() == null)) {
             throw new IllegalArgumentException("checkpoint " + dir + ": the config " + (tokenizer == null ? "names tokenizer \""
                     + model.config().tokenizer().id() + "\" but no tokenizer was given" : "names no tokenizer but one was given"));
@@ -60,6 +68,7 @@ public final class Checkpoint {
                     Map.of("format", "ablate", "architecture", model.config().architecture().id()));
             if (tokenizer != null) tokenizer.save(Files.createDirectories(tmp.resolve("tokenizer")));
             Files.writeString(tmp.resolve("metrics.json"), JSON.writeValueAsString(metrics));
+            extra.write(tmp);
             fsyncAll(tmp);
             replace(tmp, target);
         } catch (IOException | RuntimeException e) {
@@ -74,6 +83,7 @@ public final class Checkpoint {
      * @throws IOException naming the file at fault when a part is missing or does not match the config
      */
     public static Loaded load(Path dir, ComponentRegistry registry) throws IOException {
+        dir = modelFolder(dir);
         Path configFile = dir.resolve("config.json");
         if (!Files.isRegularFile(configFile)) {
             throw new IOException(dir + ": not a checkpoint folder (no config.json); train one with 'ablate train'");
@@ -110,6 +120,24 @@ public final class Checkpoint {
             metrics = m;
         }
         return new Loaded(model, tokenizer, metrics);
+    }
+
+    /** Marks a run folder (written by {@code ablate train}); a checkpoint's model lives in it. */
+    public static final String RUN_MARKER = "run.json";
+
+    /**
+     * The folder holding a model: {@code dir} itself for a checkpoint; for a run folder its final {@code model/},
+     * or, while the run is unfinished, its latest periodic checkpoint.
+     */
+    public static Path modelFolder(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve("config.json")) || !Files.isRegularFile(dir.resolve(RUN_MARKER))) return dir;
+        if (Files.isRegularFile(dir.resolve("model").resolve("config.json"))) return dir.resolve("model");
+        Path latest = dir.resolve("checkpoints").resolve("latest");
+        if (Files.isRegularFile(latest)) {
+            Path p = dir.resolve("checkpoints").resolve(Files.readString(latest).trim());
+            if (Files.isRegularFile(p.resolve("config.json"))) return p;
+        }
+        throw new IOException(dir + ": a run folder without a model yet (no model/ and no periodic checkpoint)");
     }
 
     /** Copies {@code source}'s values into the parameter {@code target} in place. */

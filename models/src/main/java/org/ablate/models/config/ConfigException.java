@@ -9,6 +9,7 @@ public final class ConfigException extends IllegalArgumentException {
 
     private final String file;
     private final String field;
+    private final String problem;
 
     public ConfigException(String file, String field, String problem) {
         this(file, field, problem, null);
@@ -18,6 +19,15 @@ public final class ConfigException extends IllegalArgumentException {
         super(file + ": " + (field == null || field.isEmpty() ? "" : field + ": ") + problem, cause);
         this.file = file;
         this.field = field;
+        this.problem = problem;
+    }
+
+    /** What is wrong, without the file and field. */
+    public String problem() { return problem; }
+
+    /** The same error for a config nested under {@code prefix} (e.g. a run spec's {@code model} section). */
+    public ConfigException under(String prefix) {
+        return new ConfigException(file, field == null || field.isEmpty() ? prefix : prefix + "." + field, problem, this);
     }
 
     /** The config file (or the name given for an in-memory config). */

@@ -29,8 +29,11 @@ import org.ablate.platform.ComponentRegistry;
  * allocated.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    /** The model config's top-level fields. */
+    public static List<String> fields() { return TOP; }
 
     /** Top-level keys a config may hold. */
     private static final List<String> TOP = List.of("architecture", "layers", "encoder_layers", "decoder_layers",
@@ -77,7 +80,8 @@ public final class ConfigLoader {
         return fromTree(name, JSON.valueToTree(map));
     }
 
-    private ModelConfig fromTree(String file, JsonNode root) {
+    /** Builds a config from a parsed tree (a run spec's {@code model} section); {@code file} names it in messages. */
+    public ModelConfig fromTree(String file, JsonNode root) {
         if (root == null || root.isMissingNode() || root.isNull()) throw new ConfigException(file, "", "the config is empty; expected a mapping of fields");
         Fields f = new Fields(file, "", root);
         f.onlyKeys(TOP);

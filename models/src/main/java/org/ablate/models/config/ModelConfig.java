@@ -85,6 +85,21 @@ public record ModelConfig(String source, Architecture architecture, int encoderL
 
     public int headDim() { return dModel / heads; }
 
+    /** This config with another vocabulary size (a trained tokenizer's); nothing else changes. */
+    public ModelConfig withVocabSize(int size) {
+        if (size < 1) throw new IllegalArgumentException(source + ": vocab_size must be ≥ 1, got " + size);
+        return new ModelConfig(source, architecture, encoderLayers, decoderLayers, dModel, heads, kvHeads, dFf, size, maxPositions,
+                dropout, bias, block, finalNorm, embeddingNorm, norm, attention, positional, feedForward, tokenizer, sampler,
+                typeVocabSize, scaleEmbedding, outputHeads);
+    }
+
+    /** This config naming {@code tokenizer} (as a run's tokenizer section gives it), or none. */
+    public ModelConfig withTokenizer(Component tokenizer) {
+        return new ModelConfig(source, architecture, encoderLayers, decoderLayers, dModel, heads, kvHeads, dFf, vocabSize, maxPositions,
+                dropout, bias, block, finalNorm, embeddingNorm, norm, attention, positional, feedForward, tokenizer, sampler,
+                typeVocabSize, scaleEmbedding, outputHeads);
+    }
+
     public boolean hasEncoder() { return architecture != Architecture.DECODER_ONLY; }
 
     public boolean hasDecoder() { return architecture != Architecture.ENCODER_ONLY; }

@@ -1,0 +1,52 @@
+package org.ablate.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.Multibinder;
+
+import org.ablate.api.DataSource;
+import org.ablate.api.Objective;
+import org.ablate.api.Tokenizer;
+import org.ablate.platform.ComponentRegistry;
+
+/**
+ * The run's bindings above the model: the resolved spec, the registry, the tokenizer, the data source
+ * and objective the spec names (each made once, by its provider), and the set of training callbacks
+ * that plugins' modules add to. {@link org.ablate.models.assembly.ModelModule} binds the model beside it;
+ * the {@link Trainer} is built from both.
+ */
+public final class RunModule extends AbstractModule {
+    private final RunSpec spec;
+    private final ComponentRegistry registry;
+    private final Tokenizer tokenizer;
+
+    public RunModule(RunSpec spec, ComponentRegistry registry, Tokenizer tokenizer) {
+        this.spec = spec;
+        this.registry = registry;
+        this.tokenizer = tokenizer;
+    }
+
+    @Override protected void configure() {
+        bind(RunSpec.class).toInstance(spec);
+        bind(ComponentRegistry.class).toInstance(registry);
+        bind(Tokenizer.class).toInstance(tokenizer);
+        Multibinder.newSetBinder(binder(), TrainingCallback.class);
+    }
+
+    @Provides @Singleton Objective objective() {
+        return registry.objective(spec.objective().id()).create(spec.objective().params());
+    }
+
+    @Provides @Singleton DataSource data() {
+        if (spec.data() == null) throw new org.ablate.models.config.ConfigException(spec.source(), "data", "is required to train (e.g. data: {path: corpus.txt}, or --data FILE)");
+        try {
+            return registry.data(spec.data().id()).open(spec.data().params(), spec.base(), tokenizer, spec.run().context());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+}

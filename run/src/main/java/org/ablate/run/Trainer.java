@@ -1,0 +1,165 @@
+package org.ablate.run;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+import com.google.inject.Inject;
+
+import org.ablate.api.Batch;
+import org.ablate.api.DataSource;
+import org.ablate.api.Loss;
+import org.ablate.api.Objective;
+import org.ablate.models.assembly.Model;
+import org.ablate.tensor.Dropout;
+import org.ablate.tensor.NoGrad;
+import org.ablate.tensor.Tensor;
+import org.ablate.tensor.optim.GradClip;
+import org.ablate.tensor.optim.Optimizer;
+import org.ablate.tensor.optim.Schedule;
+import org.ablate.tensor.optim.WarmupCosine;
+
+/**
+ * Trains any model on any objective: batches from the data source, the objective's loss, gradient
+ * clipping, the optimizer over the spec's parameter groups and the spec's schedule. Every random draw
+ * of step {@code s} (batch, dropout masks, objective draws) comes from a generator derived from the run
+ * seed and {@code s}, so a run resumed from a checkpoint repeats the uninterrupted run bit for bit.
+ * A non-finite loss stops training with the step at fault.
+ */
+public final class Trainer {
+    /** Where training starts: step 0, or a checkpoint's state. */
+    public record Start(int step, List<Double> trainLosses, List<TrainResult.Evaluation> evaluations, Map<String, Tensor> optimizerState) {
+        public static Start fresh() { return new Start(0, List.of(), List.of(), null); }
+    }
+
+    /** Writes a resumable checkpoint after {@code step}. */
+    public interface Checkpointer {
+        java.nio.file.Path save(int step, Optimizer optimizer, List<Double> losses, List<TrainResult.Evaluation> evaluations) throws java.io.IOException;
+    }
+
+    /** Thrown after a requested stop (a signal) once the checkpoint is written. */
+    public static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        public final int step;
+        public final java.nio.file.Path checkpoint;
+
+        Stopped(int step, java.nio.file.Path checkpoint) {
+            super("stopped after step " + step + "; checkpoint " + checkpoint);
+            this.step = step;
+            this.checkpoint = checkpoint;
+        }
+    }
+
+    private final Model model;
+    private final Objective objective;
+    private final DataSource data;
+    private final RunSpec spec;
+    private final Set<TrainingCallback> callbacks;
+
+    @Inject
+    public Trainer(Model model, Objective objective, DataSource data, RunSpec spec, Set<TrainingCallback> callbacks) {
+        this.model = model;
+        this.objective = objective;
+        this.data = data;
+        this.spec = spec;
+        this.callbacks = callbacks;
+    }
+
+    public Model model() { return model; }
+
+    /** The schedule of the spec. */
+    public static Schedule schedule(RunSpec spec) {
+        RunSpec.Schedule s = spec.schedule();
+        double lr = spec.optim().lr();
+        int steps = spec.run().steps();
+        return switch (s.id()) {
+            case "constant" -> Schedule.constant(lr, s.warmup());
+            case "linear" -> Schedule.linear(lr, s.minLr(), s.warmup(), steps);
+            default -> new WarmupCosine(lr, s.minLr(), s.warmup(), steps);
+        };
+    }
+
+    /** The generator of step {@code step}'s draws. */
+    static SplittableRandom stepRandom(long seed, int step) { return new SplittableRandom(Dropout.stepSeed(seed, step)); }
+
+    /** Mean held-out loss over the first {@code eval_batches} batches, without dropout or graph. */
+    public double evaluate() {
+        RunSpec.Run run = spec.run();
+        double sum = 0;
+        long count = 0;
+        try (NoGrad g = Tensor.noGrad()) {
+            for (int i = 0; i < run.evalBatches(); i++) {
+                Batch b = data.heldOutBatch(i, run.batchSize(), run.context());
+                if (b == null) break;
+                Loss loss = objective.loss(model, b, stepRandom(run.seed() ^ 0x5EEDL, -1 - i));
+                sum += loss.value().item() * loss.count();
+                count += loss.count();
+            }
+        }
+        if (count == 0) throw new IllegalArgumentException("evaluate: the held-out data gives no batch of context " + run.context());
+        return sum / count;
+    }
+
+    public TrainResult train(ParameterGroups.Split split, Start start, Checkpointer checkpointer, BooleanSupplier stopRequested) throws java.io.IOException {
+        RunSpec.Run run = spec.run();
+        Optimizer optimizer = ParameterGroups.optimizer(spec.optim(), split);
+        if (start.optimizerState() != null) optimizer.loadState(start.optimizerState());
+        List<Tensor> params = new ArrayList<>(split.trainable().values());
+        Schedule schedule = schedule(spec);
+        List<Double> losses = new ArrayList<>(start.trainLosses());
+        List<TrainResult.Evaluation> evals = new ArrayList<>(start.evaluations());
+        double initial;
+        if (start.step() == 0) {
+            initial = evaluate();
+            evals.add(new TrainResult.Evaluation(0, initial));
+            for (TrainingCallback c : callbacks) c.evaluated(0, initial, Map.of());
+        } else {
+            initial = evals.isEmpty() ? Double.NaN : evals.get(0).loss();
+        }
+        long nanos = 0;
+        int done = 0;
+        for (int step = start.step() + 1; step <= run.steps(); step++) {
+            long t0 = System.nanoTime();
+            double lr = schedule.apply(optimizer, step - 1);
+            SplittableRandom random = stepRandom(run.seed(), step);
+            Batch batch = data.trainBatch(run.batchSize(), run.context(), random);
+            optimizer.zeroGrad();
+            double value;
+            try (Dropout mode = Dropout.training(random.nextLong())) {
+                Loss loss = objective.loss(model, batch, random);
+                value = loss.value().item();
+                if (!Double.isFinite(value)) {
+                    throw new ArithmeticException("train: the loss became " + value + " at step " + step + " (learning rate " + lr
+                            + "); lower optim.lr or raise schedule.warmup");
+                }
+                loss.value().backward();
+            }
+            if (spec.optim().clip() > 0) GradClip.clipGlobalNorm(params, spec.optim().clip());
+            optimizer.step();
+            nanos += System.nanoTime() - t0;
+            done++;
+            losses.add(value);
+            double tps = done * (double) batch.tokens() / (nanos / 1e9);
+            for (TrainingCallback c : callbacks) c.step(step, run.steps(), value, lr, tps);
+            if (run.evalEvery() > 0 && step % run.evalEvery() == 0 && step < run.steps()) {
+                double held = evaluate();
+                evals.add(new TrainResult.Evaluation(step, held));
+                for (TrainingCallback c : callbacks) c.evaluated(step, held, Map.of());
+            }
+            boolean stop = stopRequested.getAsBoolean();
+            if (step < run.steps() && (stop || (run.checkpointEvery() > 0 && step % run.checkpointEvery() == 0))) {
+                java.nio.file.Path at = checkpointer.save(step, optimizer, losses, evals);
+                for (TrainingCallback c : callbacks) c.checkpointed(step, at);
+                if (stop) throw new Stopped(step, at);
+            }
+        }
+        double last = evaluate();
+        evals.add(new TrainResult.Evaluation(run.steps(), last));
+        for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, Map.of());
+        double seconds = nanos / 1e9;
+        return new TrainResult(initial, last, losses, evals, done == 0 ? 0 : done * run.tokensPerStep() / seconds, seconds);
+    }
+}
