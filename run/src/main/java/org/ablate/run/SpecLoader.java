@@ -186,7 +186,7 @@ public final class SpecLoader {
         ObjectNode modelTree = modelNode.deepCopy();
         if (!modelTree.has("vocab_size")) {
             Object tv = tokenizer == null ? null : tokenizer.params().values().get("vocab_size");
-            modelTree.put("vocab_size", tv instanceof Number n ? n.intValue() : 256); // replaced by a trained tokenizer's size
+            modelTree.put("vocab_size", tv instanceof Number n && n.intValue() > 0 ? n.intValue() : 256); // replaced by a trained tokenizer's size
         }
         ModelConfig model;
         try {
