@@ -7,6 +7,7 @@ import static org.ablate.tensor.Layout.rowMajor;
 import static org.ablate.tensor.Layout.sumTo;
 
 import java.util.Arrays;
+import org.ablate.tensor.kernels.Kernels;
 import org.ablate.tensor.kernels.Parallel;
 
 /**
@@ -14,6 +15,8 @@ import org.ablate.tensor.kernels.Parallel;
  * activations, comparisons (no gradient), {@code where} and {@code maskedFill}.
  */
 final class Elementwise {
+    private static final Kernels K = Kernels.ACTIVE;
+
     private Elementwise() {}
 
     static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3;
@@ -38,7 +41,7 @@ final class Elementwise {
         int[] s = broadcastShape(op, self.shape, o.shape);
         float[] a = gather(self, s), b = gather(o, s);
         float[] out = new float[a.length];
-        Parallel.parallelRange(out.length, 1 << 15, (from, to) -> Simd.binary(kind, a, b, out, from, to));
+        Parallel.parallelRange(out.length, 1 << 15, (from, to) -> K.binary(kind, a, b, out, from, to));
         int[] sa = self.shape, sb = o.shape;
         // each backward keeps only the arrays it reads, so add/sub graphs hold no copies of their inputs
         Autograd.Backward fn = switch (kind) {
@@ -47,8 +50,8 @@ final class Elementwise {
             case MUL -> g -> {
                 float[] gd = g.dense();
                 float[] x = new float[gd.length], y = new float[gd.length];
-                Simd.binary(MUL, gd, b, x, gd.length);
-                Simd.binary(MUL, gd, a, y, gd.length);
+                K.binary(MUL, gd, b, x, 0, gd.length);
+                K.binary(MUL, gd, a, y, 0, gd.length);
                 return new Tensor[] {sumTo(Tensor.of(x, s), sa), sumTo(Tensor.of(y, s), sb)};
             };
             default -> g -> {
@@ -80,8 +83,8 @@ final class Elementwise {
     static Tensor abs(Tensor self) { return map(self, "abs", Math::abs, (x, y) -> x > 0 ? 1f : x < 0 ? -1f : 0f); }
     static Tensor sigmoid(Tensor self) { return map(self, "sigmoid", Elementwise::sigmoidOf, (x, y) -> y * (1f - y)); }
     static Tensor relu(Tensor self) { return map(self, "relu", x -> x > 0 ? x : 0f, (x, y) -> x > 0 ? 1f : 0f); }
-    static Tensor gelu(Tensor self) { return activation(self, "gelu", Simd::gelu, Simd::geluBackward); }
-    static Tensor geluTanh(Tensor self) { return activation(self, "geluTanh", Simd::geluTanh, Simd::geluTanhBackward); }
+    static Tensor gelu(Tensor self) { return activation(self, "gelu", K::gelu, K::geluBackward); }
+    static Tensor geluTanh(Tensor self) { return activation(self, "geluTanh", K::geluTanh, K::geluTanhBackward); }
 
     static Tensor pow(Tensor self, float p) {
         if (p == 2f) return map(self, "pow", x -> x * x, (x, y) -> 2f * x);

@@ -3,9 +3,12 @@ package org.ablate.tensor;
 import static org.ablate.tensor.Autograd.result;
 
 import java.util.Arrays;
+import org.ablate.tensor.kernels.Kernels;
 
 /** Indexing ops, forward and backward: {@code embedding} (rows of a table picked by ids). */
 final class Indexing {
+    private static final Kernels K = Kernels.ACTIVE;
+
     private Indexing() {}
 
     static Tensor embedding(Tensor weight, IntTensor ids) {
@@ -29,7 +32,7 @@ final class Indexing {
         return result("embedding", out, s, g -> {
             float[] gd = g.dense();
             float[] gw = new float[v * e];
-            for (int i = 0; i < id.length; i++) Simd.axpy(1f, gd, i * e, gw, id[i] * e, e);
+            for (int i = 0; i < id.length; i++) K.axpy(1f, gd, i * e, gw, id[i] * e, e);
             return new Tensor[] {Tensor.of(gw, v, e)};
         }, weight);
     }

@@ -4,9 +4,12 @@ import static org.ablate.tensor.Autograd.result;
 import static org.ablate.tensor.Layout.rows;
 
 import java.util.Arrays;
+import org.ablate.tensor.kernels.Kernels;
 
 /** Losses, forward and backward: {@code crossEntropy} with an ignored index and label smoothing. */
 final class Losses {
+    private static final Kernels K = Kernels.ACTIVE;
+
     private Losses() {}
 
     static Tensor crossEntropy(Tensor logits, IntTensor targets, int ignoreIndex, float labelSmoothing) {
@@ -35,11 +38,11 @@ final class Losses {
             for (int i = r0; i < r1; i++) {
                 if (t[i] == ignoreIndex) continue;
                 int base = i * c;
-                float m = Simd.max(x, base, c);
-                float s = Simd.expShiftSum(x, base, m, lsm, base, c);
+                float m = K.max(x, base, c);
+                float s = K.expShiftSum(x, base, m, lsm, base, c);
                 float lse = m + (float) Math.log(s);
-                Simd.addScalar(x, base, -lse, lsm, base, c);
-                double smooth = -Simd.sum(lsm, base, c);
+                K.addScalar(x, base, -lse, lsm, base, c);
+                double smooth = -K.sum(lsm, base, c);
                 rowLoss[i] = (1 - labelSmoothing) * (double) -lsm[base + t[i]] + labelSmoothing * smooth / c;
             }
         });
@@ -55,7 +58,7 @@ final class Losses {
                 for (int i = r0; i < r1; i++) {
                     if (t[i] == ignoreIndex) continue;
                     int base = i * c;
-                    Simd.expScaleShift(lsm, base, go, offTarget, gx, base, c);
+                    K.expScaleShift(lsm, base, go, offTarget, gx, base, c);
                     gx[base + t[i]] -= go * (1f - labelSmoothing);
                 }
             });

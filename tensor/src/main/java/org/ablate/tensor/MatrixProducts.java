@@ -9,12 +9,13 @@ import static org.ablate.tensor.Layout.rowMajor;
 import static org.ablate.tensor.Layout.sumTo;
 
 import java.util.Arrays;
-import org.ablate.tensor.kernels.Gemm;
-import org.ablate.tensor.kernels.Gemv;
+import org.ablate.tensor.kernels.Kernels;
 import org.ablate.tensor.kernels.Parallel;
 
 /** Matrix products, forward and backward: batched {@code matmul} with broadcasting, and {@code linear}. */
 final class MatrixProducts {
+    private static final Kernels K = Kernels.ACTIVE;
+
     private MatrixProducts() {}
 
     static Tensor matmul(Tensor self, Tensor o) {
@@ -62,30 +63,16 @@ final class MatrixProducts {
                 ao += ix * aBs[i];
                 bo += ix * bBs[i];
             }
-            product(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
-                    b.strides[bd - 1], c, bi * m * n, false);
+            K.matmul(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
+                    b.strides[bd - 1], c, bi * m * n, n, false);
         };
-        // many small products (attention heads) spread over the pool by batch; few large ones let Gemm split each
+        // many small products (attention heads) spread over the pool by batch; few large ones let the kernel split each
         if (batches >= Parallel.threads()) {
             Parallel.parallelFor(batches, one);
         } else {
             for (int bi = 0; bi < batches; bi++) one.accept(bi);
         }
         return new Tensor(c, 0, outShape, rowMajor(outShape));
-    }
-
-    /** C (+)= A·B for one product, C row-major [m, n] at {@code cOff}; picks the kernel for the shape and layout. */
-    private static void product(int m, int n, int k, float[] a, int ao, int aRs, int aCs, float[] b, int bo, int bRs,
-                                int bCs, float[] c, int cOff, boolean accumulate) {
-        if (m == 1) { // one row (a decoding step): memory-bound, stream B once without packing
-            Gemv.gemv(n, k, a, ao, aCs, b, bo, bRs, bCs, c, cOff, accumulate);
-            return;
-        }
-        if (m <= Gemv.SMALL_M && bRs == 1 && aCs == 1) { // a short prompt times a weight
-            Gemv.smallM(m, n, k, a, ao, aRs, 1, b, bo, 1, bCs, c, cOff, n, accumulate);
-            return;
-        }
-        Gemm.sgemm(m, n, k, a, ao, aRs, aCs, b, bo, bRs, bCs, c, cOff, n, accumulate);
     }
 
     /** Strides of {@code t}'s first {@code nd} dims aligned to {@code batch}, 0 where broadcast. */
@@ -123,8 +110,8 @@ final class MatrixProducts {
         float[] c = new float[Math.toIntExact((long) m * n)];
         for (int i = 0; i < m; i++) System.arraycopy(b, 0, c, i * n, n);
         // B = Wᵀ read in place: row stride 1, column stride = W's row stride
-        product(m, n, k, x.data, x.offset, x.strides[0], x.strides[1], weight.data, weight.offset, weight.strides[1],
-                weight.strides[0], c, 0, true);
+        K.matmul(m, n, k, x.data, x.offset, x.strides[0], x.strides[1], weight.data, weight.offset, weight.strides[1],
+                weight.strides[0], c, 0, n, true);
         int[] outShape = {m, n};
         return result("linear", c, outShape, g -> {
             Tensor gx = needsGrad(x) ? matmulRaw(g, weight) : null;
@@ -133,7 +120,7 @@ final class MatrixProducts {
             if (needsGrad(bias)) {
                 float[] gd = g.dense();
                 float[] sum = new float[n];
-                for (int i = 0; i < m; i++) Simd.axpy(1f, gd, i * n, sum, 0, n);
+                for (int i = 0; i < m; i++) K.axpy(1f, gd, i * n, sum, 0, n);
                 gb = Tensor.of(sum, n);
             }
             return new Tensor[] {gx, gw, gb};

@@ -9,10 +9,13 @@ import static org.ablate.tensor.Layout.outerSize;
 import static org.ablate.tensor.Layout.rowMajor;
 import static org.ablate.tensor.Layout.rows;
 
+import org.ablate.tensor.kernels.Kernels;
 import org.ablate.tensor.kernels.Parallel;
 
 /** Softmax and normalisations, forward and backward: {@code softmax}, {@code logSoftmax}, {@code layerNorm}, {@code rmsNorm}. */
 final class Normalization {
+    private static final Kernels K = Kernels.ACTIVE;
+
     private Normalization() {}
 
     static Tensor softmax(Tensor self, int dim, boolean log) {
@@ -25,14 +28,14 @@ final class Normalization {
             rows(outer, n * inner, (r0, r1) -> {
                 for (int o = r0; o < r1; o++) {
                     int base = o * n;
-                    float m = Simd.max(x, base, n);
+                    float m = K.max(x, base, n);
                     if (m == Float.NEGATIVE_INFINITY) m = 0f;
-                    float s = Simd.expShiftSum(x, base, m, y, base, n);
+                    float s = K.expShiftSum(x, base, m, y, base, n);
                     if (log) {
                         float lse = m + (float) Math.log(s);
                         for (int i = 0; i < n; i++) y[base + i] = x[base + i] - lse;
                     } else {
-                        Simd.scale(y, base, 1f / s, n);
+                        K.scale(y, base, 1f / s, n);
                     }
                 }
             });
@@ -94,11 +97,11 @@ final class Normalization {
         rows(rows, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
-                float mean = Simd.sum(x, base, n) / n;
-                float var = Simd.sumSquaredDeviation(x, base, n, mean) / n;
+                float mean = K.sum(x, base, n) / n;
+                float var = K.sumSquaredDeviation(x, base, n, mean) / n;
                 float rs = (float) (1.0 / Math.sqrt(var + eps));
                 rstd[r] = rs;
-                Simd.normalize(x, base, n, mean, rs, w, b, xhat, y);
+                K.normalize(x, base, n, mean, rs, w, b, xhat, y);
             }
         });
         int[] s = self.shape.clone();
@@ -110,10 +113,10 @@ final class Normalization {
             float[] gb = b == null || !needsGrad(bias) ? null : new float[n];
             // rows are independent for gx; the parameter gradients are column sums, split by column range
             rows(rows, n, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) Simd.layerNormRowBackward(gd, xhat, w, r * n, n, rstd[r], gx);
+                for (int r = r0; r < r1; r++) K.layerNormRowBackward(gd, xhat, w, r * n, n, rstd[r], gx);
             });
             if (gw != null || gb != null) {
-                Parallel.parallelRange(n, 64, (c0, c1) -> Simd.normParamGrads(gd, xhat, rows, n, c0, c1, gw, gb));
+                Parallel.parallelRange(n, 64, (c0, c1) -> K.normParamGrads(gd, xhat, rows, n, c0, c1, gw, gb));
             }
             return new Tensor[] {Tensor.of(gx, s), gw == null ? null : Tensor.of(gw, n), gb == null ? null : Tensor.of(gb, n)};
         }, self, weight, bias);
@@ -129,10 +132,10 @@ final class Normalization {
         rows(rows, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
-                float ss = Simd.dot(x, base, x, base, n);
+                float ss = K.dot(x, base, x, base, n);
                 float rs = (float) (1.0 / Math.sqrt(ss / n + eps));
                 rstd[r] = rs;
-                Simd.scaleRow(x, base, n, rs, w, y);
+                K.scaleRow(x, base, n, rs, w, y);
             }
         });
         int[] s = self.shape.clone();
