@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.ablate.tensor.kernels.Erf;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {

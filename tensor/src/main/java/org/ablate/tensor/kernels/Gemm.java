@@ -12,14 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
  * into contiguous thread-local buffers before the register-tiled micro-kernel runs over them, which makes
  * the layout of the inputs cost only the packing pass.
  *
- * <p>The SIMD width is {@link FloatVector#SPECIES_PREFERRED} unless the system property
- * {@code ablate.vector.bits} is set to {@code scalar}, {@code 128}, {@code 256} or {@code 512} (read once,
- * when this class is initialised). Large products are split over {@link Parallel}'s pool; small ones run on
+ * <p>The SIMD width is {@link VectorWidth#SPECIES}: {@link FloatVector#SPECIES_PREFERRED} unless the system
+ * property {@code ablate.vector.bits} is set to {@code scalar}, {@code 128}, {@code 256} or {@code 512} (read once). Large products are split over {@link Parallel}'s pool; small ones run on
  * the calling thread. Results differ from {@link #reference} only by floating-point summation order.
  */
 public final class Gemm {
     /** Vector shape used by the fast path; null selects the scalar micro-kernel. */
-    static final VectorSpecies<Float> SPECIES = chooseSpecies(System.getProperty("ablate.vector.bits"));
+    static final VectorSpecies<Float> SPECIES = VectorWidth.SPECIES;
     static final int LANES = SPECIES == null ? 1 : SPECIES.length();
     /**
      * Micro-tile: MR rows of C by NR columns (two vectors) held in registers. 512-bit vectors come with 32
@@ -54,21 +53,6 @@ public final class Gemm {
             throw new IllegalArgumentException("ablate.gemm.mr must be 6, 8 or 12, got " + rows);
         }
         return rows;
-    }
-
-    private static VectorSpecies<Float> chooseSpecies(String bits) {
-        if (bits == null || bits.isBlank() || bits.equals("preferred")) {
-            return FloatVector.SPECIES_PREFERRED;
-        }
-        return switch (bits.trim()) {
-            case "scalar" -> null;
-            case "64" -> FloatVector.SPECIES_64;
-            case "128" -> FloatVector.SPECIES_128;
-            case "256" -> FloatVector.SPECIES_256;
-            case "512" -> FloatVector.SPECIES_512;
-            default -> throw new IllegalArgumentException(
-                    "ablate.vector.bits must be scalar, 64, 128, 256 or 512, got '" + bits + "'");
-        };
     }
 
     /** One line naming the vector width, tile shape, cache blocks and thread count in use. */

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * Compares {@link Gemm#sgemm} with {@link Gemm#reference} over awkward sizes, transposed and strided operands,
  * offsets and accumulation. Runs in-process from {@link GemmTest} and in a child JVM per forced vector width
- * from {@link GemmVectorWidthTest} (the width is fixed when {@link Gemm} is initialised).
+ * from {@link VectorWidthTest} (the width is fixed when {@link Gemm} is initialised).
  */
 final class GemmCases {
     /** m, n, k triples: edge sizes around every tile and block boundary, and both parallel split directions. */

@@ -1,4 +1,4 @@
-package org.ablate.tensor;
+package org.ablate.tensor.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

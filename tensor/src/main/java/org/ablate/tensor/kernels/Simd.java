@@ -1,4 +1,4 @@
-package org.ablate.tensor;
+package org.ablate.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -6,9 +6,12 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vectorised loops over dense float arrays, shared by the elementwise, softmax and norm ops. */
+/**
+ * Vectorised loops over dense float arrays behind the elementwise, softmax, norm and attention kernels of
+ * {@link VectorKernels}, at the width of {@link VectorWidth} (the preferred one when that is {@code scalar}).
+ */
 final class Simd {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = VectorWidth.SPECIES == null ? FloatVector.SPECIES_PREFERRED : VectorWidth.SPECIES;
 
     private Simd() {}
 
@@ -329,8 +332,8 @@ final class Simd {
         for (; i < n; i++) y[off + i] = w == null ? x[off + i] * k : x[off + i] * k * w[i];
     }
 
-    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
-    private static final float GELU_A = 0.044715f;
+    static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
+    static final float GELU_A = 0.044715f;
 
     /** out[i] = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) for from <= i < to. */
     static void geluTanh(float[] x, float[] out, int from, int to) {
@@ -380,8 +383,8 @@ final class Simd {
     private static final float Q0 = -4.1034786072e-06f, Q1 = 5.6439881774e-01f, Q2 = 1.1239629934e+00f,
             Q3 = 2.0237400324e+00f, Q4 = 2.5286546197e+00f, Q5 = 3.3709948876e+00f, Q6 = 1.6037833372e+00f,
             Q7 = -2.3685100457e+01f, Q8 = 2.0708082574e+01f;
-    private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
-    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
+    static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+    static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
 
     /** erf(a) for 0 <= a < 1. */
     private static FloatVector erfSmall(FloatVector a, FloatVector a2) {
@@ -413,7 +416,7 @@ final class Simd {
         return q * e;
     }
 
-    private static float onePlusErf(float z, float e) {
+    static float onePlusErf(float z, float e) {
         float a = Math.abs(z);
         if (a < 1f) {
             float s = erfSmall(a, a * a);

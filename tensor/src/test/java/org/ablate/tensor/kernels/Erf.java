@@ -1,16 +1,16 @@
-package org.ablate.tensor;
+package org.ablate.tensor.kernels;
 
 /**
  * The error function in double, accurate to about 1e-13: the oracle for the float erf and GELU kernels of
  * {@link Simd}. Maclaurin series for |z| <= 2.5, Laplace's continued fraction for erfc beyond.
  */
-final class Erf {
+public final class Erf {
     private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
 
     private Erf() {}
 
     /** erf(z), slow and accurate. */
-    static double reference(double z) {
+    public static double reference(double z) {
         double a = Math.abs(z);
         double r;
         if (a <= 2.5) {

@@ -1,0 +1,39 @@
+package org.ablate.tensor;
+
+import static org.ablate.tensor.Autograd.result;
+
+import java.util.Arrays;
+import org.ablate.tensor.kernels.Kernels;
+
+/** Indexing ops, forward and backward: {@code embedding} (rows of a table picked by ids). */
+final class Indexing {
+    private static final Kernels K = Kernels.ACTIVE;
+
+    private Indexing() {}
+
+    static Tensor embedding(Tensor weight, IntTensor ids) {
+        if (weight.shape.length != 2) {
+            throw new IllegalArgumentException("embedding: weight must be [V, E], got shape " + Arrays.toString(weight.shape));
+        }
+        int v = weight.shape[0], e = weight.shape[1];
+        int[] id = ids.data();
+        for (int i = 0; i < id.length; i++) {
+            if (id[i] < 0 || id[i] >= v) {
+                throw new IndexOutOfBoundsException("embedding: id " + id[i] + " at flat position " + i + " out of range [0, " + v
+                        + ") for weight shape " + Arrays.toString(weight.shape));
+            }
+        }
+        float[] w = weight.dense();
+        float[] out = new float[id.length * e];
+        for (int i = 0; i < id.length; i++) System.arraycopy(w, id[i] * e, out, i * e, e);
+        int[] is = ids.shape();
+        int[] s = Arrays.copyOf(is, is.length + 1);
+        s[is.length] = e;
+        return result("embedding", out, s, g -> {
+            float[] gd = g.dense();
+            float[] gw = new float[v * e];
+            for (int i = 0; i < id.length; i++) K.axpy(1f, gd, i * e, gw, id[i] * e, e);
+            return new Tensor[] {Tensor.of(gw, v, e)};
+        }, weight);
+    }
+}

@@ -1,0 +1,131 @@
+package org.ablate.tensor.kernels;
+
+/**
+ * The compute kernels behind every tensor op: the one seam between the ops (shapes, broadcasting, autograd) and
+ * the loops that do the arithmetic. The engine uses a single implementation, {@link #ACTIVE}, chosen once when this
+ * interface is initialised from the system property {@code ablate.vector.bits}:
+ *
+ * <ul>
+ *   <li>unset, {@code preferred}, {@code 64}, {@code 128}, {@code 256} or {@code 512}: {@link VectorKernels}, the
+ *       Vector API kernels at that width (the preferred one by default);</li>
+ *   <li>{@code scalar}: {@link ScalarKernels}, plain loops that sum in index order, the reference every vector
+ *       width is tested against.</li>
+ * </ul>
+ *
+ * <p>Operands are {@code float[]} arrays with offsets (and strides for matrix products), exactly as the ops hold
+ * them; ranges {@code [from, to)} let the ops split one call over the pool. Kernels never allocate results: the
+ * caller passes every output array. Unless a method says otherwise, outputs are overwritten, not accumulated.
+ *
+ * <p>Attention has two entry points ({@link #attentionForward}, {@link #attentionBackward}) whose default bodies
+ * compose this interface's own matrix-product, softmax and vector kernels, so every backend runs it; a backend with a
+ * fused attention kernel overrides them.
+ */
+public interface Kernels {
+    /** The backend every op uses, fixed for the life of the JVM. */
+    Kernels ACTIVE = VectorWidth.SPECIES == null ? new ScalarKernels() : new VectorKernels();
+
+    /** One line naming the backend and its width. */
+    String describe();
+
+    // ------------------------------------------------------------------ matrix products
+
+    /**
+     * C (+)= A·B, C row-major [m, n] with row stride {@code cRs}; element (i, p) of A is
+     * {@code a[aOff + i*aRs + p*aCs]}, element (p, j) of B is {@code b[bOff + p*bRs + j*bCs]}. May split the work
+     * over {@link Parallel}'s pool. Covers the matrix-vector case ({@code m == 1}).
+     */
+    void matmul(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
+                float[] c, int cOff, int cRs, boolean accumulate);
+
+    /** {@link #matmul} on the calling thread only, for callers that already spread independent products over the pool. */
+    void matmulSerial(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
+                      float[] c, int cOff, int cRs, boolean accumulate);
+
+    // ------------------------------------------------------------------ elementwise maps
+
+    /** Binary operator codes of {@link #binary}. */
+    int ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+
+    /** out[i] = a[i] op b[i] for from <= i < to; op is {@link #ADD}, {@link #SUB}, {@link #MUL} or {@link #DIV}. */
+    void binary(int op, float[] a, float[] b, float[] out, int from, int to);
+
+    /** out[i] = x·Φ(x) (exact-erf GELU) for from <= i < to. */
+    void gelu(float[] x, float[] out, int from, int to);
+
+    /** gx[i] = g[i]·GELU'(x[i]) for from <= i < to. */
+    void geluBackward(float[] x, float[] g, float[] gx, int from, int to);
+
+    /** out[i] = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) for from <= i < to. */
+    void geluTanh(float[] x, float[] out, int from, int to);
+
+    /** gx[i] = g[i]·(d geluTanh/dx)(x[i]) for from <= i < to. */
+    void geluTanhBackward(float[] x, float[] g, float[] gx, int from, int to);
+
+    // ------------------------------------------------------------------ reductions and vector primitives
+
+    /** Sum of a[off .. off+n). */
+    float sum(float[] a, int off, int n);
+
+    /** Maximum of a[off .. off+n) (−∞ when n is 0). */
+    float max(float[] a, int off, int n);
+
+    /** Σ a[ao+i]·b[bo+i] over n elements. */
+    float dot(float[] a, int ao, float[] b, int bo, int n);
+
+    /** y[yo+i] += alpha·x[xo+i] over n elements. */
+    void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n);
+
+    /** a[off+i] *= k over n elements. */
+    void scale(float[] a, int off, float k, int n);
+
+    /** out[oo+i] = a[ao+i] + k over n elements. */
+    void addScalar(float[] a, int ao, float k, float[] out, int oo, int n);
+
+    // ------------------------------------------------------------------ softmax
+
+    /** out[oo+i] = e^(a[ao+i] − shift) over n elements; returns the sum of the results. */
+    float expShiftSum(float[] a, int ao, float shift, float[] out, int oo, int n);
+
+    /** out[oo+i] = k·e^(a[ao+i]) − shift over n elements (the cross-entropy gradient from log-probabilities). */
+    void expScaleShift(float[] a, int ao, float k, float shift, float[] out, int oo, int n);
+
+    /** a[off+i] = a[off+i]·scale (+ bias[bo+i] when bias is not null) over n elements; returns their maximum. */
+    float scaleAddMax(float[] a, int off, int n, float scale, float[] bias, int bo);
+
+    /** Softmax backward in place: g[go+i] = p[po+i]·(g[go+i] − rowDot) over n elements. */
+    void softmaxGrad(float[] p, int po, float[] g, int go, float rowDot, int n);
+
+    // ------------------------------------------------------------------ norms
+
+    /** Σ (a[off+i] − mean)² over n elements. */
+    float sumSquaredDeviation(float[] a, int off, int n, float mean);
+
+    /**
+     * Layer-norm output of one row at {@code off}: xhat = (x − mean)·rs, y = xhat·w + b (w, b null for 1 and 0; indexed
+     * from 0), written at the same offset in xhat (skipped when null) and y.
+     */
+    void normalize(float[] x, int off, int n, float mean, float rs, float[] w, float[] b, float[] xhat, float[] y);
+
+    /** Layer-norm input gradient of one row at {@code off}: with dh = g·w, gx = rs·(dh − mean(dh) − xhat·mean(dh·xhat)). */
+    void layerNormRowBackward(float[] g, float[] xhat, float[] w, int off, int n, float rs, float[] gx);
+
+    /** Norm parameter gradients over columns [c0, c1) of {@code rows} rows of n: gw[c] += Σ g·xhat, gb[c] += Σ g (either may be null). */
+    void normParamGrads(float[] g, float[] xhat, int rows, int n, int c0, int c1, float[] gw, float[] gb);
+
+    /** y[off+i] = x[off+i]·k·w[i] over n elements (w null for 1). */
+    void scaleRow(float[] x, int off, int n, float k, float[] w, float[] y);
+
+    // ------------------------------------------------------------------ attention
+
+    /** Forward pass of one (batch, head) pair {@code bh}: its rows of {@code probs} and {@code out}. See {@link Attend}. */
+    default void attentionForward(Attend a, int bh, float[] probs, float[] out) {
+        if (a.lq() == 1) a.forwardOneQuery(this, bh, probs, out);
+        else a.forward(this, bh, probs, out);
+    }
+
+    /** Backward pass of one (batch, head) pair: adds its gradients into gq, gk, gv and (when not null) gs. See {@link Attend}. */
+    default void attentionBackward(Attend a, int bh, float[] probs, float[] go, float[] gq, float[] gk, float[] gv, float[] gs) {
+        if (a.lq() == 1) a.backwardOneQuery(this, bh, probs, go, gq, gk, gv, gs);
+        else a.backward(this, bh, probs, go, gq, gk, gv, gs);
+    }
+}

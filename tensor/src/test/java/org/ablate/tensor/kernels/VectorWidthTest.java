@@ -1,0 +1,78 @@
+package org.ablate.tensor.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.ablate.tensor.WidthOps;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every op at every vector width against the scalar reference. The width is fixed when {@link Kernels} is initialised,
+ * so each forced width runs in its own JVM ({@link KernelCases#main}): there the {@link GemmCases} and every kernel
+ * of the active backend must agree with {@link ScalarKernels}, and the op-level results of {@link WidthOps} (forward
+ * and backward of every op that runs on the kernels) must agree with those of a child JVM on the scalar backend.
+ * Widths up to 512 bits run on any machine: a shape wider than the machine's registers takes the Vector API's
+ * slow, equally exact fallback instead of the vector instructions, so on a machine without AVX-512 the 512-bit case
+ * checks the results but not the 512-bit instructions.
+ */
+class VectorWidthTest {
+    private static Path dir;
+    private static Map<String, float[]> scalar;
+
+    @BeforeAll
+    static void scalarReference() throws Exception {
+        dir = Files.createTempDirectory("ablate-widths");
+        String text = child("scalar", "", dir.resolve("scalar.bin"));
+        assertTrue(text.contains("kernels: scalar reference"), "scalar backend not applied: " + text);
+        scalar = WidthOps.read(dir.resolve("scalar.bin"));
+        assertTrue(scalar.size() > 30, "op results: " + scalar.keySet());
+    }
+
+    @AfterAll
+    static void clean() throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) Files.delete(p);
+        }
+        Files.delete(dir);
+    }
+
+    /** Runs KernelCases in a child JVM; returns its output after checking that it passed. */
+    private static String child(String bits, String rows, Path results) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector",
+                "-Dablate.vector.bits=" + bits, "-Dablate.gemm.mr=" + rows, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                KernelCases.class.getName(), results.toString()))
+                .redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        boolean done = p.waitFor(5, TimeUnit.MINUTES);
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertTrue(done, "child JVM did not finish: " + text);
+        assertEquals(0, p.exitValue(), "ablate.vector.bits=" + bits + ":\n" + text);
+        return text;
+    }
+
+    /** "bits:rows" also forces the matrix-product micro-tile height, to cover every register-tile variant. */
+    @ParameterizedTest(name = "ablate.vector.bits={0} (widths above the machine's fall back to the exact slow path)")
+    @ValueSource(strings = {"128", "256", "512", "512:12"})
+    void everyOpAtThisWidthAgreesWithTheScalarReference(String config) throws Exception {
+        String bits = config.split(":")[0];
+        String rows = config.contains(":") ? config.split(":")[1] : "";
+        Path results = dir.resolve(bits + "-" + rows + ".bin");
+        String text = child(bits, rows, results);
+        assertTrue(text.contains("kernels: vector " + bits + "-bit"), "width not applied to the kernels: " + text);
+        assertTrue(text.contains("sgemm: vector " + bits + "-bit"), "width not applied to sgemm: " + text);
+        if (!rows.isEmpty()) assertTrue(text.contains("micro-tile " + rows + "x"), "micro-tile not applied: " + text);
+        List<String> diffs = WidthOps.compare(scalar, WidthOps.read(results));
+        assertTrue(diffs.isEmpty(), () -> "ablate.vector.bits=" + bits + " differs from the scalar backend:\n" + String.join("\n", diffs));
+    }
+}
