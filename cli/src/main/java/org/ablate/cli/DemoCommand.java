@@ -38,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         ComponentRegistry registry = ComponentRegistry.discover();
-        Path home = Path.of(System.getProperty("ablate.home", ".")).toAbsolutePath().resolve("examples").resolve("configs");
+        Path home = Path.of(System.getProperty("ablate.home", ".")).toAbsolutePath().resolve("examples").resolve("specs");
         RunSpec spec = new SpecLoader(registry).parse("embedded " + SPEC, resource(SPEC), true, home, options.overrides());
         System.out.println("ablate demo: a GPT-style model (embedded spec " + SPEC + ", sha256 " + spec.hash().substring(0, 12) + ")");
         new TrainingRun(registry, System.out).run(spec, new TrainingRun.Options(out, null, false, true, List.of(new ProgressCallback(System.out))));

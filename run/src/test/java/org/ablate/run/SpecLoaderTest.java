@@ -92,4 +92,20 @@ class SpecLoaderTest {
         assertEquals("pre-norm", old.model().block().id());
         assertTrue(old.tokenizer() != null || !Files.readString(legacy).contains("tokenizer:"), "a model's tokenizer moves to the tokenizer section");
     }
+
+    /** Every shipped run spec and model config resolves (model configs as the model section). */
+    @Test void shippedSpecsAndConfigsResolve() throws Exception {
+        Path examples = Path.of(System.getProperty("user.dir")).resolve("../examples");
+        int n = 0;
+        for (String folder : List.of("specs", "configs")) {
+            try (var files = Files.list(examples.resolve(folder))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                    RunSpec s = loader.load(f, List.of());
+                    assertTrue(s.model().estimatedParameters() > 0, f.toString());
+                    n++;
+                }
+            }
+        }
+        assertTrue(n >= 3, "found " + n + " example files");
+    }
 }
