@@ -346,6 +346,7 @@ final class ByteLevelBpe extends BaseTokenizer {
         if (!preType.equals("ByteLevel")) {
             throw HfParts.unsupported(file, "pre_tokenizer.type", preType, "byte-bpe", "ByteLevel (GPT-2's) only");
         }
+        HfParts.bools(pre, "pre_tokenizer", file, "trim_offsets");
         if (Boolean.TRUE.equals(TextFiles.bool(pre, "add_prefix_space", "pre_tokenizer.add_prefix_space", file))) {
             throw new IOException(file + ": field \"pre_tokenizer.add_prefix_space\" is true; byte-bpe supports only false (GPT-2)");
         }
@@ -357,10 +358,15 @@ final class ByteLevelBpe extends BaseTokenizer {
             throw HfParts.unsupported(file, "post_processor.type", post, "byte-bpe",
                     "ByteLevel (which changes only offsets) or none; it adds no tokens");
         }
+        if (post != null) HfParts.bools((Map<?, ?>) rm.get("post_processor"), "post_processor", file, "add_prefix_space", "trim_offsets", "use_regex");
         String decoder = HfParts.type(rm, "decoder", file);
         if (decoder != null && !decoder.equals("ByteLevel")) {
             throw HfParts.unsupported(file, "decoder.type", decoder, "byte-bpe", "ByteLevel or none");
         }
+        if (decoder != null) HfParts.bools((Map<?, ?>) rm.get("decoder"), "decoder", file, "add_prefix_space", "trim_offsets", "use_regex");
+        HfParts.topLevel(rm, file);
+        TextFiles.string(model, "unk_token", "model.unk_token", file, "");
+        HfParts.bools(model, "model", file, "fuse_unk");
         HfParts.only(model, "dropout", "model.dropout", file, "byte-bpe", "null or 0 (no BPE dropout)", 0L);
         HfParts.only(model, "continuing_subword_prefix", "model.continuing_subword_prefix", file, "byte-bpe", "null or \"\"", "");
         HfParts.only(model, "end_of_word_suffix", "model.end_of_word_suffix", file, "byte-bpe", "null or \"\"", "");

@@ -55,6 +55,26 @@ final class HfParts {
         return String.valueOf(v);
     }
 
+    /** Fields that must be true, false, null or absent (Hugging Face refuses anything else). */
+    static void bools(Map<?, ?> parent, String path, Path file, String... fields) throws IOException {
+        for (String f : fields) TextFiles.bool(parent, f, path + "." + f, file);
+    }
+
+    /**
+     * The top-level fields besides the parts: {@code version} is "1.0" when given; {@code truncation} and
+     * {@code padding} are objects or null. Those two are encode-time options that the readers do not apply
+     * (Ablate's batch encoder takes its own); they are checked only so that a damaged file is not read.
+     */
+    static void topLevel(Map<?, ?> root, Path file) throws IOException {
+        only(root, "version", "version", file, "this reader", "\"1.0\"", "1.0");
+        for (String f : new String[] {"truncation", "padding"}) {
+            Object v = root.get(f);
+            if (v != null && !(v instanceof Map)) {
+                throw new IOException(file + ": field \"" + f + "\" must be a JSON object or null, got " + TextFiles.kind(v));
+            }
+        }
+    }
+
     /**
      * The flags of {@code added_tokens[k]} that change how a token is matched and are not implemented:
      * lstrip, rstrip and single_word must be false; normalized must be false when the file has a normalizer
@@ -64,6 +84,7 @@ final class HfParts {
         if (!(token instanceof Map<?, ?> m)) {
             throw new IOException(file + ": field \"added_tokens[" + k + "]\" must be a JSON object, got " + TextFiles.kind(token));
         }
+        bools(m, "added_tokens[" + k + "]", file, "single_word", "lstrip", "rstrip", "normalized", "special");
         for (String flag : new String[] {"lstrip", "rstrip", "single_word"}) {
             only(m, flag, "added_tokens[" + k + "]." + flag, file, reader, "false (the token matched exactly as written)", false);
         }

@@ -17,8 +17,8 @@ import org.ablate.api.SpecialTokens;
 /**
  * BERT's WordPiece, as Hugging Face's BertNormalizer + BertPreTokenizer + WordPiece model.
  *
- * <p>Special tokens ([PAD], [UNK], [CLS], [SEP], [MASK] and any other added special token) written in
- * a text are matched first, on the raw text. The rest is normalised: clean text drops U+0000, U+FFFD and
+ * <p>Special tokens written in a text are matched first, on the raw text: those a tokenizer.json lists in
+ * {@code added_tokens}, or for a vocab.txt [PAD], [UNK], [CLS], [SEP] and [MASK]. The rest is normalised: clean text drops U+0000, U+FFFD and
  * control characters (Unicode category C*, except tab, newline and carriage return) and turns whitespace
  * into spaces; Chinese (CJK ideograph) characters get spaces around them; accents are stripped (NFD, then
  * nonspacing marks removed) when {@code stripAccents}, which by default follows {@code lowercase}; then
@@ -56,8 +56,11 @@ final class WordPiece extends BaseTokenizer {
         this.prefix = prefix;
         this.maxChars = maxChars;
         this.unk = need(vocab, unkToken, where);
-        List<String> added = new ArrayList<>(addedSpecials);
-        for (String s : new String[]{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", unkToken}) {
+        // A tokenizer.json lists the tokens matched in a text (added_tokens) and only those are, as in Hugging
+        // Face; a vocab.txt (addedSpecials null) gets BERT's special tokens.
+        List<String> added = new ArrayList<>();
+        if (addedSpecials != null) added.addAll(addedSpecials);
+        else for (String s : new String[]{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", unkToken}) {
             if (ids.containsKey(s) && !added.contains(s)) added.add(s);
         }
         addedStrings = added.toArray(String[]::new);
@@ -303,7 +306,7 @@ final class WordPiece extends BaseTokenizer {
             if (prior != null) throw new IOException(file + ": line " + (i + 1) + ": token " + Json.quote(t) + " repeats line " + (prior + 1));
             vocab[i] = t;
         }
-        return new WordPiece(vocab, true, true, null, lowercase, "[UNK]", "##", maxChars, List.of(), file.toString());
+        return new WordPiece(vocab, true, true, null, lowercase, "[UNK]", "##", maxChars, null, file.toString());
     }
 
     /**
@@ -392,6 +395,11 @@ final class WordPiece extends BaseTokenizer {
                                     + (ids == null ? "missing" : ids instanceof List<?> l ? l.toString().replace('\n', ' ').replace('\r', ' ') : HfParts.show(ids))
                                     + "; expected [" + id + "], the id model.vocab gives " + token);
                         }
+                        Map<?, ?> entry = (Map<?, ?>) st;
+                        if (!token.equals(entry.get("id")) || !List.of(token).equals(entry.get("tokens"))) {
+                            throw new IOException(file + ": field \"post_processor.special_tokens." + token + "\" must have \"id\": \""
+                                    + token + "\" and \"tokens\": [\"" + token + "\"], as BERT's template");
+                        }
                     }
                 }
                 case "BertProcessing" -> {
@@ -408,6 +416,7 @@ final class WordPiece extends BaseTokenizer {
                         "TemplateProcessing or BertProcessing with BERT's [CLS] $A [SEP] layout, or none");
             }
         }
+        HfParts.topLevel(root, file);
         String decoder = HfParts.type(root, "decoder", file);
         if (decoder != null) {
             if (!decoder.equals("WordPiece")) throw HfParts.unsupported(file, "decoder.type", decoder, "wordpiece", "WordPiece or none");

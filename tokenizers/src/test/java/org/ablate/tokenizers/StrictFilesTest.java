@@ -60,12 +60,12 @@ class StrictFilesTest {
         root.put("padding", null);
         root.put("added_tokens", new ArrayList<>(List.of(token(258, "<|endoftext|>", true))));
         root.put("normalizer", null);
-        root.put("pre_tokenizer", new LinkedHashMap<>(Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true,
-                "use_regex", true)));
-        root.put("post_processor", new LinkedHashMap<>(Map.of("type", "ByteLevel", "add_prefix_space", true, "trim_offsets", false,
-                "use_regex", true)));
-        root.put("decoder", new LinkedHashMap<>(Map.of("type", "ByteLevel", "add_prefix_space", true, "trim_offsets", true,
-                "use_regex", true)));
+        root.put("pre_tokenizer", ordered("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true,
+                "use_regex", true));
+        root.put("post_processor", ordered("type", "ByteLevel", "add_prefix_space", true, "trim_offsets", false,
+                "use_regex", true));
+        root.put("decoder", ordered("type", "ByteLevel", "add_prefix_space", true, "trim_offsets", true,
+                "use_regex", true));
         root.put("model", model);
         return root;
     }
@@ -107,26 +107,33 @@ class StrictFilesTest {
         norm.put("strip_accents", null);
         norm.put("lowercase", true);
         root.put("normalizer", norm);
-        root.put("pre_tokenizer", new LinkedHashMap<>(Map.of("type", "BertPreTokenizer")));
+        root.put("pre_tokenizer", ordered("type", "BertPreTokenizer"));
         root.put("post_processor", template(2, 3));
-        root.put("decoder", new LinkedHashMap<>(Map.of("type", "WordPiece", "prefix", "##", "cleanup", true)));
+        root.put("decoder", ordered("type", "WordPiece", "prefix", "##", "cleanup", true));
         root.put("model", model);
         return root;
     }
 
     static Map<String, Object> template(int cls, int sep) {
-        Map<String, Object> c = Map.of("SpecialToken", Map.of("id", "[CLS]", "type_id", 0));
-        Map<String, Object> a = Map.of("Sequence", Map.of("id", "A", "type_id", 0));
-        Map<String, Object> s0 = Map.of("SpecialToken", Map.of("id", "[SEP]", "type_id", 0));
-        Map<String, Object> b = Map.of("Sequence", Map.of("id", "B", "type_id", 1));
-        Map<String, Object> s1 = Map.of("SpecialToken", Map.of("id", "[SEP]", "type_id", 1));
+        Map<String, Object> c = ordered("SpecialToken", ordered("id", "[CLS]", "type_id", 0));
+        Map<String, Object> a = ordered("Sequence", ordered("id", "A", "type_id", 0));
+        Map<String, Object> s0 = ordered("SpecialToken", ordered("id", "[SEP]", "type_id", 0));
+        Map<String, Object> b = ordered("Sequence", ordered("id", "B", "type_id", 1));
+        Map<String, Object> s1 = ordered("SpecialToken", ordered("id", "[SEP]", "type_id", 1));
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("type", "TemplateProcessing");
         t.put("single", new ArrayList<>(List.of(c, a, s0)));
         t.put("pair", new ArrayList<>(List.of(c, a, s0, b, s1)));
-        t.put("special_tokens", Map.of("[CLS]", Map.of("id", "[CLS]", "ids", List.of(cls), "tokens", List.of("[CLS]")),
-                "[SEP]", Map.of("id", "[SEP]", "ids", List.of(sep), "tokens", List.of("[SEP]"))));
+        t.put("special_tokens", ordered("[CLS]", ordered("id", "[CLS]", "ids", List.of(cls), "tokens", List.of("[CLS]")),
+                "[SEP]", ordered("id", "[SEP]", "ids", List.of(sep), "tokens", List.of("[SEP]"))));
         return t;
+    }
+
+    /** A map with the keys in the order given (Map.of's order changes from run to run, and the fuzz tests mutate the text). */
+    static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
     }
 
     /** A deep copy (the builders' nested maps are shared otherwise). */
@@ -282,6 +289,16 @@ class StrictFilesTest {
         bert.remove("decoder");
         Tokenizer t = TestSupport.provider("wordpiece").load(write("bert.json", bert), Params.empty());
         assertArrayEquals(new int[] {2, 5, 3}, t.encodeForModel("hello", null, true).ids());
+    }
+
+    @Test void onlyTheListedAddedTokensAreMatchedInText() throws Exception {
+        Map<String, Object> w = wordPiece();
+        Tokenizer all = TestSupport.provider("wordpiece").load(write("all.json", w), Params.empty());
+        assertArrayEquals(new int[] {5, 3, 6}, all.encode("hello [SEP] world"));
+        list(w, "added_tokens").remove(3);  // [SEP] no longer an added token: Hugging Face splits it as text
+        Tokenizer without = TestSupport.provider("wordpiece").load(write("without.json", w), Params.empty());
+        assertArrayEquals(new int[] {5, 1, 1, 1, 6}, without.encode("hello [SEP] world"));
+        assertEquals(3, without.specialTokens().sep());
     }
 
     @Test void savedWordPieceCarriesBertsPostProcessorAndDecoder() throws Exception {
