@@ -19,7 +19,7 @@ import org.ablate.models.conformance.ConformanceRunner;
 @Command(name = "conformance", mixinStandardHelpOptions = true,
         description = {"Run every case folder under DIR (case.json + io.safetensors, Hugging Face checkpoints) by its kind",
                 "and print one line per case with its largest error relative to tolerance, then the totals.",
-                "Exits 1 when any case fails or has a kind this build does not know."})
+                "Exits 1 when any case fails or has a kind this build does not know, or DIR holds no case."})
 final class ConformanceCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -27,6 +27,16 @@ class ConformanceCommandTest {
         assertEquals(cases + 1, r.out().lines().count(), "one line per case, then the totals:\n" + r.out());
     }
 
+    @Test void aFolderWithoutCasesFails(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("not_a_case"));
+        Files.writeString(dir.resolve("README.md"), "nothing here");
+        MainTest.Result r = MainTest.run("conformance", dir.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertEquals("", r.out(), "no totals for a run that checked nothing");
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains(dir + ": holds no conformance cases; expected sub-folders each with a case.json"), r.err());
+    }
+
     @Test void unknownKindCountsAsFailure(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("a_case"));
         Files.writeString(dir.resolve("a_case/case.json"), "{\"kind\": \"teleport\", \"tolerance\": {\"atol\": 0, \"rtol\": 0}}");

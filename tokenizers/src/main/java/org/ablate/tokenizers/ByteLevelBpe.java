@@ -67,7 +67,7 @@ final class ByteLevelBpe extends BaseTokenizer {
                 char c = t.charAt(i);
                 int b = c < charToByte.length ? charToByte[c] : -1;
                 if (b < 0) {
-                    throw new IOException(where + ": token \"" + t + "\" (id " + id + ") has the character U+"
+                    throw new IOException(where + ": token " + Json.quote(t) + " (id " + id + ") has the character U+"
                             + String.format("%04X", (int) c) + ", which is not a byte-level symbol");
                 }
                 bs[i] = (byte) b;
@@ -82,8 +82,8 @@ final class ByteLevelBpe extends BaseTokenizer {
             int a = merges[r][0], b = merges[r][1];
             Integer merged = ids.get(vocab[a] + vocab[b]);
             if (merged == null) {
-                throw new IOException(where + ": merge " + (r + 1) + " (\"" + vocab[a] + " " + vocab[b]
-                        + "\") makes \"" + vocab[a] + vocab[b] + "\", which is not in the vocabulary");
+                throw new IOException(where + ": merge " + (r + 1) + " (" + Json.quote(vocab[a] + " " + vocab[b])
+                        + ") makes " + Json.quote(vocab[a] + vocab[b]) + ", which is not in the vocabulary");
             }
             mergeLeft[r] = a;
             mergeRight[r] = b;
@@ -246,6 +246,11 @@ final class ByteLevelBpe extends BaseTokenizer {
         }
         String[] vocab = denseVocab(map, encoderFile, "");
         String text = TextFiles.read(mergesFile);
+        if (text.isBlank()) {
+            // Zero merges would silently turn every text into single bytes; a real file has at least its version line.
+            throw new IOException(mergesFile + ": the merges file is empty; expected a \"#version: 0.2\" line and then one merge"
+                    + " per line (\"left right\")");
+        }
         String[] lines = text.split("\n", -1);
         int[][] merges = new int[lines.length][];
         int count = 0;
@@ -267,42 +272,34 @@ final class ByteLevelBpe extends BaseTokenizer {
                 encoderFile.toString());
     }
 
-    /** Loads a Hugging Face {@code tokenizer.json} whose model is BPE (byte-level, as GPT-2's). */
+    /**
+     * Loads a Hugging Face {@code tokenizer.json} whose model is BPE (byte-level, as GPT-2's). What GPT-2's
+     * file holds is implemented: no normalizer, the ByteLevel pre-tokenizer (no prefix space, GPT-2's split
+     * rule), a ByteLevel or no post-processor, a ByteLevel or no decoder, plain added tokens. Anything else
+     * in those places, and BPE options GPT-2 does not use (dropout, subword prefixes or suffixes, byte
+     * fallback, ignore_merges), is refused by name rather than tokenized differently from Hugging Face.
+     */
     static ByteLevelBpe loadHf(Path file) throws IOException {
         Object root = TextFiles.readJson(file);
         Map<String, Object> model = TextFiles.object(root, "model", file);
-        String type = TextFiles.string(model, "type", file, "BPE");
+        Map<?, ?> rm = (Map<?, ?>) root;
+        String type = TextFiles.string(model, "type", "model.type", file, "BPE");
         if (!type.equals("BPE")) {
-            throw new IOException(file + ": field \"model.type\" is \"" + type + "\"; byte-bpe reads only BPE models");
-        }
-        if (root instanceof Map<?, ?> rm && rm.get("pre_tokenizer") != null) {
-            // Only GPT-2's own splitting is implemented; another rule would give different ids silently.
-            Map<String, Object> pre = TextFiles.object(root, "pre_tokenizer", file);
-            String preType = TextFiles.string(pre, "type", file, null);
-            if (!preType.equals("ByteLevel")) {
-                throw new IOException(file + ": field \"pre_tokenizer.type\" is \"" + preType
-                        + "\"; byte-bpe implements GPT-2's ByteLevel pre-tokenizer only");
-            }
-            if (Boolean.TRUE.equals(TextFiles.bool(pre, "add_prefix_space", file))) {
-                throw new IOException(file + ": field \"pre_tokenizer.add_prefix_space\" is true; byte-bpe supports only false (GPT-2)");
-            }
-            if (Boolean.FALSE.equals(TextFiles.bool(pre, "use_regex", file))) {
-                throw new IOException(file + ": field \"pre_tokenizer.use_regex\" is false; byte-bpe always splits with GPT-2's rule");
-            }
+            throw new IOException(file + ": field \"model.type\" is " + Json.quote(type) + "; byte-bpe reads only BPE models");
         }
         Map<String, Object> vocabMap = TextFiles.object(model, "vocab", file);
-        List<Object> added = root instanceof Map<?, ?> m && m.get("added_tokens") != null
-                ? TextFiles.array(root, "added_tokens", file) : List.of();
+        List<Object> added = rm.get("added_tokens") != null ? TextFiles.array(root, "added_tokens", file) : List.of();
         Map<Object, Object> all = new HashMap<>(vocabMap);
         int[] specialIds = new int[added.size()];
         for (int k = 0; k < added.size(); k++) {
             Object t = added.get(k);
-            String content = TextFiles.string(t, "content", file, null);
-            int id = TextFiles.integer(t instanceof Map<?, ?> tm ? tm.get("id") : null, "added_tokens[" + k + "].id", file);
+            HfParts.addedToken(t, k, file, "byte-bpe", false);
+            String content = TextFiles.string(t, "content", "added_tokens[" + k + "].content", file, null);
+            int id = TextFiles.integer(((Map<?, ?>) t).get("id"), "added_tokens[" + k + "].id", file);
             Object prior = all.put(content, (long) id);
-            if (prior != null && ((Long) prior) != id) {
-                throw new IOException(file + ": field \"added_tokens[" + k + "]\": \"" + content + "\" has id " + id
-                        + " but model.vocab gives it " + prior);
+            if (prior != null && !prior.equals((long) id)) {
+                throw new IOException(file + ": field \"added_tokens[" + k + "]\": " + Json.quote(content) + " has id " + id
+                        + " but model.vocab gives it " + HfParts.show(prior));
             }
             specialIds[k] = id;
         }
@@ -317,7 +314,7 @@ final class ByteLevelBpe extends BaseTokenizer {
             if (m instanceof String s) {
                 int sp = s.indexOf(' ');
                 if (sp <= 0 || sp == s.length() - 1 || s.indexOf(' ', sp + 1) >= 0) {
-                    throw new IOException(where + ": expected \"left right\", got \"" + s + "\"");
+                    throw new IOException(where + ": expected \"left right\", got " + Json.quote(s));
                 }
                 a = s.substring(0, sp);
                 b = s.substring(sp + 1);
@@ -329,14 +326,59 @@ final class ByteLevelBpe extends BaseTokenizer {
             }
             merges[r] = mergePair(ids, a, b, where, vocab);
         }
+        checkParts(rm, model, file);
         return new ByteLevelBpe(vocab, merges, specialIds, file.toString());
+    }
+
+    /** The parts around the model: what GPT-2's file has is implemented, the rest refused by name. */
+    private static void checkParts(Map<?, ?> rm, Map<String, Object> model, Path file) throws IOException {
+        String normalizer = HfParts.type(rm, "normalizer", file);
+        if (normalizer != null) {
+            throw HfParts.unsupported(file, "normalizer.type", normalizer, "byte-bpe", "no normalizer (null, as GPT-2)");
+        }
+        String preType = HfParts.type(rm, "pre_tokenizer", file);
+        if (preType == null) {
+            throw new IOException(file + ": field \"pre_tokenizer\" is missing or null, so Hugging Face would not byte-map the text;"
+                    + " byte-bpe supports ByteLevel (GPT-2's) only");
+        }
+        // Only GPT-2's own splitting is implemented; another rule would give different ids silently.
+        Map<String, Object> pre = TextFiles.object(rm, "pre_tokenizer", file);
+        if (!preType.equals("ByteLevel")) {
+            throw HfParts.unsupported(file, "pre_tokenizer.type", preType, "byte-bpe", "ByteLevel (GPT-2's) only");
+        }
+        HfParts.bools(pre, "pre_tokenizer", file, "trim_offsets");
+        if (Boolean.TRUE.equals(TextFiles.bool(pre, "add_prefix_space", "pre_tokenizer.add_prefix_space", file))) {
+            throw new IOException(file + ": field \"pre_tokenizer.add_prefix_space\" is true; byte-bpe supports only false (GPT-2)");
+        }
+        if (Boolean.FALSE.equals(TextFiles.bool(pre, "use_regex", "pre_tokenizer.use_regex", file))) {
+            throw new IOException(file + ": field \"pre_tokenizer.use_regex\" is false; byte-bpe always splits with GPT-2's rule");
+        }
+        String post = HfParts.type(rm, "post_processor", file);
+        if (post != null && !post.equals("ByteLevel")) {
+            throw HfParts.unsupported(file, "post_processor.type", post, "byte-bpe",
+                    "ByteLevel (which changes only offsets) or none; it adds no tokens");
+        }
+        if (post != null) HfParts.bools((Map<?, ?>) rm.get("post_processor"), "post_processor", file, "add_prefix_space", "trim_offsets", "use_regex");
+        String decoder = HfParts.type(rm, "decoder", file);
+        if (decoder != null && !decoder.equals("ByteLevel")) {
+            throw HfParts.unsupported(file, "decoder.type", decoder, "byte-bpe", "ByteLevel or none");
+        }
+        if (decoder != null) HfParts.bools((Map<?, ?>) rm.get("decoder"), "decoder", file, "add_prefix_space", "trim_offsets", "use_regex");
+        HfParts.topLevel(rm, file);
+        TextFiles.string(model, "unk_token", "model.unk_token", file, "");
+        HfParts.bools(model, "model", file, "fuse_unk");
+        HfParts.only(model, "dropout", "model.dropout", file, "byte-bpe", "null or 0 (no BPE dropout)", 0L);
+        HfParts.only(model, "continuing_subword_prefix", "model.continuing_subword_prefix", file, "byte-bpe", "null or \"\"", "");
+        HfParts.only(model, "end_of_word_suffix", "model.end_of_word_suffix", file, "byte-bpe", "null or \"\"", "");
+        HfParts.only(model, "byte_fallback", "model.byte_fallback", file, "byte-bpe", "false (every byte has its own token)", false);
+        HfParts.only(model, "ignore_merges", "model.ignore_merges", file, "byte-bpe", "false (words are always merged)", false);
     }
 
     private static int[] mergePair(Map<String, Integer> ids, String a, String b, String where, String[] vocab) throws IOException {
         Integer ia = ids.get(a), ib = ids.get(b);
         if (ia == null || ib == null) {
-            throw new IOException(where + ": merge \"" + a + " " + b + "\" uses \"" + (ia == null ? a : b)
-                    + "\", which is not in the vocabulary");
+            throw new IOException(where + ": merge " + Json.quote(a + " " + b) + " uses " + Json.quote(ia == null ? a : b)
+                    + ", which is not in the vocabulary");
         }
         return new int[]{ia, ib};
     }
@@ -356,11 +398,11 @@ final class ByteLevelBpe extends BaseTokenizer {
             String f = prefix + token;
             int id = TextFiles.integer(e.getValue(), f, file);
             if (id >= vocab.length) {
-                throw new IOException(file + ": field \"" + f + "\": id " + id + " is outside [0, " + vocab.length
+                throw new IOException(file + ": field " + Json.quote(f) + ": id " + id + " is outside [0, " + vocab.length
                         + "); ids must number the tokens 0 to n-1");
             }
             if (vocab[id] != null) {
-                throw new IOException(file + ": field \"" + f + "\": id " + id + " is also used by \"" + vocab[id] + "\"");
+                throw new IOException(file + ": field " + Json.quote(f) + ": id " + id + " is also used by " + Json.quote(vocab[id]));
             }
             vocab[id] = token;
         }

@@ -103,13 +103,13 @@ final class CharTokenizer extends BaseTokenizer {
             String field = "[" + i + "]";
             if (!(t instanceof String s)) throw new IOException(file + ": element " + field + " must be a string, got " + TextFiles.kind(t));
             if (i < SPECIALS.length && !s.equals(SPECIALS[i])) {
-                throw new IOException(file + ": element " + field + " must be \"" + SPECIALS[i] + "\", got \"" + s + "\"");
+                throw new IOException(file + ": element " + field + " must be " + Json.quote(SPECIALS[i]) + ", got " + Json.quote(s));
             }
             if (i >= SPECIALS.length && (s.isEmpty() || s.codePointCount(0, s.length()) != 1)) {
-                throw new IOException(file + ": element " + field + " must be one character, got \"" + s + "\"");
+                throw new IOException(file + ": element " + field + " must be one character, got " + Json.quote(s));
             }
             Integer prior = seen.putIfAbsent(s, i);
-            if (prior != null) throw new IOException(file + ": element " + field + " \"" + s + "\" repeats element [" + prior + "]");
+            if (prior != null) throw new IOException(file + ": element " + field + " " + Json.quote(s) + " repeats element [" + prior + "]");
             vocab[i] = s;
         }
         if (vocab.length < SPECIALS.length) throw new IOException(file + ": needs at least the " + SPECIALS.length + " special tokens");

@@ -8,10 +8,15 @@ import java.util.Map;
 
 /**
  * A small JSON reader and string writer for vocabulary files: objects become {@link LinkedHashMap}s
- * (key order kept), arrays {@link ArrayList}s, numbers {@link Long} or {@link Double}, plus
- * {@link String}, {@link Boolean} and {@code null}. Errors name the file, line and column.
+ * (key order kept; a key given twice is an error), arrays {@link ArrayList}s, numbers {@link Long} or {@link Double}, plus
+ * {@link String}, {@link Boolean} and {@code null}. Errors name the file, line and column. Nesting is
+ * bounded ({@link #MAX_DEPTH} levels, far beyond any vocabulary file), so a hostile file gets a one-line
+ * error rather than exhausting the stack.
  */
 final class Json {
+    /** Objects and arrays nested deeper than this are refused. */
+    static final int MAX_DEPTH = 64;
+
     private final String text;
     private final String file;
     private int pos;
@@ -25,30 +30,34 @@ final class Json {
     static Object parse(String text, String file) throws IOException {
         Json p = new Json(text, file);
         p.skipSpace();
-        Object v = p.value();
+        Object v = p.value(1);
         p.skipSpace();
         if (p.pos != text.length()) throw p.error("unexpected text after the JSON value");
         return v;
     }
 
-    private Object value() throws IOException {
+    private Object value(int depth) throws IOException {
         if (pos >= text.length()) throw error("unexpected end of file, expected a value");
         char c = text.charAt(pos);
+        if ((c == '{' || c == '[') && depth > MAX_DEPTH) {
+            throw error("objects and arrays nested deeper than " + MAX_DEPTH + " levels; expected a vocabulary file, which needs a few");
+        }
         return switch (c) {
-            case '{' -> object();
-            case '[' -> array();
+            case '{' -> object(depth);
+            case '[' -> array(depth);
             case '"' -> string();
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
             default -> {
                 if (c == '-' || (c >= '0' && c <= '9')) yield number();
-                throw error("unexpected character '" + c + "', expected a value");
+                throw error("unexpected character " + (c >= 0x20 && c < 0x7F ? "'" + c + "'" : String.format("U+%04X", (int) c))
+                        + ", expected a value");
             }
         };
     }
 
-    private Map<String, Object> object() throws IOException {
+    private Map<String, Object> object(int depth) throws IOException {
         pos++;
         Map<String, Object> m = new LinkedHashMap<>();
         skipSpace();
@@ -56,11 +65,16 @@ final class Json {
         while (true) {
             skipSpace();
             if (peek() != '"') throw error("expected a quoted key");
+            int keyAt = pos;
             String key = string();
             skipSpace();
             expect(':');
             skipSpace();
-            m.put(key, value());
+            if (m.containsKey(key)) {
+                pos = keyAt;
+                throw error("duplicate key " + quote(key) + " in one object; expected each key once");
+            }
+            m.put(key, value(depth + 1));
             skipSpace();
             char c = peek();
             pos++;
@@ -69,14 +83,14 @@ final class Json {
         }
     }
 
-    private List<Object> array() throws IOException {
+    private List<Object> array(int depth) throws IOException {
         pos++;
         List<Object> list = new ArrayList<>();
         skipSpace();
         if (peek() == ']') { pos++; return list; }
         while (true) {
             skipSpace();
-            list.add(value());
+            list.add(value(depth + 1));
             skipSpace();
             char c = peek();
             pos++;
@@ -149,7 +163,7 @@ final class Json {
             return real ? (Object) Double.parseDouble(s) : (Object) Long.parseLong(s);
         } catch (NumberFormatException e) {
             pos = start;
-            throw error("bad number \"" + s + "\"");
+            throw error("bad number " + quote(s));
         }
     }
 

@@ -40,43 +40,61 @@ final class TextFiles {
     static Map<String, Object> object(Object parent, String field, Path file) throws IOException {
         Object v = parent instanceof Map<?, ?> m ? m.get(field) : null;
         if (v instanceof Map<?, ?> m) return (Map<String, Object>) m;
-        throw new IOException(file + ": field \"" + field + "\" must be a JSON object, got " + kind(v));
+        throw new IOException(file + ": field " + Json.quote(field) + " must be a JSON object, got " + kind(v));
     }
 
     @SuppressWarnings("unchecked")
     static List<Object> array(Object parent, String field, Path file) throws IOException {
         Object v = parent instanceof Map<?, ?> m ? m.get(field) : null;
         if (v instanceof List<?> l) return (List<Object>) l;
-        throw new IOException(file + ": field \"" + field + "\" must be a JSON array, got " + kind(v));
+        throw new IOException(file + ": field " + Json.quote(field) + " must be a JSON array, got " + kind(v));
     }
 
     static String string(Object parent, String field, Path file, String dflt) throws IOException {
         Object v = parent instanceof Map<?, ?> m ? m.get(field) : null;
         if (v == null) {
             if (dflt != null) return dflt;
-            throw new IOException(file + ": field \"" + field + "\" is missing");
+            throw new IOException(file + ": field " + Json.quote(field) + " is missing");
         }
         if (v instanceof String s) return s;
-        throw new IOException(file + ": field \"" + field + "\" must be a string, got " + kind(v));
+        throw new IOException(file + ": field " + Json.quote(field) + " must be a string, got " + kind(v));
+    }
+
+    /** A string field named by its full JSON path in errors, e.g. {@code model.unk_token}. */
+    static String string(Object parent, String field, String path, Path file, String dflt) throws IOException {
+        Object v = parent instanceof Map<?, ?> m ? m.get(field) : null;
+        if (v == null) {
+            if (dflt != null) return dflt;
+            throw new IOException(file + ": field " + Json.quote(path) + " is missing");
+        }
+        if (v instanceof String s) return s;
+        throw new IOException(file + ": field " + Json.quote(path) + " must be a string, got " + kind(v));
+    }
+
+    /** A boolean field named by its full JSON path in errors; {@code null} when absent or null. */
+    static Boolean bool(Object parent, String field, String path, Path file) throws IOException {
+        Object v = parent instanceof Map<?, ?> m ? m.get(field) : null;
+        if (v == null || v instanceof Boolean) return (Boolean) v;
+        throw new IOException(file + ": field " + Json.quote(path) + " must be true, false or null, got " + kind(v));
     }
 
     /** A boolean field; {@code null} when absent or null. */
     static Boolean bool(Object parent, String field, Path file) throws IOException {
         Object v = parent instanceof Map<?, ?> m ? m.get(field) : null;
         if (v == null || v instanceof Boolean) return (Boolean) v;
-        throw new IOException(file + ": field \"" + field + "\" must be true, false or null, got " + kind(v));
+        throw new IOException(file + ": field " + Json.quote(field) + " must be true, false or null, got " + kind(v));
     }
 
     static int integer(Object v, String field, Path file) throws IOException {
         if (v instanceof Long n && n >= 0 && n <= Integer.MAX_VALUE) return (int) n.longValue();
-        throw new IOException(file + ": field \"" + field + "\" must be a non-negative integer, got " + kind(v));
+        throw new IOException(file + ": field " + Json.quote(field) + " must be a non-negative integer, got " + kind(v));
     }
 
     static String kind(Object v) {
         if (v == null) return "nothing";
         if (v instanceof Map) return "an object";
         if (v instanceof List) return "an array";
-        if (v instanceof String s) return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
+        if (v instanceof String s) return "the string " + Json.quote(s.length() > 40 ? s.substring(0, 40) + "..." : s);
         return v.toString();
     }
 

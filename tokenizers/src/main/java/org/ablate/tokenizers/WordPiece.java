@@ -17,8 +17,8 @@ import org.ablate.api.SpecialTokens;
 /**
  * BERT's WordPiece, as Hugging Face's BertNormalizer + BertPreTokenizer + WordPiece model.
  *
- * <p>Special tokens ([PAD], [UNK], [CLS], [SEP], [MASK] and any other added special token) written in
- * a text are matched first, on the raw text. The rest is normalised: clean text drops U+0000, U+FFFD and
+ * <p>Special tokens written in a text are matched first, on the raw text: those a tokenizer.json lists in
+ * {@code added_tokens}, or for a vocab.txt [PAD], [UNK], [CLS], [SEP] and [MASK]. The rest is normalised: clean text drops U+0000, U+FFFD and
  * control characters (Unicode category C*, except tab, newline and carriage return) and turns whitespace
  * into spaces; Chinese (CJK ideograph) characters get spaces around them; accents are stripped (NFD, then
  * nonspacing marks removed) when {@code stripAccents}, which by default follows {@code lowercase}; then
@@ -56,15 +56,18 @@ final class WordPiece extends BaseTokenizer {
         this.prefix = prefix;
         this.maxChars = maxChars;
         this.unk = need(vocab, unkToken, where);
-        List<String> added = new ArrayList<>(addedSpecials);
-        for (String s : new String[]{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", unkToken}) {
+        // A tokenizer.json lists the tokens matched in a text (added_tokens) and only those are, as in Hugging
+        // Face; a vocab.txt (addedSpecials null) gets BERT's special tokens.
+        List<String> added = new ArrayList<>();
+        if (addedSpecials != null) added.addAll(addedSpecials);
+        else for (String s : new String[]{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", unkToken}) {
             if (ids.containsKey(s) && !added.contains(s)) added.add(s);
         }
         addedStrings = added.toArray(String[]::new);
         addedIds = new int[addedStrings.length];
         for (int k = 0; k < addedStrings.length; k++) {
             Integer id = ids.get(addedStrings[k]);
-            if (id == null) throw new IOException(where + ": special token \"" + addedStrings[k] + "\" is not in the vocabulary");
+            if (id == null) throw new IOException(where + ": special token " + Json.quote(addedStrings[k]) + " is not in the vocabulary");
             addedIds[k] = id;
         }
         specials = specials(ids.getOrDefault("[PAD]", -1), -1, -1, unk, ids.getOrDefault("[MASK]", -1),
@@ -73,7 +76,7 @@ final class WordPiece extends BaseTokenizer {
 
     private static int need(String[] vocab, String token, String where) throws IOException {
         for (int i = 0; i < vocab.length; i++) if (vocab[i].equals(token)) return i;
-        throw new IOException(where + ": the vocabulary has no \"" + token + "\" token, which WordPiece needs");
+        throw new IOException(where + ": the vocabulary has no " + Json.quote(token) + " token, which WordPiece needs");
     }
 
     @Override
@@ -242,7 +245,10 @@ final class WordPiece extends BaseTokenizer {
     @Override public int id(String token) { return ids.getOrDefault(token, -1); }
     @Override public SpecialTokens specialTokens() { return specials; }
 
-    /** Writes {@code tokenizer.json} (Hugging Face layout, all settings) and {@code vocab.txt}. */
+    /**
+     * Writes {@code tokenizer.json} (Hugging Face layout, all settings, with BERT's post-processor and the
+     * WordPiece decoder) and {@code vocab.txt}.
+     */
     @Override
     public void save(Path directory) throws IOException {
         Files.createDirectories(directory);
@@ -260,6 +266,8 @@ final class WordPiece extends BaseTokenizer {
                 .append(", \"strip_accents\": ").append(stripAccentsSetting)
                 .append(", \"lowercase\": ").append(lowercase).append("},\n")
                 .append("  \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"},\n")
+                .append("  \"post_processor\": ").append(bertTemplate()).append(",\n")
+                .append("  \"decoder\": {\"type\": \"WordPiece\", \"prefix\": ").append(Json.quote(prefix)).append(", \"cleanup\": true},\n")
                 .append("  \"model\": {\"type\": \"WordPiece\", \"unk_token\": ").append(Json.quote(vocab[unk]))
                 .append(", \"continuing_subword_prefix\": ").append(Json.quote(prefix))
                 .append(", \"max_input_chars_per_word\": ").append(maxChars).append(", \"vocab\": {");
@@ -268,6 +276,17 @@ final class WordPiece extends BaseTokenizer {
         }
         j.append("\n  }}\n}\n");
         Files.writeString(directory.resolve("tokenizer.json"), j, StandardCharsets.UTF_8);
+    }
+
+    /** BERT's TemplateProcessing post-processor, with this vocabulary's [CLS] and [SEP] ids. */
+    private String bertTemplate() {
+        int cls = ids.get("[CLS]"), sep = ids.get("[SEP]");
+        String c = "{\"SpecialToken\": {\"id\": \"[CLS]\", \"type_id\": 0}}", s0 = "{\"SpecialToken\": {\"id\": \"[SEP]\", \"type_id\": 0}}";
+        String a = "{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}", b = "{\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}";
+        String s1 = "{\"SpecialToken\": {\"id\": \"[SEP]\", \"type_id\": 1}}";
+        return "{\"type\": \"TemplateProcessing\", \"single\": [" + c + ", " + a + ", " + s0 + "], \"pair\": [" + c + ", " + a + ", "
+                + s0 + ", " + b + ", " + s1 + "], \"special_tokens\": {\"[CLS]\": {\"id\": \"[CLS]\", \"ids\": [" + cls
+                + "], \"tokens\": [\"[CLS]\"]}, \"[SEP]\": {\"id\": \"[SEP]\", \"ids\": [" + sep + "], \"tokens\": [\"[SEP]\"]}}}";
     }
 
     // ---- loading ----
@@ -284,56 +303,132 @@ final class WordPiece extends BaseTokenizer {
             String t = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
             if (t.isEmpty()) throw new IOException(file + ": line " + (i + 1) + ": empty token");
             Integer prior = seen.putIfAbsent(t, i);
-            if (prior != null) throw new IOException(file + ": line " + (i + 1) + ": token \"" + t + "\" repeats line " + (prior + 1));
+            if (prior != null) throw new IOException(file + ": line " + (i + 1) + ": token " + Json.quote(t) + " repeats line " + (prior + 1));
             vocab[i] = t;
         }
-        return new WordPiece(vocab, true, true, null, lowercase, "[UNK]", "##", maxChars, List.of(), file.toString());
+        return new WordPiece(vocab, true, true, null, lowercase, "[UNK]", "##", maxChars, null, file.toString());
     }
 
-    /** A Hugging Face {@code tokenizer.json} with a WordPiece model and (optionally) a BertNormalizer. */
+    /**
+     * A Hugging Face {@code tokenizer.json} with a WordPiece model, as BERT's: a BertNormalizer or none, the
+     * BertPreTokenizer, BERT's post-processor ({@code [CLS] $A [SEP]}, pairs {@code [CLS] $A [SEP] $B:1 [SEP]:1},
+     * as TemplateProcessing or BertProcessing) or none, the WordPiece decoder (with cleanup) or none. Any other
+     * normalizer, pre-tokenizer, post-processor or decoder, and added-token flags that change matching, are
+     * refused by name. {@code truncation} and {@code padding} are encode-time options that this reader does
+     * not apply: Ablate's batch encoder takes its own.
+     */
     static WordPiece loadHf(Path file) throws IOException {
         Object root = TextFiles.readJson(file);
         Map<String, Object> model = TextFiles.object(root, "model", file);
-        String type = TextFiles.string(model, "type", file, null);
+        Map<?, ?> rootMap = (Map<?, ?>) root;
+        String type = TextFiles.string(model, "type", "model.type", file, null);
         if (!type.equals("WordPiece")) {
-            throw new IOException(file + ": field \"model.type\" is \"" + type + "\"; wordpiece reads only WordPiece models");
+            throw new IOException(file + ": field \"model.type\" is " + Json.quote(type) + "; wordpiece reads only WordPiece models");
         }
         Map<String, Object> vocabMap = TextFiles.object(model, "vocab", file);
         String[] vocab = ByteLevelBpe.denseVocab(vocabMap, file, "model.vocab");
-        String unkToken = TextFiles.string(model, "unk_token", file, "[UNK]");
-        String prefix = TextFiles.string(model, "continuing_subword_prefix", file, "##");
+        String unkToken = TextFiles.string(model, "unk_token", "model.unk_token", file, "[UNK]");
+        String prefix = TextFiles.string(model, "continuing_subword_prefix", "model.continuing_subword_prefix", file, "##");
         Object mc = model.get("max_input_chars_per_word");
         int maxChars = mc == null ? 100 : TextFiles.integer(mc, "model.max_input_chars_per_word", file);
         boolean clean = false, chinese = false, lower = false;
         Boolean strip = false;
-        Object norm = ((Map<?, ?>) root).get("normalizer");
-        if (norm != null) {
+        String ntype = HfParts.type(rootMap, "normalizer", file);
+        if (ntype != null) {
+            if (!ntype.equals("BertNormalizer")) throw HfParts.unsupported(file, "normalizer.type", ntype, "wordpiece", "BertNormalizer or none");
             Map<String, Object> nm = TextFiles.object(root, "normalizer", file);
-            String ntype = TextFiles.string(nm, "type", file, null);
-            if (!ntype.equals("BertNormalizer")) {
-                throw new IOException(file + ": field \"normalizer.type\" is \"" + ntype + "\"; wordpiece supports BertNormalizer or none");
-            }
-            clean = orDefault(TextFiles.bool(nm, "clean_text", file), true);
-            chinese = orDefault(TextFiles.bool(nm, "handle_chinese_chars", file), true);
-            lower = orDefault(TextFiles.bool(nm, "lowercase", file), true);
-            strip = TextFiles.bool(nm, "strip_accents", file);
+            clean = orDefault(TextFiles.bool(nm, "clean_text", "normalizer.clean_text", file), true);
+            chinese = orDefault(TextFiles.bool(nm, "handle_chinese_chars", "normalizer.handle_chinese_chars", file), true);
+            lower = orDefault(TextFiles.bool(nm, "lowercase", "normalizer.lowercase", file), true);
+            strip = TextFiles.bool(nm, "strip_accents", "normalizer.strip_accents", file);
         }
         List<String> added = new ArrayList<>();
-        Map<?, ?> rootMap = (Map<?, ?>) root;
         if (rootMap.get("added_tokens") != null) {
             List<Object> list = TextFiles.array(root, "added_tokens", file);
             for (int k = 0; k < list.size(); k++) {
                 Object t = list.get(k);
-                String content = TextFiles.string(t, "content", file, null);
-                int id = TextFiles.integer(t instanceof Map<?, ?> m ? m.get("id") : null, "added_tokens[" + k + "].id", file);
+                HfParts.addedToken(t, k, file, "wordpiece", ntype != null);
+                String content = TextFiles.string(t, "content", "added_tokens[" + k + "].content", file, null);
+                int id = TextFiles.integer(((Map<?, ?>) t).get("id"), "added_tokens[" + k + "].id", file);
                 if (id >= vocab.length || !vocab[id].equals(content)) {
-                    throw new IOException(file + ": field \"added_tokens[" + k + "]\": \"" + content + "\" has id " + id
-                            + ", which model.vocab gives to " + (id < vocab.length ? "\"" + vocab[id] + "\"" : "no token"));
+                    throw new IOException(file + ": field \"added_tokens[" + k + "]\": " + Json.quote(content) + " has id " + id
+                            + ", which model.vocab gives to " + (id < vocab.length ? Json.quote(vocab[id]) : "no token"));
                 }
                 added.add(content);
             }
         }
-        return new WordPiece(vocab, clean, chinese, strip, lower, unkToken, prefix, maxChars, added, file.toString());
+        WordPiece w = new WordPiece(vocab, clean, chinese, strip, lower, unkToken, prefix, maxChars, added, file.toString());
+        checkParts(rootMap, vocab, prefix, file);
+        return w;
+    }
+
+    /** BERT's template in Hugging Face's notation, for a single text and for a pair. */
+    static final String SINGLE = "[CLS]:0 $A:0 [SEP]:0", PAIR = "[CLS]:0 $A:0 [SEP]:0 $B:1 [SEP]:1";
+
+    /** Pre-tokenizer, post-processor and decoder: BERT's are implemented, the rest refused by name. */
+    private static void checkParts(Map<?, ?> root, String[] vocab, String prefix, Path file) throws IOException {
+        String pre = HfParts.type(root, "pre_tokenizer", file);
+        if (pre == null) {
+            throw new IOException(file + ": field \"pre_tokenizer\" is missing or null, so Hugging Face would not split words;"
+                    + " wordpiece supports BertPreTokenizer only");
+        }
+        if (!pre.equals("BertPreTokenizer")) throw HfParts.unsupported(file, "pre_tokenizer.type", pre, "wordpiece", "BertPreTokenizer only");
+        String post = HfParts.type(root, "post_processor", file);
+        if (post != null) {
+            Map<?, ?> pp = (Map<?, ?>) root.get("post_processor");
+            switch (post) {
+                case "TemplateProcessing" -> {
+                    for (String[] part : new String[][] {{"single", SINGLE}, {"pair", PAIR}}) {
+                        String found = HfParts.template(pp.get(part[0]));
+                        if (!found.equals(part[1])) {
+                            throw new IOException(file + ": field \"post_processor." + part[0] + "\" is " + Json.quote(found)
+                                    + "; wordpiece supports only BERT's template " + Json.quote(part[1]));
+                        }
+                    }
+                    Object specials = pp.get("special_tokens");
+                    for (String token : new String[] {"[CLS]", "[SEP]"}) {
+                        Object st = specials instanceof Map<?, ?> sm ? sm.get(token) : null;
+                        Object ids = st instanceof Map<?, ?> stm ? stm.get("ids") : null;
+                        int id = idOf(vocab, token);
+                        if (!(ids instanceof List<?> l && l.size() == 1 && Long.valueOf(id).equals(l.get(0)))) {
+                            throw new IOException(file + ": field \"post_processor.special_tokens." + token + ".ids\" is "
+                                    + (ids == null ? "missing" : ids instanceof List<?> l ? l.toString().replace('\n', ' ').replace('\r', ' ') : HfParts.show(ids))
+                                    + "; expected [" + id + "], the id model.vocab gives " + token);
+                        }
+                        Map<?, ?> entry = (Map<?, ?>) st;
+                        if (!token.equals(entry.get("id")) || !List.of(token).equals(entry.get("tokens"))) {
+                            throw new IOException(file + ": field \"post_processor.special_tokens." + token + "\" must have \"id\": \""
+                                    + token + "\" and \"tokens\": [\"" + token + "\"], as BERT's template");
+                        }
+                    }
+                }
+                case "BertProcessing" -> {
+                    for (String[] part : new String[][] {{"cls", "[CLS]"}, {"sep", "[SEP]"}}) {
+                        Object v = pp.get(part[0]);
+                        int id = idOf(vocab, part[1]);
+                        if (!(v instanceof List<?> l && l.size() == 2 && part[1].equals(l.get(0)) && Long.valueOf(id).equals(l.get(1)))) {
+                            throw new IOException(file + ": field \"post_processor." + part[0] + "\" is " + HfParts.show(v)
+                                    + "; expected [\"" + part[1] + "\", " + id + "], the token and the id model.vocab gives it");
+                        }
+                    }
+                }
+                default -> throw HfParts.unsupported(file, "post_processor.type", post, "wordpiece",
+                        "TemplateProcessing or BertProcessing with BERT's [CLS] $A [SEP] layout, or none");
+            }
+        }
+        HfParts.topLevel(root, file);
+        String decoder = HfParts.type(root, "decoder", file);
+        if (decoder != null) {
+            if (!decoder.equals("WordPiece")) throw HfParts.unsupported(file, "decoder.type", decoder, "wordpiece", "WordPiece or none");
+            Map<?, ?> d = (Map<?, ?>) root.get("decoder");
+            HfParts.only(d, "prefix", "decoder.prefix", file, "wordpiece", "the model's continuing_subword_prefix " + Json.quote(prefix), prefix);
+            HfParts.only(d, "cleanup", "decoder.cleanup", file, "wordpiece", "true (decoding always cleans up spaces before punctuation)", true);
+        }
+    }
+
+    private static int idOf(String[] vocab, String token) {
+        for (int i = 0; i < vocab.length; i++) if (vocab[i].equals(token)) return i;
+        return -1;
     }
 
     private static boolean orDefault(Boolean b, boolean d) { return b == null ? d : b; }

@@ -140,12 +140,28 @@ class ByteBpeTest {
                 if (l.isEmpty() || l.startsWith("#version")) continue;
                 merges.add(asPairs ? List.of(l.split(" ")) : l);
             }
+            // The parts and options as in Hugging Face's own GPT-2 tokenizer.json
             Map<String, Object> model = new LinkedHashMap<>();
             model.put("type", "BPE");
+            model.put("dropout", null);
+            model.put("unk_token", null);
+            model.put("continuing_subword_prefix", "");
+            model.put("end_of_word_suffix", "");
+            model.put("fuse_unk", false);
+            model.put("byte_fallback", false);
+            model.put("ignore_merges", false);
             model.put("vocab", vocab);
             model.put("merges", merges);
             Map<String, Object> root = new LinkedHashMap<>();
-            root.put("added_tokens", List.of(Map.of("id", 50256, "content", "<|endoftext|>", "special", true)));
+            root.put("version", "1.0");
+            root.put("truncation", null);
+            root.put("padding", null);
+            root.put("added_tokens", List.of(Map.of("id", 50256, "content", "<|endoftext|>", "single_word", false, "lstrip", false,
+                    "rstrip", false, "normalized", true, "special", true)));
+            root.put("normalizer", null);
+            root.put("pre_tokenizer", Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true, "use_regex", true));
+            root.put("post_processor", Map.of("type", "ByteLevel", "add_prefix_space", true, "trim_offsets", false, "use_regex", true));
+            root.put("decoder", Map.of("type", "ByteLevel", "add_prefix_space", true, "trim_offsets", true, "use_regex", true));
             root.put("model", model);
             Path file = tmp.resolve("tokenizer" + asPairs + ".json");
             json.writeValue(file.toFile(), root);

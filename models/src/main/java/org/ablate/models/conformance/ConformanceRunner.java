@@ -53,7 +53,12 @@ public final class ConformanceRunner {
 
     public ConformanceRunner(ComponentRegistry registry) { this.registry = registry; }
 
-    /** One result per case folder (a sub-folder holding case.json), in name order. */
+    /**
+     * One result per case folder (a sub-folder holding case.json), in name order.
+     *
+     * @throws IOException naming the folder when it is not one, or holds no case at all (a run that checks
+     *         nothing must not look like a pass)
+     */
     public List<CaseResult> runAll(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder of conformance cases");
         List<CaseResult> out = new ArrayList<>();
@@ -61,6 +66,10 @@ public final class ConformanceRunner {
             for (Path d : s.sorted().toList()) {
                 if (Files.isRegularFile(d.resolve("case.json"))) out.add(run(d));
             }
+        }
+        if (out.isEmpty()) {
+            throw new IOException(dir + ": holds no conformance cases; expected sub-folders each with a case.json"
+                    + " (name, kind, tolerance, params) and its io.safetensors, as in shared/conformance");
         }
         return out;
     }

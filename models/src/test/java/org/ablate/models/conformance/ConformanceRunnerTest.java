@@ -60,6 +60,13 @@ class ConformanceRunnerTest {
         for (String k : kinds) assertTrue(ConformanceRunner.KINDS.contains(k), "kind " + k + " has no runner");
     }
 
+    @Test void aFolderWithoutCasesIsAnError(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("empty_sub_folder"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> new ConformanceRunner(ComponentRegistry.discover()).runAll(dir));
+        assertTrue(e.getMessage().startsWith(dir + ": holds no conformance cases"), e.getMessage());
+    }
+
     @Test void unknownKindFails(@TempDir Path dir) throws Exception {
         Path c = dir.resolve("odd_case");
         Files.createDirectories(c);

@@ -120,11 +120,13 @@ final class HeaderJson {
                 case 't' -> b.append('\t');
                 case 'u' -> {
                     if (i + 4 > s.length()) throw error("short \\u escape");
-                    try {
-                        b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad \\u escape");
+                    int v = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int d = Character.digit(s.charAt(i + k), 16);
+                        if (d < 0 || s.charAt(i + k) > 'f') throw error("bad \\u escape: expected four hex digits");
+                        v = v * 16 + d;
                     }
+                    b.append((char) v);
                     i += 4;
                 }
                 default -> throw error("bad escape \\" + e);
@@ -132,22 +134,36 @@ final class HeaderJson {
         }
     }
 
+    /** A number as RFC 8259 writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, nothing more lenient. */
     private Object number() throws ParseException {
         int start = i;
         if (s.charAt(i) == '-') i++;
-        while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+        if (i < s.length() && s.charAt(i) == '0') i++;
+        else if (digits() == 0) throw error("bad number: expected a digit");
         boolean fraction = false;
-        if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+        if (i < s.length() && s.charAt(i) == '.') {
             fraction = true;
             i++;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || "+-eE.".indexOf(s.charAt(i)) >= 0)) i++;
+            if (digits() == 0) throw error("bad number: expected a digit after '.'");
+        }
+        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            fraction = true;
+            i++;
+            if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+            if (digits() == 0) throw error("bad number: expected a digit in the exponent");
         }
         String t = s.substring(start, i);
         try {
             return fraction ? (Object) Double.parseDouble(t) : (Object) Long.parseLong(t);
         } catch (NumberFormatException ex) {
-            throw error("bad number \"" + t + "\"");
+            throw error("number " + t + " is out of range");
         }
+    }
+
+    private int digits() {
+        int from = i;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
+        return i - from;
     }
 
     /** Writes a JSON string literal. */

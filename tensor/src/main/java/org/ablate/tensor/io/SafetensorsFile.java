@@ -14,7 +14,7 @@ import org.ablate.tensor.Tensor;
 
 /**
  * An open, memory-mapped safetensors file whose header has been validated. Tensors are copied out
- * on request ({@link #tensor} converts F16 and BF16 to float32), so they stay valid after
+ * on request ({@link #tensor} converts F16 and BF16 to float32 and refuses NaN and infinities), so they stay valid after
  * {@link #close()}. Not thread-safe to close while reading.
  */
 public final class SafetensorsFile implements AutoCloseable {
@@ -55,7 +55,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return t;
     }
 
-    /** A float32 copy of a F32, F16 or BF16 tensor. */
+    /**
+     * A float32 copy of a F32, F16 or BF16 tensor.
+     *
+     * @throws SafetensorsException naming the file and tensor if it has another dtype, or holds a NaN or an
+     *         infinity (the message gives the first such element and how many there are)
+     */
     public Tensor tensor(String name) throws SafetensorsException {
         TensorInfo t = info(name);
         int n = elements(t);
@@ -68,7 +73,13 @@ public final class SafetensorsFile implements AutoCloseable {
             default -> throw new SafetensorsException(path, "tensor \"" + name + "\" has dtype " + t.dtype()
                     + ", expected F32, F16 or BF16 for a float tensor" + (t.dtype().isInteger() ? " (read it with ints())" : ""));
         }
-        return Tensor.of(out, t.intShape());
+        int[] shape = t.intShape();
+        int bad = Safetensors.firstNonFinite(out);
+        if (bad >= 0) {
+            throw new SafetensorsException(path, "tensor \"" + name + "\" " + Safetensors.describe(out, bad, shape)
+                    + "; expected finite weights");
+        }
+        return Tensor.of(out, shape);
     }
 
     /** An int copy of an I64 or I32 tensor; I64 values must fit in an int. */
@@ -94,6 +105,12 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private int elements(TensorInfo t) throws SafetensorsException {
+        for (long d : t.shape()) {
+            if (d > Integer.MAX_VALUE) {
+                throw new SafetensorsException(path, "tensor \"" + t.name() + "\" has a dimension of " + d + " (shape "
+                        + Arrays.toString(t.shape()) + "), more than one Java array holds");
+            }
+        }
         long n = t.numel();
         if (n > Integer.MAX_VALUE - 8) {
             throw new SafetensorsException(path, "tensor \"" + t.name() + "\" has " + n + " elements (shape "

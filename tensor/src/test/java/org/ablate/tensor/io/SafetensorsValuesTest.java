@@ -30,12 +30,12 @@ class SafetensorsValuesTest {
 
     @Test
     void halfPrecisionSpecialValuesConvertExactly() throws IOException {
-        // F16 bit patterns written by hand: 1.0, -2.0, max 65504, smallest subnormal 2^-24, +inf, -0.0
-        short[] f16 = {0x3C00, (short) 0xC000, 0x7BFF, 0x0001, 0x7C00, (short) 0x8000};
-        float[] f16Expected = {1f, -2f, 65504f, 0x1p-24f, Float.POSITIVE_INFINITY, -0f};
-        // BF16 keeps the top 16 bits of a float32: 1.0, -0.5, 3.0e38 (rounded), smallest normal, -inf
-        short[] bf16 = {0x3F80, (short) 0xBF00, 0x7F62, 0x0080, (short) 0xFF80};
-        float[] bf16Expected = {1f, -0.5f, Float.intBitsToFloat(0x7F620000), 0x1p-126f, Float.NEGATIVE_INFINITY};
+        // F16 bit patterns written by hand: 1.0, -2.0, max 65504, smallest subnormal 2^-24, -65504, -0.0
+        short[] f16 = {0x3C00, (short) 0xC000, 0x7BFF, 0x0001, (short) 0xFBFF, (short) 0x8000};
+        float[] f16Expected = {1f, -2f, 65504f, 0x1p-24f, -65504f, -0f};
+        // BF16 keeps the top 16 bits of a float32: 1.0, -0.5, 3.0e38 (rounded), smallest normal, the most negative finite
+        short[] bf16 = {0x3F80, (short) 0xBF00, 0x7F62, 0x0080, (short) 0xFF7F};
+        float[] bf16Expected = {1f, -0.5f, Float.intBitsToFloat(0x7F620000), 0x1p-126f, Float.intBitsToFloat(0xFF7F0000)};
         ByteBuffer d = ByteBuffer.allocate(2 * (f16.length + bf16.length)).order(ByteOrder.LITTLE_ENDIAN);
         for (short s : f16) {
             d.putShort(s);
@@ -55,6 +55,26 @@ class SafetensorsValuesTest {
             for (int i = 0; i < b.length; i++) {
                 assertEquals(Float.floatToIntBits(bf16Expected[i]), Float.floatToIntBits(b[i]), "BF16 element " + i);
             }
+        }
+    }
+
+    @Test
+    void halfPrecisionInfinitiesAndNaNAreRefusedByTensorName() throws IOException {
+        // F16 +inf at element 2, BF16 -inf at element 0, F16 NaN at element 1 of a [2, 2] tensor
+        ByteBuffer d = ByteBuffer.allocate(6 + 2 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        d.putShort((short) 0x3C00).putShort((short) 0x3C00).putShort((short) 0x7C00);
+        d.putShort((short) 0xFF80);
+        d.putShort((short) 0x3C00).putShort((short) 0x7E00).putShort((short) 0x3C00).putShort((short) 0x7E00);
+        Path p = file("{\"inf\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},"
+                + "\"neg\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[6,8]},"
+                + "\"nan\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[8,16]}}", d);
+        try (SafetensorsFile f = Safetensors.open(p)) {
+            String inf = assertThrows(SafetensorsException.class, () -> f.tensor("inf")).getMessage();
+            assertTrue(inf.startsWith(p + ": tensor \"inf\" element 2 [2] is Infinity (1 of 3 values"), inf);
+            String neg = assertThrows(SafetensorsException.class, () -> f.tensor("neg")).getMessage();
+            assertTrue(neg.startsWith(p + ": tensor \"neg\" element 0 [0] is -Infinity"), neg);
+            String nan = assertThrows(SafetensorsException.class, () -> f.tensor("nan")).getMessage();
+            assertTrue(nan.startsWith(p + ": tensor \"nan\" element 1 [0, 1] is NaN (2 of 4 values are not finite)"), nan);
         }
     }
 
