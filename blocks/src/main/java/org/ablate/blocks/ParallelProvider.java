@@ -7,6 +7,7 @@ import org.ablate.api.Norm;
 import org.ablate.api.ParamSpec;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.Params;
+import org.ablate.tensor.Tensor;
 
 /**
  * Parallel attention and feed-forward (GPT-J, PaLM): {@code x + attn(norm(x)) + ffn(norm(x))}, one shared
@@ -32,8 +33,8 @@ public final class ParallelProvider extends Versioned {
         Norm attnNorm = spec.parts().norm(scope.child("self_attn_norm"));
         Norm ffnNorm = params.getBoolean("shared_norm") ? attnNorm : spec.parts().norm(scope.child("ffn_norm"));
         return (x, in) -> {
-            org.ablate.tensor.Tensor h = attnNorm.forward(x);
-            org.ablate.tensor.Tensor g = ffnNorm == attnNorm ? h : ffnNorm.forward(x);
+            Tensor h = attnNorm.forward(x);
+            Tensor g = ffnNorm == attnNorm ? h : ffnNorm.forward(x);
             return x.add(s.self(h, in)).add(s.ffn(g));
         };
     }

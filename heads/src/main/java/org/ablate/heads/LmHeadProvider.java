@@ -8,6 +8,7 @@ import org.ablate.api.Init;
 import org.ablate.api.ParamSpec;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.Params;
+import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.Tensor;
 
 /**
@@ -30,7 +31,7 @@ public final class LmHeadProvider extends Versioned {
                 : scope.parameter("weight", Init.normal(0.02), spec.vocabSize(), spec.dModel());
         Tensor b = params.getBoolean("bias") ? scope.parameter("bias", Init.zeros(), spec.vocabSize()) : null;
         return new Head() {
-            @Override public Tensor forward(Tensor hidden, org.ablate.tensor.IntTensor padding) { return hidden.linear(w, b); }
+            @Override public Tensor forward(Tensor hidden, IntTensor padding) { return hidden.linear(w, b); }
             @Override public HeadOutput output() { return HeadOutput.TOKEN_LOGITS; }
         };
     }

@@ -1,7 +1,8 @@
 package org.ablate.run;
 
+import static org.ablate.models.config.ConfigLoader.kindOf;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -28,7 +29,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import org.ablate.api.ComponentKind;
 import org.ablate.api.ParamSpec;
-import org.ablate.api.Params;
 import org.ablate.models.config.Component;
 import org.ablate.models.config.ConfigException;
 import org.ablate.models.config.ConfigLoader;
@@ -70,8 +70,12 @@ public final class SpecLoader {
             """;
 
     private final ComponentRegistry registry;
+    private final ConfigLoader configs;
 
-    public SpecLoader(ComponentRegistry registry) { this.registry = registry; }
+    public SpecLoader(ComponentRegistry registry) {
+        this.registry = registry;
+        this.configs = new ConfigLoader(registry);
+    }
 
     /** Reads {@code file} (YAML for .yaml/.yml, else JSON), then applies {@code overrides} ({@code path=value}). */
     public RunSpec load(Path file, List<String> overrides) {
@@ -84,7 +88,7 @@ public final class SpecLoader {
     public RunSpec parse(String name, String text, boolean yaml, Path base, List<String> overrides) {
         ObjectNode tree = read(name, text, yaml);
         if (tree.has("extends")) {
-            if (base == null) throw SpecException.at(name, "extends", "an embedded spec cannot extend a file");
+            if (base == null) throw new ConfigException(name, "extends", "an embedded spec cannot extend a file");
             tree = extend(name, tree, base, new LinkedHashSet<>());
         }
         return resolve(name, base, tree, overrides);
@@ -92,7 +96,7 @@ public final class SpecLoader {
 
     private ObjectNode readWithExtends(Path file, Set<Path> seen) {
         Path abs = file.toAbsolutePath().normalize();
-        if (!seen.add(abs)) throw SpecException.at(file.toString(), "extends", "presets extend each other in a cycle: " + seen);
+        if (!seen.add(abs)) throw new ConfigException(file.toString(), "extends", "presets extend each other in a cycle: " + seen);
         String text;
         try {
             text = Files.readString(file);
@@ -106,9 +110,9 @@ public final class SpecLoader {
 
     private ObjectNode extend(String name, ObjectNode tree, Path base, Set<Path> seen) {
         JsonNode ext = tree.remove("extends");
-        if (!ext.isTextual()) throw SpecException.at(name, "extends", "expected the path of a preset spec, got " + kindOf(ext));
+        if (!ext.isTextual()) throw new ConfigException(name, "extends", "expected the path of a preset spec, got " + kindOf(ext));
         Path preset = base.resolve(ext.asText());
-        if (!Files.isRegularFile(preset)) throw SpecException.at(name, "extends", "no such preset file: " + preset);
+        if (!Files.isRegularFile(preset)) throw new ConfigException(name, "extends", "no such preset file: " + preset);
         ObjectNode parent = readWithExtends(preset, seen);
         migrate(preset.toString(), parent);
         migrate(name, tree);
@@ -121,10 +125,10 @@ public final class SpecLoader {
         ObjectMapper m = yaml ? YAML : JSON;
         try (JsonParser p = m.getFactory().createParser(text)) {
             JsonNode root = m.readTree(p);
-            if (root == null || root.isMissingNode() || root.isNull()) throw SpecException.at(name, "", "the spec is empty; expected a mapping of sections");
-            if (!(root instanceof ObjectNode o)) throw SpecException.at(name, "", "expected a mapping of sections, got " + kindOf(root));
+            if (root == null || root.isMissingNode() || root.isNull()) throw new ConfigException(name, "", "the spec is empty; expected a mapping of sections");
+            if (!(root instanceof ObjectNode o)) throw new ConfigException(name, "", "expected a mapping of sections, got " + kindOf(root));
             if (p.nextToken() != null) {
-                throw SpecException.at(name, "", "a second document starts at line " + p.currentLocation().getLineNr() + "; a spec is one document");
+                throw new ConfigException(name, "", "a second document starts at line " + p.currentLocation().getLineNr() + "; a spec is one document");
             }
             return o;
         } catch (JacksonException e) {
@@ -145,14 +149,14 @@ public final class SpecLoader {
         }
         if (tree.get("model") instanceof ObjectNode model) {
             if (model.has("tokenizer")) {
-                if (tree.has("tokenizer")) throw SpecException.at(name, "model.tokenizer", "the tokenizer belongs in the top-level tokenizer section; give it once");
+                if (tree.has("tokenizer")) throw new ConfigException(name, "model.tokenizer", "the tokenizer belongs in the top-level tokenizer section; give it once");
                 tree.set("tokenizer", model.remove("tokenizer"));
             }
             if (model.has("sampler")) {
                 JsonNode chain = model.remove("sampler");
                 if (chain.isObject()) chain = JSON.createArrayNode().add(chain);
                 ObjectNode gen = tree.get("generation") instanceof ObjectNode g ? g : tree.putObject("generation");
-                if (gen.has("processors")) throw SpecException.at(name, "model.sampler", "the older spelling of generation.processors; give one");
+                if (gen.has("processors")) throw new ConfigException(name, "model.sampler", "the older spelling of generation.processors; give one");
                 gen.set("processors", chain);
             }
         }
@@ -174,14 +178,14 @@ public final class SpecLoader {
             String k = it.next();
             if (!SECTIONS.contains(k)) {
                 String hint = Suggest.closest(k, SECTIONS).map(s -> "; did you mean \"" + s + "\"?").orElse("");
-                throw SpecException.at(file, k, "unknown section; expected one of " + String.join(", ", SECTIONS) + ", extends" + hint);
+                throw new ConfigException(file, k, "unknown section; expected one of " + String.join(", ", SECTIONS) + ", extends" + hint);
             }
         }
         ObjectNode full = read("built-in defaults", DEFAULTS, true);
         merge(full, tree);
         for (String o : overrides) applyOverride(file, full, o);
 
-        if (!(full.get("model") instanceof ObjectNode modelNode)) throw SpecException.at(file, "model", "is required (the model: architecture, sizes, parts)");
+        if (!(full.get("model") instanceof ObjectNode modelNode)) throw new ConfigException(file, "model", "is required (the model: architecture, sizes, parts)");
         Component tokenizer = full.has("tokenizer") ? component(file, "tokenizer", full.get("tokenizer"), ComponentKind.TOKENIZER) : null;
         ObjectNode modelTree = modelNode.deepCopy();
         if (!modelTree.has("vocab_size")) {
@@ -190,7 +194,7 @@ public final class SpecLoader {
         }
         ModelConfig model;
         try {
-            model = new ConfigLoader(registry).fromTree(file, modelTree);
+            model = configs.fromTree(file, modelTree);
         } catch (ConfigException e) {
             throw e.under("model");
         }
@@ -202,15 +206,15 @@ public final class SpecLoader {
         String optimId = o.choice("id", List.of("adamw", "sgd"));
         List<Double> betas = o.numbers("betas");
         if (betas.size() != 2 || betas.stream().anyMatch(b -> !(b >= 0 && b < 1))) {
-            throw SpecException.at(file, "optim.betas", "expected two numbers in [0, 1), e.g. [0.9, 0.95], got " + betas);
+            throw new ConfigException(file, "optim.betas", "expected two numbers in [0, 1), e.g. [0.9, 0.95], got " + betas);
         }
         Map<String, Double> multipliers = new LinkedHashMap<>();
         JsonNode lm = o.node("lr_multipliers");
-        if (!(lm instanceof ObjectNode)) throw SpecException.at(file, "optim.lr_multipliers", "expected a mapping of name pattern to multiplier, got " + kindOf(lm));
+        if (!(lm instanceof ObjectNode)) throw new ConfigException(file, "optim.lr_multipliers", "expected a mapping of name pattern to multiplier, got " + kindOf(lm));
         for (Iterator<Map.Entry<String, JsonNode>> it = lm.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             Double v = Section.number(e.getValue());
-            if (v == null || !(v >= 0)) throw SpecException.at(file, "optim.lr_multipliers." + e.getKey(), "expected a number ≥ 0, got " + kindOf(e.getValue()));
+            if (v == null || !(v >= 0)) throw new ConfigException(file, "optim.lr_multipliers." + e.getKey(), "expected a number ≥ 0, got " + kindOf(e.getValue()));
             multipliers.put(e.getKey(), v);
         }
         RunSpec.Optim optim = new RunSpec.Optim(optimId, o.positive("lr"), betas, o.atLeast("eps", 0), o.atLeast("momentum", 0),
@@ -220,20 +224,20 @@ public final class SpecLoader {
         RunSpec.Run run = new RunSpec.Run(r.integer("steps", 1), r.integer("batch_size", 1), r.integer("context", 2),
                 r.longValue("seed"), r.integer("eval_every", 0), r.integer("eval_batches", 1), r.integer("checkpoint_every", 0));
         if (run.context() > model.maxPositions()) {
-            throw SpecException.at(file, "run.context", "is " + run.context() + ", more than the model's max_positions " + model.maxPositions());
+            throw new ConfigException(file, "run.context", "is " + run.context() + ", more than the model's max_positions " + model.maxPositions());
         }
 
         Section s = new Section(file, "schedule", full.get("schedule"), FIXED.get("schedule"));
         RunSpec.Schedule schedule = new RunSpec.Schedule(s.choice("id", List.of("warmup-cosine", "linear", "constant")),
                 s.integer("warmup", 0), s.atLeast("min_lr", 0));
-        if (schedule.warmup() > run.steps()) throw SpecException.at(file, "schedule.warmup", "is " + schedule.warmup() + ", more than run.steps " + run.steps());
-        if (schedule.minLr() > optim.lr()) throw SpecException.at(file, "schedule.min_lr", "is " + schedule.minLr() + ", more than optim.lr " + optim.lr());
+        if (schedule.warmup() > run.steps()) throw new ConfigException(file, "schedule.warmup", "is " + schedule.warmup() + ", more than run.steps " + run.steps());
+        if (schedule.minLr() > optim.lr()) throw new ConfigException(file, "schedule.min_lr", "is " + schedule.minLr() + ", more than optim.lr " + optim.lr());
 
         Section g = new Section(file, "generation", full.get("generation"), FIXED.get("generation"));
         List<Component> processors = new ArrayList<>();
         JsonNode chain = g.node("processors");
         if (chain.isObject()) chain = JSON.createArrayNode().add(chain);
-        if (!chain.isArray()) throw SpecException.at(file, "generation.processors", "expected a list of {id: ..., parameters} steps, got " + kindOf(chain));
+        if (!chain.isArray()) throw new ConfigException(file, "generation.processors", "expected a list of {id: ..., parameters} steps, got " + kindOf(chain));
         for (int i = 0; i < chain.size(); i++) processors.add(component(file, "generation.processors." + i, chain.get(i), ComponentKind.SAMPLER));
         RunSpec.Generation generation = new RunSpec.Generation(g.choice("strategy", List.of("sample", "greedy", "beam")), processors,
                 g.integer("max_new_tokens", 1), g.integer("beams", 1), g.real("length_penalty"), g.bool("early_stopping"), g.texts("prompts"));
@@ -295,27 +299,7 @@ public final class SpecLoader {
     }
 
     private Component component(String file, String path, JsonNode node, ComponentKind kind) {
-        if (!(node instanceof ObjectNode o)) throw SpecException.at(file, path, "expected a mapping with an \"id\" and the " + kind.label() + "'s parameters, got " + kindOf(node));
-        JsonNode idNode = o.get("id");
-        if (idNode == null || !idNode.isTextual()) throw SpecException.at(file, path + ".id", "is required (a " + kind.label() + " id; known: " + String.join(", ", registry.ids(kind)) + ")");
-        String id = idNode.asText();
-        try {
-            registry.find(kind, id);
-        } catch (RuntimeException e) {
-            throw new ConfigException(file, path + ".id", e.getMessage(), e);
-        }
-        Map<String, Object> raw = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = o.properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getKey().equals("id")) raw.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
-        }
-        try {
-            return new Component(id, registry.params(kind, id, raw), raw);
-        } catch (IllegalArgumentException e) {
-            String field = path;
-            for (String key : raw.keySet()) if (e.getMessage().contains("\"" + key + "\"")) { field = path + "." + key; break; }
-            throw new ConfigException(file, field, e.getMessage(), e);
-        }
+        return configs.component(file, path, node, kind);
     }
 
     private static ObjectNode componentTree(Component c) {
@@ -329,13 +313,13 @@ public final class SpecLoader {
     private void applyOverride(String file, ObjectNode tree, String override) {
         int eq = override.indexOf('=');
         String where = "--set " + override;
-        if (eq <= 0) throw SpecException.at(where, "", "expected path=value, e.g. --set run.steps=100");
+        if (eq <= 0) throw new ConfigException(where, "", "expected path=value, e.g. --set run.steps=100");
         String path = override.substring(0, eq).trim();
         JsonNode value;
         try {
             value = YAML.readTree(override.substring(eq + 1).isBlank() ? "null" : override.substring(eq + 1));
         } catch (JacksonException e) {
-            throw SpecException.at(where, path, "the value is not valid YAML: " + e.getOriginalMessage());
+            throw new ConfigException(where, path, "the value is not valid YAML: " + e.getOriginalMessage());
         }
         if (value == null || value.isMissingNode()) value = JsonNodeFactory.instance.nullNode();
         if (value.isTextual() && Section.number(value) != null && value.asText().matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?")) {
@@ -352,14 +336,14 @@ public final class SpecLoader {
                 int index;
                 try { index = Integer.parseInt(key); } catch (NumberFormatException e) { index = -1; }
                 if (index < 0 || index > arr.size() || (index == arr.size() && !last)) {
-                    throw SpecException.at(where, path, "\"" + at + "\" is a list of " + arr.size() + "; expected an index from 0 to " + (arr.size() - 1));
+                    throw new ConfigException(where, path, "\"" + at + "\" is a list of " + arr.size() + "; expected an index from 0 to " + (arr.size() - 1));
                 }
                 if (last) { if (index == arr.size()) arr.add(value); else arr.set(index, value); return; }
                 node = arr.get(index);
             } else if (node instanceof ObjectNode obj) {
                 if (known != null && !known.contains(key) && !obj.has(key)) {
                     String hint = Suggest.closest(key, known).map(s -> "; did you mean \"" + s + "\"?").orElse("");
-                    throw SpecException.at(where, path, "\"" + key + "\" is not a field of " + (at.isEmpty() ? "the spec" : at.toString())
+                    throw new ConfigException(where, path, "\"" + key + "\" is not a field of " + (at.isEmpty() ? "the spec" : at.toString())
                             + "; expected one of " + String.join(", ", known) + hint);
                 }
                 if (last) { obj.set(key, value); return; }
@@ -367,7 +351,7 @@ public final class SpecLoader {
                 if (next == null || next.isNull()) { next = JSON.createObjectNode(); obj.set(key, next); }
                 node = next;
             } else {
-                throw SpecException.at(where, path, "\"" + at + "\" is " + kindOf(node) + ", which has no field \"" + key + "\"");
+                throw new ConfigException(where, path, "\"" + at + "\" is " + kindOf(node) + ", which has no field \"" + key + "\"");
             }
             if (!at.isEmpty()) at.append('.');
             at.append(key);
@@ -406,18 +390,6 @@ public final class SpecLoader {
         return keys;
     }
 
-    static String kindOf(JsonNode n) {
-        if (n == null || n.isMissingNode()) return "nothing";
-        if (n.isTextual()) return "the text \"" + n.asText() + "\"";
-        if (n.isIntegralNumber()) return "the integer " + n.asText();
-        if (n.isNumber()) return "the number " + n.asText();
-        if (n.isBoolean()) return n.asText();
-        if (n.isArray()) return "a list";
-        if (n.isObject()) return "a mapping";
-        if (n.isNull()) return "null";
-        return n.getNodeType().toString().toLowerCase();
-    }
-
     /** A fixed-key section read field by field. */
     private static final class Section {
         final String file, prefix;
@@ -426,20 +398,20 @@ public final class SpecLoader {
         Section(String file, String prefix, JsonNode node, List<String> keys) {
             this.file = file;
             this.prefix = prefix;
-            if (!(node instanceof ObjectNode o)) throw SpecException.at(file, prefix, "expected a mapping of fields, got " + kindOf(node));
+            if (!(node instanceof ObjectNode o)) throw new ConfigException(file, prefix, "expected a mapping of fields, got " + kindOf(node));
             this.node = o;
             for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
                 if (!keys.contains(k)) {
                     String hint = Suggest.closest(k, keys).map(s -> "; did you mean \"" + s + "\"?").orElse("");
-                    throw SpecException.at(file, prefix + "." + k, "unknown field; expected one of " + String.join(", ", keys) + hint);
+                    throw new ConfigException(file, prefix + "." + k, "unknown field; expected one of " + String.join(", ", keys) + hint);
                 }
             }
         }
 
         JsonNode node(String key) {
             JsonNode v = node.get(key);
-            if (v == null || v.isNull()) throw SpecException.at(file, prefix + "." + key, "is required");
+            if (v == null || v.isNull()) throw new ConfigException(file, prefix + "." + key, "is required");
             return v;
         }
 
@@ -453,27 +425,27 @@ public final class SpecLoader {
 
         double real(String key) {
             Double d = number(node(key));
-            if (d == null || d.isNaN() || d.isInfinite()) throw SpecException.at(file, prefix + "." + key, "expected a number, got " + kindOf(node(key)));
+            if (d == null || d.isNaN() || d.isInfinite()) throw new ConfigException(file, prefix + "." + key, "expected a number, got " + kindOf(node(key)));
             return d;
         }
 
         double atLeast(String key, double min) {
             double d = real(key);
-            if (d < min) throw SpecException.at(file, prefix + "." + key, "expected a number ≥ " + (min == Math.rint(min) ? Long.toString((long) min) : min) + ", got " + d);
+            if (d < min) throw new ConfigException(file, prefix + "." + key, "expected a number ≥ " + (min == Math.rint(min) ? Long.toString((long) min) : min) + ", got " + d);
             return d;
         }
 
         double positive(String key) {
             double d = real(key);
-            if (!(d > 0)) throw SpecException.at(file, prefix + "." + key, "expected a number > 0, got " + d);
+            if (!(d > 0)) throw new ConfigException(file, prefix + "." + key, "expected a number > 0, got " + d);
             return d;
         }
 
         int integer(String key, int min) {
             JsonNode v = node(key);
             Double d = number(v);
-            if (d == null || d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) throw SpecException.at(file, prefix + "." + key, "expected an integer ≥ " + min + ", got " + kindOf(v));
-            if (d < min) throw SpecException.at(file, prefix + "." + key, "expected an integer ≥ " + min + ", got " + d.intValue());
+            if (d == null || d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) throw new ConfigException(file, prefix + "." + key, "expected an integer ≥ " + min + ", got " + kindOf(v));
+            if (d < min) throw new ConfigException(file, prefix + "." + key, "expected an integer ≥ " + min + ", got " + d.intValue());
             return d.intValue();
         }
 
@@ -481,7 +453,7 @@ public final class SpecLoader {
             JsonNode v = node(key);
             if (v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
             Double d = number(v);
-            if (d == null || d != Math.rint(d)) throw SpecException.at(file, prefix + "." + key, "expected an integer, got " + kindOf(v));
+            if (d == null || d != Math.rint(d)) throw new ConfigException(file, prefix + "." + key, "expected an integer, got " + kindOf(v));
             return d.longValue();
         }
 
@@ -489,7 +461,7 @@ public final class SpecLoader {
             JsonNode v = node(key);
             if (v.isBoolean()) return v.booleanValue();
             if (v.isTextual() && (v.asText().equals("true") || v.asText().equals("false"))) return Boolean.parseBoolean(v.asText());
-            throw SpecException.at(file, prefix + "." + key, "expected true or false, got " + kindOf(v));
+            throw new ConfigException(file, prefix + "." + key, "expected true or false, got " + kindOf(v));
         }
 
         String choice(String key, List<String> choices) {
@@ -497,7 +469,7 @@ public final class SpecLoader {
             String s = v.isTextual() ? v.asText() : null;
             if (s == null || !choices.contains(s)) {
                 String hint = s == null ? "" : Suggest.closest(s, choices).map(c -> "; did you mean \"" + c + "\"?").orElse("");
-                throw SpecException.at(file, prefix + "." + key, "expected one of " + String.join(", ", choices) + ", got " + kindOf(v) + hint);
+                throw new ConfigException(file, prefix + "." + key, "expected one of " + String.join(", ", choices) + ", got " + kindOf(v) + hint);
             }
             return s;
         }
@@ -505,10 +477,10 @@ public final class SpecLoader {
         List<String> texts(String key) {
             JsonNode v = node(key);
             if (v.isTextual()) return List.of(v.asText());
-            if (!v.isArray()) throw SpecException.at(file, prefix + "." + key, "expected a list of texts, got " + kindOf(v));
+            if (!v.isArray()) throw new ConfigException(file, prefix + "." + key, "expected a list of texts, got " + kindOf(v));
             List<String> out = new ArrayList<>();
             for (int i = 0; i < v.size(); i++) {
-                if (!v.get(i).isTextual()) throw SpecException.at(file, prefix + "." + key + "." + i, "expected a text, got " + kindOf(v.get(i)));
+                if (!v.get(i).isTextual()) throw new ConfigException(file, prefix + "." + key + "." + i, "expected a text, got " + kindOf(v.get(i)));
                 out.add(v.get(i).asText());
             }
             return out;
@@ -516,16 +488,15 @@ public final class SpecLoader {
 
         List<Double> numbers(String key) {
             JsonNode v = node(key);
-            if (!v.isArray()) throw SpecException.at(file, prefix + "." + key, "expected a list of numbers, got " + kindOf(v));
+            if (!v.isArray()) throw new ConfigException(file, prefix + "." + key, "expected a list of numbers, got " + kindOf(v));
             List<Double> out = new ArrayList<>();
             for (int i = 0; i < v.size(); i++) {
                 Double d = number(v.get(i));
-                if (d == null) throw SpecException.at(file, prefix + "." + key + "." + i, "expected a number, got " + kindOf(v.get(i)));
+                if (d == null) throw new ConfigException(file, prefix + "." + key + "." + i, "expected a number, got " + kindOf(v.get(i)));
                 out.add(d);
             }
             return out;
         }
     }
 
-    static String text(byte[] b) { return new String(b, StandardCharsets.UTF_8); }
 }

@@ -68,8 +68,6 @@ public final class Trainer {
         this.callbacks = callbacks;
     }
 
-    public Model model() { return model; }
-
     /** The schedule of the spec. */
     public static Schedule schedule(RunSpec spec) {
         RunSpec.Schedule s = spec.schedule();

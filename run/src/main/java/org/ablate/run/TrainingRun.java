@@ -224,7 +224,7 @@ public final class TrainingRun {
      * Copies the source's weights by name. A weight of a head the source lacks stays initialised (a new head);
      * a source weight of a head the target lacks is dropped; any other missing name or a shape mismatch fails.
      */
-    static void copyWeights(Model source, Model target, Path from) throws IOException {
+    private void copyWeights(Model source, Model target, Path from) throws IOException {
         Map<String, Tensor> src = source.parameters(), dst = target.parameters();
         List<String> fresh = new ArrayList<>(), dropped = new ArrayList<>();
         for (var e : dst.entrySet()) {
@@ -247,8 +247,8 @@ public final class TrainingRun {
             if (source.heads().contains(head) && !target.heads().contains(head)) { dropped.add(n); continue; }
             throw new IOException(from + ": weight \"" + n + "\" has no place in the spec's model; the spec and the source differ in structure");
         }
-        if (!fresh.isEmpty()) System.out.println("new heads, initialised: " + fresh);
-        if (!dropped.isEmpty()) System.out.println("source heads left out: " + dropped);
+        if (!fresh.isEmpty()) log.println("new heads, initialised: " + fresh);
+        if (!dropped.isEmpty()) log.println("source heads left out: " + dropped);
     }
 
     // --- the run folder -------------------------------------------------------------------------------
@@ -267,15 +267,15 @@ public final class TrainingRun {
                 if (!overwrite) {
                     throw new IOException(out + ": holds an earlier run; continue it with --resume, replace it with --overwrite, or choose another --out");
                 }
-                try (Stream<Path> s = Files.list(out)) {
-                    for (Path p : s.toList()) {
-                        String n = p.getFileName().toString();
-                        if (!List.of("run.json", "spec.yaml", "metrics.jsonl", "checkpoints", "model").contains(n) && !n.startsWith(".")) {
-                            throw new IOException(out + ": holds \"" + n + "\", which no run writes; nothing was replaced (move it away first)");
-                        }
+                List<Path> entries;
+                try (Stream<Path> s = Files.list(out)) { entries = s.toList(); }
+                for (Path p : entries) {
+                    String n = p.getFileName().toString();
+                    if (!List.of("run.json", "spec.yaml", "metrics.jsonl", "checkpoints", "model").contains(n) && !n.startsWith(".")) {
+                        throw new IOException(out + ": holds \"" + n + "\", which no run writes; nothing was replaced (move it away first)");
                     }
-                    for (Path p : Files.list(out).toList()) deleteTree(p);
                 }
+                for (Path p : entries) deleteTree(p);
             }
         }
         Files.createDirectories(out);
@@ -319,7 +319,7 @@ public final class TrainingRun {
                     + "); resume with the same spec and overrides, or start a new run");
         }
         if ("finished".equals(run.path("status").asText())) throw new IOException(out + ": the run is finished; nothing to resume");
-        Path dir = latestCheckpoint(out);
+        Path dir = Checkpoint.latestInRun(out);
         if (dir == null) throw new IOException(out + ": no complete checkpoint yet; start the run again with --overwrite");
         log.println("resuming from " + dir);
         return dir;
@@ -338,21 +338,6 @@ public final class TrainingRun {
             out.add(path + " (" + (a == null ? "absent" : a.toString()) + " -> " + (b == null ? "absent" : b.toString()) + ")");
         }
         return out;
-    }
-
-    /** The newest complete checkpoint: the one {@code latest} names, else the highest step folder with its trainer state. */
-    static Path latestCheckpoint(Path out) throws IOException {
-        Path dir = out.resolve("checkpoints");
-        if (!Files.isDirectory(dir)) return null;
-        Path latest = dir.resolve("latest");
-        if (Files.isRegularFile(latest)) {
-            Path p = dir.resolve(Files.readString(latest).trim());
-            if (Files.isRegularFile(p.resolve("trainer.json"))) return p;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("step-") && Files.isRegularFile(p.resolve("trainer.json")))
-                    .max(Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
-        }
     }
 
     private Path saveCheckpoint(Path out, int step, Model model, Tokenizer tokenizer, Map<String, Tensor> optimizerState,

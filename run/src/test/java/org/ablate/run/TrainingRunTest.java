@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -153,6 +152,4 @@ class TrainingRunTest {
     private static String read(Path p) {
         try { return Files.readString(p); } catch (IOException e) { return "(no log)"; }
     }
-
-    static List<Double> list(double... v) { List<Double> l = new ArrayList<>(); for (double d : v) l.add(d); return l; }
 }

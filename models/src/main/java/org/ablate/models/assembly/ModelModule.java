@@ -3,7 +3,10 @@ package org.ablate.models.assembly;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.MapBinder;
+import com.google.inject.name.Named;
 import com.google.inject.name.Names;
+import java.util.Map;
 
 import org.ablate.api.AttentionProvider;
 import org.ablate.api.BlockProvider;
@@ -14,7 +17,6 @@ import org.ablate.api.ParameterScope;
 import org.ablate.api.Params;
 import org.ablate.api.PartFactory;
 import org.ablate.api.PositionalEncodingProvider;
-import org.ablate.models.config.Component;
 import org.ablate.models.config.ModelConfig;
 import org.ablate.platform.ComponentRegistry;
 
@@ -48,26 +50,20 @@ public final class ModelModule extends AbstractModule {
         bind(Params.class).annotatedWith(Names.named("feed_forward")).toInstance(config.feedForward().params());
         bind(Params.class).annotatedWith(Names.named("block")).toInstance(config.block().params());
         bind(PartFactory.class).to(Parts.class);
-        for (var e : config.outputHeads().entrySet()) {
-            Component c = e.getValue();
-            bind(HeadProvider.class).annotatedWith(Names.named("head:" + e.getKey())).toInstance(registry.head(c.id()));
-        }
+        // One head provider per named head, in the config's order (a MapBinder iterates in binding order).
+        MapBinder<String, HeadProvider> heads = MapBinder.newMapBinder(binder(), String.class, HeadProvider.class);
+        for (var e : config.outputHeads().entrySet()) heads.addBinding(e.getKey()).toInstance(registry.head(e.getValue().id()));
     }
 
-    @Provides @Singleton Parts parts(ModelConfig config, NormProvider norm, @com.google.inject.name.Named("norm") Params normParams,
-                                     AttentionProvider attention, @com.google.inject.name.Named("attention") Params attentionParams,
-                                     PositionalEncodingProvider positional, @com.google.inject.name.Named("positional") Params positionalParams,
-                                     FeedForwardProvider feedForward, @com.google.inject.name.Named("feed_forward") Params feedForwardParams) {
+    @Provides @Singleton Parts parts(ModelConfig config, NormProvider norm, @Named("norm") Params normParams,
+                                     AttentionProvider attention, @Named("attention") Params attentionParams,
+                                     PositionalEncodingProvider positional, @Named("positional") Params positionalParams,
+                                     FeedForwardProvider feedForward, @Named("feed_forward") Params feedForwardParams) {
         return new Parts(config, norm, normParams, attention, attentionParams, positional, positionalParams, feedForward, feedForwardParams);
     }
 
-    @Provides @Singleton Model model(ModelConfig config, Parts parts, BlockProvider block,
-                                     @com.google.inject.name.Named("block") Params blockParams, ParameterScope root,
-                                     com.google.inject.Injector injector) {
-        java.util.Map<String, HeadProvider> heads = new java.util.LinkedHashMap<>();
-        for (String name : config.outputHeads().keySet()) {
-            heads.put(name, injector.getInstance(com.google.inject.Key.get(HeadProvider.class, Names.named("head:" + name))));
-        }
+    @Provides @Singleton Model model(ModelConfig config, Parts parts, BlockProvider block, @Named("block") Params blockParams,
+                                     ParameterScope root, Map<String, HeadProvider> heads) {
         return new Model(config, parts, block, blockParams, heads, root);
     }
 }

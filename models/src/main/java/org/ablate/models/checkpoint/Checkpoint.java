@@ -132,12 +132,27 @@ public final class Checkpoint {
     public static Path modelFolder(Path dir) throws IOException {
         if (Files.isRegularFile(dir.resolve("config.json")) || !Files.isRegularFile(dir.resolve(RUN_MARKER))) return dir;
         if (Files.isRegularFile(dir.resolve("model").resolve("config.json"))) return dir.resolve("model");
-        Path latest = dir.resolve("checkpoints").resolve("latest");
+        Path latest = latestInRun(dir);
+        if (latest != null) return latest;
+        throw new IOException(dir + ": a run folder without a model yet (no model/ and no periodic checkpoint)");
+    }
+
+    /**
+     * A run folder's newest periodic checkpoint: the one {@code checkpoints/latest} names, else the highest
+     * {@code checkpoints/step-N}; or {@code null}. Each is moved into place whole, so one that exists is complete.
+     */
+    public static Path latestInRun(Path runDir) throws IOException {
+        Path dir = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(dir)) return null;
+        Path latest = dir.resolve("latest");
         if (Files.isRegularFile(latest)) {
-            Path p = dir.resolve("checkpoints").resolve(Files.readString(latest).trim());
+            Path p = dir.resolve(Files.readString(latest).trim());
             if (Files.isRegularFile(p.resolve("config.json"))) return p;
         }
-        throw new IOException(dir + ": a run folder without a model yet (no model/ and no periodic checkpoint)");
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("step-") && Files.isRegularFile(p.resolve("config.json")))
+                    .max(Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
+        }
     }
 
     /** Copies {@code source}'s values into the parameter {@code target} in place. */

@@ -199,14 +199,26 @@ public final class ConfigLoader {
         return component(new Fields(file, "output_heads", n), ComponentKind.HEAD, List.of("id"));
     }
 
+    /**
+     * A {@code {id: ..., parameters}} mapping at {@code path} of {@code file} as a validated component of {@code kind}
+     * (a run spec's tokenizer, data, objective and generation processors are read this way too).
+     */
+    public Component component(String file, String path, JsonNode node, ComponentKind kind) {
+        if (!(node instanceof ObjectNode)) {
+            throw new ConfigException(file, path, "expected a mapping with an \"id\" and the " + kind.label() + "'s parameters, got " + kindOf(node));
+        }
+        return component(new Fields(file, path, node), kind, List.of("id"));
+    }
+
     /** Resolves the block's {@code id} with the registry and validates the other keys (minus {@code own}) as provider parameters. */
     private Component component(Fields f, ComponentKind kind, List<String> own) {
+        if (!f.has("id") || !f.node.get("id").isTextual()) {
+            throw new ConfigException(f.file, f.path("id"), "is required (a " + kind.label() + " id; known: " + String.join(", ", registry.ids(kind)) + ")");
+        }
         String id = f.reqText("id");
         try {
             registry.find(kind, id);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(f.file, f.path("id"), e.getMessage(), e);
-        } catch (IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ConfigException(f.file, f.path("id"), e.getMessage(), e);
         }
         Map<String, Object> raw = new LinkedHashMap<>();
@@ -229,7 +241,9 @@ public final class ConfigLoader {
         return new Component(id, params, raw);
     }
 
-    private static String kindOf(JsonNode n) {
+    /** How a value reads in a message: {@code the text "x"}, {@code the integer 3}, {@code a list}, ... */
+    public static String kindOf(JsonNode n) {
+        if (n == null || n.isMissingNode()) return "nothing";
         if (n.isTextual()) return "the text \"" + n.asText() + "\"";
         if (n.isIntegralNumber()) return "the integer " + n.asText();
         if (n.isNumber()) return "the number " + n.asText();
