@@ -230,7 +230,6 @@ public final class SpecLoader {
         Section s = new Section(file, "schedule", full.get("schedule"), FIXED.get("schedule"));
         RunSpec.Schedule schedule = new RunSpec.Schedule(s.choice("id", List.of("warmup-cosine", "linear", "constant")),
                 s.integer("warmup", 0), s.atLeast("min_lr", 0));
-        if (schedule.warmup() > run.steps()) throw new ConfigException(file, "schedule.warmup", "is " + schedule.warmup() + ", more than run.steps " + run.steps());
         if (schedule.minLr() > optim.lr()) throw new ConfigException(file, "schedule.min_lr", "is " + schedule.minLr() + ", more than optim.lr " + optim.lr());
 
         Section g = new Section(file, "generation", full.get("generation"), FIXED.get("generation"));

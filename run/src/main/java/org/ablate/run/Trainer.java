@@ -73,10 +73,11 @@ public final class Trainer {
         RunSpec.Schedule s = spec.schedule();
         double lr = spec.optim().lr();
         int steps = spec.run().steps();
+        int warmup = Math.min(s.warmup(), steps); // a short run (--steps 10) warms up over all of its steps
         return switch (s.id()) {
-            case "constant" -> Schedule.constant(lr, s.warmup());
-            case "linear" -> Schedule.linear(lr, s.minLr(), s.warmup(), steps);
-            default -> new WarmupCosine(lr, s.minLr(), s.warmup(), steps);
+            case "constant" -> Schedule.constant(lr, warmup);
+            case "linear" -> Schedule.linear(lr, s.minLr(), warmup, steps);
+            default -> new WarmupCosine(lr, s.minLr(), warmup, steps);
         };
     }
 

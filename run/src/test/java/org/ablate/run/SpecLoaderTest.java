@@ -54,6 +54,14 @@ class SpecLoaderTest {
         assertNotEquals(base.hash(), s.hash());
     }
 
+    /** A run shorter than its warmup (ablate demo --steps 2) warms up over all of its steps. */
+    @Test void shortRunsWarmUpOverTheirSteps() throws Exception {
+        RunSpec s = load("run.steps=2");
+        assertEquals(3, s.schedule().warmup());
+        assertEquals(0.005, Trainer.schedule(s).lr(0), 1e-12);
+        assertEquals(0.01, Trainer.schedule(s).lr(1), 1e-12);
+    }
+
     @Test void badOverridesNameThePathAndSuggest() throws Exception {
         Path spec = TestSpecs.write(dir);
         String m = assertThrows(ConfigException.class, () -> loader.load(spec, List.of("run.stpes=3"))).getMessage();
