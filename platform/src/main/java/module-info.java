@@ -18,4 +18,5 @@ module org.ablate.platform {
     uses org.ablate.api.HeadProvider;
     uses org.ablate.api.ObjectiveProvider;
     uses org.ablate.api.DataSourceProvider;
+    uses org.ablate.api.ConformanceKind;
 }

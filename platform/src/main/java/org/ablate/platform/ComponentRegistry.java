@@ -27,6 +27,7 @@ import org.ablate.api.HeadProvider;
 import org.ablate.api.ObjectiveProvider;
 import org.ablate.api.ComponentKind;
 import org.ablate.api.ComponentProvider;
+import org.ablate.api.ConformanceKind;
 import org.ablate.api.FeedForwardProvider;
 import org.ablate.api.NormProvider;
 import org.ablate.api.Params;
@@ -165,6 +166,33 @@ public final class ComponentRegistry {
     private static String moduleName(Class<?> type) {
         Module m = type.getModule();
         return m.isNamed() ? m.getName() : "class path";
+    }
+
+    /**
+     * The conformance case kinds that modules and plugins register ({@link ConformanceKind}), by kind name,
+     * from the same class path and layers as the providers.
+     *
+     * @throws IllegalStateException if two modules check the same kind, naming both
+     */
+    public Map<String, ConformanceKind> conformanceKinds() {
+        Map<String, ConformanceKind> out = new TreeMap<>();
+        Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<ServiceLoader<ConformanceKind>> loaders = new ArrayList<>();
+        loaders.add(ServiceLoader.load(ConformanceKind.class, ComponentRegistry.class.getClassLoader()));
+        for (ModuleLayer layer : layers) loaders.add(ServiceLoader.load(layer, ConformanceKind.class));
+        for (ServiceLoader<ConformanceKind> loader : loaders) {
+            for (ServiceLoader.Provider<ConformanceKind> p : loader.stream().toList()) {
+                if (!seen.add(p.type())) continue;
+                ConformanceKind k = p.get();
+                ConformanceKind clash = out.putIfAbsent(k.kind(), k);
+                if (clash != null) {
+                    throw new IllegalStateException("two modules check conformance cases of kind \"" + k.kind() + "\": "
+                            + clash.getClass().getName() + " in module " + moduleName(clash.getClass())
+                            + " and " + p.type().getName() + " in module " + moduleName(p.type()));
+                }
+            }
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     /** Every provider, grouped by kind (in {@link ComponentKind} order), then by id. */

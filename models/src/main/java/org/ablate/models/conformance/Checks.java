@@ -43,6 +43,15 @@ final class Checks {
         if (w > 1) failures.add(what + ": element " + at + " is " + a[at] + ", expected " + e[at] + " (error " + fmt(w) + "× tolerance)");
     }
 
+    /** One number within tolerance. */
+    void close(String what, double expected, double actual) {
+        compared.add(what);
+        double ratio = Math.abs(actual - expected) / (atol + rtol * Math.abs(expected));
+        if (Double.isNaN(actual) || Double.isNaN(ratio)) ratio = Double.POSITIVE_INFINITY;
+        worst = Math.max(worst, ratio);
+        if (ratio > 1) failures.add(what + ": " + actual + ", expected " + expected + " (error " + fmt(ratio) + "× tolerance)");
+    }
+
     void exact(String what, int[] expected, int[] actual) {
         compared.add(what);
         if (!Arrays.equals(expected, actual)) {

@@ -18,6 +18,8 @@ import org.ablate.api.AttentionMask;
 import org.ablate.api.AttentionSpec;
 import org.ablate.api.BeamSearch;
 import org.ablate.api.ComponentKind;
+import org.ablate.api.ConformanceCase;
+import org.ablate.api.ConformanceKind;
 import org.ablate.api.Encoding;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.Params;
@@ -50,6 +52,20 @@ public final class ConformanceRunner {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ComponentRegistry registry;
+    private Map<String, ConformanceKind> registered;
+
+    /** Kinds that other modules and plugins check ({@link ConformanceKind}), found once. */
+    private Map<String, ConformanceKind> registered() {
+        if (registered == null) registered = registry.conformanceKinds();
+        return registered;
+    }
+
+    /** Every kind this build checks: the runner's own and the registered ones. */
+    public List<String> knownKinds() {
+        List<String> all = new ArrayList<>(KINDS);
+        all.addAll(registered().keySet());
+        return all;
+    }
 
     public ConformanceRunner(ComponentRegistry registry) { this.registry = registry; }
 
@@ -98,8 +114,12 @@ public final class ConformanceRunner {
                 case "hf-masked-lm" -> encoder(k, c, true);
                 case "hf-seq2seq" -> seq2seq(k, c);
                 default -> {
-                    return new CaseResult(name, kind, false, Double.POSITIVE_INFINITY,
-                            "unknown kind \"" + kind + "\"; known: " + String.join(", ", KINDS));
+                    ConformanceKind registered = registered().get(kind);
+                    if (registered == null) {
+                        return new CaseResult(name, kind, false, Double.POSITIVE_INFINITY,
+                                "unknown kind \"" + kind + "\"; known: " + String.join(", ", knownKinds()));
+                    }
+                    registered.check(new RegisteredCase(k, c));
                 }
             }
             }
@@ -111,6 +131,31 @@ public final class ConformanceRunner {
             String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
             return new CaseResult(name, kind, false, Double.POSITIVE_INFINITY, msg);
         }
+    }
+
+    /** A case folder as a registered {@link ConformanceKind} sees it. */
+    @SuppressWarnings("unchecked")
+    private record RegisteredCase(Case k, Checks c) implements ConformanceCase {
+        @Override public Path folder() { return k.dir; }
+        @Override public Map<String, Object> json() { return JSON.convertValue(k.json, Map.class); }
+        @Override public Map<String, Object> params() {
+            return k.json.has("params") ? JSON.convertValue(k.json.get("params"), Map.class) : Map.of();
+        }
+        @Override public Object readJson(String file) throws IOException {
+            Path p = k.dir.resolve(file);
+            if (!p.normalize().startsWith(k.dir.normalize())) throw new IOException(file + ": outside the case folder " + k.dir);
+            return JSON.readValue(p.toFile(), Object.class);
+        }
+        @Override public boolean has(String name) { return k.has(name); }
+        @Override public Tensor tensor(String name) throws IOException { return need(name).t(name); }
+        @Override public IntTensor ints(String name) throws IOException { return need(name).ints(name); }
+        private Case need(String name) throws IOException {
+            if (!k.has(name)) throw new IOException(k.dir.resolve("io.safetensors") + ": no tensor \"" + name + "\"");
+            return k;
+        }
+        @Override public void close(String what, Tensor expected, Tensor actual) { c.close(what, expected, actual, null); }
+        @Override public void close(String what, double expected, double actual) { c.close(what, expected, actual); }
+        @Override public void exact(String what, Object expected, Object actual) { c.exact(what, expected, actual); }
     }
 
     /** A case folder: its case.json and io.safetensors. */
