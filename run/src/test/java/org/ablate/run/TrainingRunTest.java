@@ -74,7 +74,7 @@ class TrainingRunTest {
         TrainingRun.Outcome b = train(dir.resolve("b"), "run.steps=4", "run.seed=2", "model.dropout=0.1");
         assertNotEquals(a.result().trainLosses(), b.result().trainLosses(), "another seed draws other batches and masks");
         TrainingRun.Outcome a2 = train(dir.resolve("a2"), "run.steps=4", "run.seed=1");
-        assertClose(a.result().trainLosses(), a2.result().trainLosses(), "the same seed repeats");
+        assertBitIdentical(a.result().trainLosses(), a2.result().trainLosses(), "the same seed repeats");
     }
 
     /** A real SIGKILL of a child JVM mid-run, then --resume: the same per-step losses and bit-identical weights. */
@@ -99,11 +99,10 @@ class TrainingRunTest {
         RunSpec s = new SpecLoader(TestSpecs.REGISTRY).load(spec, List.of());
         TrainingRun.Outcome resumed = new TrainingRun(TestSpecs.REGISTRY, quiet).run(s, new TrainingRun.Options(killed, null, true, false, List.of()));
         TrainingRun.Outcome uninterrupted = new TrainingRun(TestSpecs.REGISTRY, quiet).run(s, new TrainingRun.Options(whole, null, false, false, List.of()));
-        // Not bit for bit yet: the engine's float sums round differently in a cold and a warm JVM (two uninterrupted
-        // runs in one process differ in the last bits too), so losses and weights are compared to float rounding.
-        assertClose(uninterrupted.result().trainLosses(), resumed.result().trainLosses(), "per-step losses");
+        // Bit for bit: the first steps ran in a cold child JVM, the rest and the uninterrupted run in this warm one.
+        assertBitIdentical(uninterrupted.result().trainLosses(), resumed.result().trainLosses(), "per-step losses");
         for (var e : uninterrupted.model().parameters().entrySet()) {
-            assertArrayEquals(e.getValue().toArray(), resumed.model().parameters().get(e.getKey()).toArray(), 2e-5f, e.getKey());
+            assertArrayEquals(e.getValue().toArray(), resumed.model().parameters().get(e.getKey()).toArray(), e.getKey());
         }
         Map<String, Tensor> reloaded = Checkpoint.load(killed, TestSpecs.REGISTRY).model().parameters();
         for (var e : reloaded.entrySet()) assertArrayEquals(e.getValue().toArray(), resumed.model().parameters().get(e.getKey()).toArray());
@@ -141,11 +140,12 @@ class TrainingRunTest {
         assertTrue(Double.isFinite(o.result().finalHeldOutLoss()));
     }
 
-    /** Equal to float rounding (relative 1e-5): the size of a reordered float sum, far below a skipped or repeated step. */
-    static void assertClose(List<Double> expected, List<Double> actual, String what) {
+    /** Equal bit for bit, step by step. */
+    static void assertBitIdentical(List<Double> expected, List<Double> actual, String what) {
         assertEquals(expected.size(), actual.size(), what + ": step count");
         for (int i = 0; i < expected.size(); i++) {
-            assertEquals(expected.get(i), actual.get(i), 1e-5 * Math.abs(expected.get(i)), what + " at step " + (i + 1));
+            assertEquals(Double.doubleToRawLongBits(expected.get(i)), Double.doubleToRawLongBits(actual.get(i)),
+                    what + " at step " + (i + 1) + ": " + expected.get(i) + " against " + actual.get(i));
         }
     }
 

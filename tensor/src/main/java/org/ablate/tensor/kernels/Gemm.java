@@ -219,7 +219,7 @@ public final class Gemm {
                 s1 = FloatVector.fromArray(SPECIES, x, xi + p + LANES)
                         .fma(FloatVector.fromArray(SPECIES, y, yi + p + LANES), s1);
             }
-            s = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            s = LaneSum.sum(s0.add(s1));
         }
         for (; p < k; p++) {
             s += x[xi + p] * y[yi + p];

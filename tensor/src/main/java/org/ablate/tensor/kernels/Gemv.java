@@ -1,7 +1,6 @@
 package org.ablate.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -235,8 +234,8 @@ public final class Gemv {
                 a2 = FloatVector.fromArray(S, b, r2 + p).fma(xv, a2);
                 a3 = FloatVector.fromArray(S, b, r3 + p).fma(xv, a3);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+            float s0 = LaneSum.sum(a0), s1 = LaneSum.sum(a1);
+            float s2 = LaneSum.sum(a2), s3 = LaneSum.sum(a3);
             for (; p < k; p++) {
                 float xp = x[xo + p];
                 s0 += xp * b[r0 + p];
@@ -256,7 +255,7 @@ public final class Gemv {
             for (; p < kv; p += lanes) {
                 a = FloatVector.fromArray(S, b, r + p).fma(FloatVector.fromArray(S, x, xo + p), a);
             }
-            float s = a.reduceLanes(VectorOperators.ADD);
+            float s = LaneSum.sum(a);
             for (; p < k; p++) s += x[xo + p] * b[r + p];
             y[yOff + j] += s;
         }
@@ -310,7 +309,7 @@ public final class Gemv {
 
     /** y[yAt] += (lanes of v summed) + the scalar tail [kv, k) of dot(x, the row of B at r). */
     private static void finishDot(FloatVector v, int k, int kv, float[] x, int xo, float[] b, int r, float[] y, int yAt) {
-        float s = v.reduceLanes(VectorOperators.ADD);
+        float s = LaneSum.sum(v);
         for (int p = kv; p < k; p++) s += x[xo + p] * b[r + p];
         y[yAt] += s;
     }

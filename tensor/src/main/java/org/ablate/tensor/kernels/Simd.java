@@ -99,7 +99,7 @@ final class Simd {
         if (bound > 0) {
             FloatVector acc = FloatVector.zero(S);
             for (; i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, a, off + i));
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = LaneSum.sum(acc);
         }
         for (; i < n; i++) s += a[off + i];
         return s;
@@ -115,7 +115,7 @@ final class Simd {
             for (; i < bound; i += S.length()) {
                 acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = LaneSum.sum(acc);
         }
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
@@ -179,7 +179,7 @@ final class Simd {
                 e.intoArray(out, oo + i);
                 acc = acc.add(e);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = LaneSum.sum(acc);
         }
         for (; i < n; i++) {
             float e = (float) Math.exp(a[ao + i] - shift);
@@ -227,7 +227,7 @@ final class Simd {
                 FloatVector d = FloatVector.fromArray(S, a, off + i).sub(vm);
                 acc = d.fma(d, acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = LaneSum.sum(acc);
         }
         for (; i < n; i++) {
             float d = a[off + i] - mean;
@@ -275,8 +275,8 @@ final class Simd {
                 a1 = a1.add(dh);
                 a2 = dh.fma(FloatVector.fromArray(S, xhat, off + i), a2);
             }
-            sdh = a1.reduceLanes(VectorOperators.ADD);
-            sdhh = a2.reduceLanes(VectorOperators.ADD);
+            sdh = LaneSum.sum(a1);
+            sdhh = LaneSum.sum(a2);
         }
         for (; i < n; i++) {
             float dh = w == null ? g[off + i] : g[off + i] * w[i];
