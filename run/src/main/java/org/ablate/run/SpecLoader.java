@@ -40,7 +40,7 @@ import org.ablate.platform.Suggest;
  * Reads run specs: a YAML or JSON file with the sections {@code model}, {@code tokenizer}, {@code data},
  * {@code objective}, {@code optim}, {@code schedule}, {@code run} and {@code generation}; {@code extends:}
  * names a preset file whose sections this one overrides (mappings merge key by key, lists are
- * replaced); {@code --set path=value} overrides any knob after that. A bare model config (the older
+ * replaced, and a part naming another {@code id} replaces the preset's part whole); {@code --set path=value} overrides any knob after that. A bare model config (the older
  * format, with {@code architecture} at the top) is read as the {@code model} section, its
  * {@code tokenizer} and {@code sampler} moved to their sections. Every id and parameter is checked here,
  * once, with the file and dotted path in each message.
@@ -162,14 +162,21 @@ public final class SpecLoader {
         }
     }
 
-    /** {@code over} merged into {@code into}: mappings key by key, anything else replaced. */
+    /**
+     * {@code over} merged into {@code into}: mappings key by key, anything else replaced. A component mapping
+     * that names another {@code id} replaces the old one whole: the old provider's parameters mean nothing to it.
+     */
     static void merge(ObjectNode into, JsonNode over) {
         for (Iterator<Map.Entry<String, JsonNode>> it = over.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode old = into.get(e.getKey());
-            if (old instanceof ObjectNode o && e.getValue() instanceof ObjectNode n) merge(o, n);
+            if (old instanceof ObjectNode o && e.getValue() instanceof ObjectNode n && !otherId(o, n)) merge(o, n);
             else into.set(e.getKey(), e.getValue().deepCopy());
         }
+    }
+
+    private static boolean otherId(ObjectNode old, ObjectNode over) {
+        return old.has("id") && over.has("id") && !old.get("id").equals(over.get("id"));
     }
 
     private RunSpec resolve(String file, Path base, ObjectNode tree, List<String> overrides) {

@@ -85,10 +85,17 @@ public final class Trainer {
     static SplittableRandom stepRandom(long seed, int step) { return new SplittableRandom(Dropout.stepSeed(seed, step)); }
 
     /** Mean held-out loss over the first {@code eval_batches} batches, without dropout or graph. */
-    public double evaluate() {
+    public double evaluate() { return evaluateWithMetrics().loss(); }
+
+    /** A held-out loss and the objective's own figures (accuracy, ...), each a mean weighted by {@link Loss#count()}. */
+    public record HeldOut(double loss, Map<String, Double> metrics) {}
+
+    /** As {@link #evaluate()}, with the objective's metrics averaged over the same batches. */
+    public HeldOut evaluateWithMetrics() {
         RunSpec.Run run = spec.run();
         double sum = 0;
         long count = 0;
+        Map<String, Double> metricSums = new java.util.TreeMap<>();
         try (NoGrad g = Tensor.noGrad()) {
             for (int i = 0; i < run.evalBatches(); i++) {
                 Batch b = data.heldOutBatch(i, run.batchSize(), run.context());
@@ -96,10 +103,13 @@ public final class Trainer {
                 Loss loss = objective.loss(model, b, stepRandom(run.seed() ^ 0x5EEDL, -1 - i));
                 sum += loss.value().item() * loss.count();
                 count += loss.count();
+                for (var m : loss.metrics().entrySet()) metricSums.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);
             }
         }
         if (count == 0) throw new IllegalArgumentException("evaluate: the held-out data gives no batch of context " + run.context());
-        return sum / count;
+        long n = count;
+        metricSums.replaceAll((k, v) -> v / n);
+        return new HeldOut(sum / count, Map.copyOf(metricSums));
     }
 
     public TrainResult train(ParameterGroups.Split split, Start start, Checkpointer checkpointer, BooleanSupplier stopRequested) throws java.io.IOException {
@@ -112,9 +122,10 @@ public final class Trainer {
         List<TrainResult.Evaluation> evals = new ArrayList<>(start.evaluations());
         double initial;
         if (start.step() == 0) {
-            initial = evaluate();
+            HeldOut h = evaluateWithMetrics();
+            initial = h.loss();
             evals.add(new TrainResult.Evaluation(0, initial));
-            for (TrainingCallback c : callbacks) c.evaluated(0, initial, Map.of());
+            for (TrainingCallback c : callbacks) c.evaluated(0, initial, h.metrics());
         } else {
             initial = evals.isEmpty() ? Double.NaN : evals.get(0).loss();
         }
@@ -144,9 +155,9 @@ public final class Trainer {
             double tps = done * (double) batch.tokens() / (nanos / 1e9);
             for (TrainingCallback c : callbacks) c.step(step, run.steps(), value, lr, tps);
             if (run.evalEvery() > 0 && step % run.evalEvery() == 0 && step < run.steps()) {
-                double held = evaluate();
-                evals.add(new TrainResult.Evaluation(step, held));
-                for (TrainingCallback c : callbacks) c.evaluated(step, held, Map.of());
+                HeldOut held = evaluateWithMetrics();
+                evals.add(new TrainResult.Evaluation(step, held.loss()));
+                for (TrainingCallback c : callbacks) c.evaluated(step, held.loss(), held.metrics());
             }
             boolean stop = stopRequested.getAsBoolean();
             if (step < run.steps() && (stop || (run.checkpointEvery() > 0 && step % run.checkpointEvery() == 0))) {
@@ -155,9 +166,10 @@ public final class Trainer {
                 if (stop) throw new Stopped(step, at);
             }
         }
-        double last = evaluate();
+        HeldOut end = evaluateWithMetrics();
+        double last = end.loss();
         evals.add(new TrainResult.Evaluation(run.steps(), last));
-        for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, Map.of());
+        for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, end.metrics());
         double seconds = nanos / 1e9;
         return new TrainResult(initial, last, losses, evals, done == 0 ? 0 : done * run.tokensPerStep() / seconds, seconds);
     }

@@ -1,6 +1,7 @@
 package org.ablate.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,6 +96,9 @@ class SpecLoaderTest {
         assertEquals(4, child.run().batchSize(), "the rest of run comes from the preset");
         assertEquals(3, child.model().decoderLayers());
         assertEquals(16, child.model().dModel());
+        // A part naming another id replaces the preset's part whole: mlp's activation would be unknown to swiglu.
+        Files.writeString(dir.resolve("swiglu.yaml"), "extends: spec.yaml\nmodel: {feed_forward: {id: swiglu}}\n");
+        assertEquals("swiglu", loader.load(dir.resolve("swiglu.yaml"), List.of()).model().feedForward().id());
         Path legacy = Path.of(System.getProperty("user.dir")).resolve("../examples/configs/llama-style.yaml");
         RunSpec old = loader.load(legacy, List.of());
         assertEquals("pre-norm", old.model().block().id());
