@@ -1,6 +1,7 @@
 package org.ablate.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +14,9 @@ import org.ablate.api.ComponentKind;
 import org.ablate.api.Sampler;
 import org.ablate.api.Tokenizer;
 import org.ablate.platform.ComponentRegistry;
+import org.ablate.models.checkpoint.Checkpoint;
+import org.ablate.run.RunSpec;
+import org.ablate.run.SpecLoader;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.generate.Generator;
 import org.ablate.models.generate.SamplerChain;
@@ -48,7 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
     boolean printIds;
 
     @Option(names = "--sampler", paramLabel = "CHAIN", description = "Sampler chain, e.g. greedy or "
-            + "\"temperature:value=0.8,top-p:p=0.9\" (default: " + DEFAULT_SAMPLER + "). Not with --beams.")
+            + "\"temperature:value=0.8,top-p:p=0.9\" (default: a run folder's generation section, else " + DEFAULT_SAMPLER + "). Not with --beams.")
     String sampler;
 
     @Option(names = "--beams", paramLabel = "N", description = "Beam search with N beams instead of a sampler chain; "
@@ -62,8 +66,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--early-stopping", description = "Beam search: stop once N hypotheses have finished.")
     boolean earlyStopping;
 
-    @Option(names = "--max-new-tokens", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens = 200;
+    @Option(names = "--max-new-tokens", description = "Tokens to generate at most (default: the run's generation section, else 200).")
+    Integer maxNewTokens;
 
     @Option(names = "--seed", description = "Seed of the random picks (default: ${DEFAULT-VALUE}).")
     long seed = 0;
@@ -73,15 +77,29 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         if ((prompt == null) == (promptIds == null)) throw new IllegalArgumentException("give the prompt as either --prompt TEXT or --prompt-ids IDS");
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+        if (maxNewTokens != null && maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
         if (beams == null && (lengthPenalty != null || earlyStopping)) {
             throw new IllegalArgumentException((lengthPenalty != null ? "--length-penalty" : "--early-stopping") + " applies to beam search; add --beams N");
         }
         ComponentRegistry registry = Registries.discover(plugins);
         BeamSearch search = null;
         SamplerChain chain = null;
+        RunSpec.Generation fromRun = sampler == null && beams == null ? runGeneration(registry) : null;
+        if (fromRun != null) {
+            System.err.println("generation: " + describe(fromRun) + ", as " + checkpoint.resolve("spec.yaml")
+                    + " says (--sampler or --beams overrides it)");
+            if (maxNewTokens == null) maxNewTokens = fromRun.maxNewTokens();
+            if (fromRun.strategy().equals("beam")) {
+                beams = fromRun.beams();
+                lengthPenalty = fromRun.lengthPenalty();
+                earlyStopping = fromRun.earlyStopping();
+            }
+        }
+        if (maxNewTokens == null) maxNewTokens = 200;
         if (beams != null) {
             search = beamSearch(registry);
+        } else if (fromRun != null) {
+            chain = DemoCommand.chain(registry, fromRun);
         } else {
             chain = SamplerChain.of(registry, SamplerChain.parse(sampler == null ? DEFAULT_SAMPLER : sampler));
         }
@@ -140,6 +158,22 @@ final class GenerateCommand implements Callable<Integer> {
         }
         out.println();
         return 0;
+    }
+
+    /** A run folder's generation section (its resolved spec.yaml), or {@code null} for any other model folder. */
+    private RunSpec.Generation runGeneration(ComponentRegistry registry) {
+        Path spec = checkpoint.resolve("spec.yaml");
+        if (!Files.isRegularFile(checkpoint.resolve(Checkpoint.RUN_MARKER)) || !Files.isRegularFile(spec)) return null;
+        return new SpecLoader(registry).load(spec, List.of()).generation();
+    }
+
+    private static String describe(RunSpec.Generation g) {
+        return switch (g.strategy()) {
+            case "beam" -> "beam search with " + g.beams() + " beams";
+            case "greedy" -> "greedy";
+            default -> "sampling through " + (g.processors().isEmpty() ? "no processors"
+                    : String.join(", ", g.processors().stream().map(c -> c.id()).toList()));
+        };
     }
 
     /** The beam-search sampler for --beams; a sampler chain other than greedy alongside it is refused. */

@@ -281,4 +281,25 @@ class GenerateCommandTest {
         assertEquals(0, without.code(), without.err());
         assertTrue(without.out().contains("no tokenizer"), without.out());
     }
+
+    /** A run folder generates as its spec's generation section says, unless the command line says otherwise. */
+    @Test
+    void aRunFolderGeneratesAsItsSpecSays(@TempDir Path dir) throws IOException {
+        Path spec = dir.resolve("tiny.yaml");
+        Files.writeString(spec, "extends: " + Path.of("../examples/specs/gpt-char.yaml").toAbsolutePath() + "\n"
+                + "model: {layers: 1, d_model: 16, heads: 2, d_ff: 32, max_positions: 64}\n"
+                + "run: {steps: 2, batch_size: 2, context: 16, eval_every: 2, eval_batches: 1, checkpoint_every: 2}\n"
+                + "generation: {strategy: greedy, max_new_tokens: 5}\n");
+        Path run = dir.resolve("run");
+        MainTest.Result trained = MainTest.run("train", spec.toString(), "--out", run.toString());
+        assertEquals(0, trained.code(), trained.err());
+        MainTest.Result fromSpec = MainTest.run("generate", run.toString(), "--prompt", "And God", "--ids");
+        assertEquals(0, fromSpec.code(), fromSpec.err());
+        assertTrue(fromSpec.err().contains("greedy") && fromSpec.err().contains("spec.yaml"), fromSpec.err());
+        int promptLength = fromSpec.out().strip().split(" ").length - 5;
+        assertTrue(promptLength > 0, "five new tokens after the prompt: " + fromSpec.out());
+        MainTest.Result explicit = MainTest.run("generate", run.toString(), "--prompt", "And God", "--ids", "--sampler", "greedy", "--max-new-tokens", "5");
+        assertEquals(explicit.out(), fromSpec.out());
+        assertFalse(explicit.err().contains("spec.yaml"), "the command line overrides the spec: " + explicit.err());
+    }
 }

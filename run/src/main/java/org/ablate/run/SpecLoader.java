@@ -115,9 +115,33 @@ public final class SpecLoader {
         if (!Files.isRegularFile(preset)) throw new ConfigException(name, "extends", "no such preset file: " + preset);
         ObjectNode parent = readWithExtends(preset, seen);
         migrate(preset.toString(), parent);
+        Path presetDir = preset.toAbsolutePath().normalize().getParent();
+        if (parent.get("data") instanceof ObjectNode d && !d.has("id")) anchorPaths(d, presetDir, "text-windows"); // the default source
+        anchorPaths(parent, presetDir, null);
         migrate(name, tree);
         merge(parent, tree);
         return parent;
+    }
+
+    /**
+     * Makes a preset's relative file parameters (those its providers declare as paths, e.g. data.path) absolute
+     * from the preset's own folder, so that they keep meaning the same file in a spec that extends it from elsewhere.
+     */
+    private void anchorPaths(JsonNode node, Path presetDir, String impliedId) {
+        String id = node instanceof ObjectNode o && o.get("id") instanceof JsonNode i && i.isTextual() ? i.asText() : impliedId;
+        if (node instanceof ObjectNode o && id != null) {
+            for (var reg : registry.all()) {
+                if (!reg.id().equals(id)) continue;
+                for (ParamSpec p : reg.provider().parameters()) {
+                    JsonNode v = o.get(p.name());
+                    if (p.type() == ParamSpec.Type.PATH && v != null && v.isTextual() && !v.asText().isEmpty()
+                            && !Path.of(v.asText()).isAbsolute()) {
+                        o.put(p.name(), presetDir.resolve(v.asText()).normalize().toString());
+                    }
+                }
+            }
+        }
+        if (impliedId == null && node.isContainerNode()) for (JsonNode child : node) anchorPaths(child, presetDir, null);
     }
 
     /** One document, a mapping; duplicate keys and further documents refused. */

@@ -96,6 +96,11 @@ class SpecLoaderTest {
         assertEquals(4, child.run().batchSize(), "the rest of run comes from the preset");
         assertEquals(3, child.model().decoderLayers());
         assertEquals(16, child.model().dModel());
+        // The preset's relative data path keeps naming the preset's file when extended from another folder.
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("far.yaml"), "extends: ../spec.yaml\nrun: {steps: 2}\n");
+        RunSpec far = loader.load(elsewhere.resolve("far.yaml"), List.of());
+        assertEquals(dir.resolve("text.txt").toAbsolutePath().normalize().toString(), far.data().params().values().get("path"));
         // A part naming another id replaces the preset's part whole: mlp's activation would be unknown to swiglu.
         Files.writeString(dir.resolve("swiglu.yaml"), "extends: spec.yaml\nmodel: {feed_forward: {id: swiglu}}\n");
         assertEquals("swiglu", loader.load(dir.resolve("swiglu.yaml"), List.of()).model().feedForward().id());
