@@ -1,6 +1,7 @@
 /** The {@code ablate} command. */
 module org.ablate.cli {
     requires org.ablate.run;
+    requires com.google.guice; // the benchmarks bind their own data into a run's injector
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires jdk.incubator.vector;

@@ -10,14 +10,29 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import jdk.incubator.vector.FloatVector;
 import org.ablate.platform.ComponentRegistry;
-import org.ablate.models.assembly.DecoderCache;
+import org.ablate.models.generate.Generator;
+import org.ablate.models.generate.SamplerChain;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
 import org.ablate.models.config.ConfigLoader;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
-import org.ablate.tensor.optim.AdamW;
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.util.Modules;
+import org.ablate.api.Batch;
+import org.ablate.api.DataSource;
+import org.ablate.api.ParameterScope;
+import org.ablate.models.assembly.ModelModule;
+import org.ablate.run.ParameterGroups;
+import org.ablate.run.RunModule;
+import org.ablate.run.RunSpec;
+import org.ablate.run.SpecLoader;
+import org.ablate.run.Trainer;
+import org.ablate.run.TrainingCallback;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -94,41 +109,54 @@ final class BenchCommand implements Runnable {
         @Option(names = "--warmup", description = "Warm-up steps (default: ${DEFAULT-VALUE}).") int warmup = 3;
         @Option(names = "--reps", description = "Repetitions (default: ${DEFAULT-VALUE}).") int reps = 3;
 
-        @Override public Integer call() {
-            int vocab = 256, ctx = 256, batch = 16;
-            Model model = build("""
-                    architecture: decoder-only
-                    layers: 4
-                    d_model: 256
-                    heads: 4
-                    d_ff: 1024
-                    vocab_size: 256
-                    max_positions: 256
-                    tied_embeddings: true
-                    norm: {id: layer-norm, placement: pre}
-                    attention: {id: multi-head}
-                    positional: {id: learned}
-                    feed_forward: {id: mlp, activation: gelu-tanh}
-                    """);
+        /** W2 as a run spec, trained by the same Trainer that {@code ablate train} uses (as ../shared/bench/gpt_train.py: AdamW, no clipping). */
+        static final String SPEC = """
+                model: {architecture: decoder-only, layers: 4, d_model: 256, heads: 4, d_ff: 1024, vocab_size: 256, max_positions: 256,
+                        block: {id: pre-norm}, norm: {id: layer-norm}, attention: {id: multi-head}, positional: {id: learned},
+                        feed_forward: {id: mlp, activation: gelu-tanh}, output_heads: {lm_head: {id: lm, tied: true}}}
+                objective: {id: next-token}
+                optim: {id: adamw, lr: 3.0e-4, betas: [0.9, 0.999], weight_decay: 0.1, clip: 0, no_decay: []}
+                schedule: {id: constant, warmup: 0, min_lr: 0}
+                run: {batch_size: 16, context: 256, seed: 0, eval_every: 0, eval_batches: 1, checkpoint_every: 0}
+                """;
+
+        @Override public Integer call() throws java.io.IOException {
+            int total = warmup + reps * steps;
+            RunSpec spec = new SpecLoader(REGISTRY).parse("W2 benchmark", SPEC, true, null, List.of("run.steps=" + total));
+            int vocab = spec.model().vocabSize(), ctx = spec.run().context(), batch = spec.run().batchSize();
+            // Random byte tokens, one fixed batch, as the PyTorch side draws them.
             SplittableRandom r = new SplittableRandom(0);
             int[] x = new int[batch * ctx], y = new int[batch * ctx];
             for (int i = 0; i < x.length; i++) { x[i] = r.nextInt(vocab); y[i] = r.nextInt(vocab); }
-            IntTensor inputs = IntTensor.of(x, batch, ctx), targets = IntTensor.of(y, batch * ctx);
-            AdamW opt = new AdamW(new ArrayList<>(model.parameters().values()), 3e-4, 0.1);
-            double[] loss = new double[1];
-            Runnable step = () -> {
-                Tensor l = Tensor.crossEntropy(model.forward(inputs, null, null).reshape(-1, vocab), targets, -100, 0f);
-                opt.zeroGrad();
-                l.backward();
-                opt.step();
-                loss[0] = l.item();
+            Batch fixed = new Batch(Map.of("input_ids", IntTensor.of(x, batch, ctx), "labels", IntTensor.of(y, batch, ctx)), (long) batch * ctx);
+            DataSource data = new DataSource() {
+                @Override public Batch trainBatch(int b, int c, java.util.random.RandomGenerator random) { return fixed; }
+                @Override public Batch heldOutBatch(int index, int b, int c) { return index == 0 ? fixed : null; }
+                @Override public String describe() { return "one fixed batch of random byte tokens"; }
             };
-            for (int i = 0; i < warmup; i++) step.run();
+            long[] at = new long[total + 1];
+            double[] loss = new double[1];
+            TrainingCallback clock = new TrainingCallback() {
+                @Override public void evaluated(int step, double heldOut, Map<String, Double> metrics) { if (step == 0) at[0] = System.nanoTime(); }
+                @Override public void step(int step, int totalSteps, double l, double lr, double tps) { at[step] = System.nanoTime(); loss[0] = l; }
+            };
+            Injector injector = Guice.createInjector(
+                    Modules.override(new RunModule(spec, REGISTRY, null)).with(new AbstractModule() {
+                        @Override protected void configure() { bind(DataSource.class).toInstance(data); }
+                    }),
+                    new ModelModule(spec.model(), REGISTRY, ParameterScope.root(spec.run().seed())),
+                    new AbstractModule() {
+                        @Override protected void configure() { Multibinder.newSetBinder(binder(), TrainingCallback.class).addBinding().toInstance(clock); }
+                    });
+            Model model = injector.getInstance(Model.class);
+            ParameterGroups.Split split = ParameterGroups.split(model.parameters(), spec.optim(), spec.source());
+            injector.getInstance(Trainer.class).train(split, Trainer.Start.fresh(), (step, optimizer, losses, evals) -> {
+                throw new IllegalStateException("the benchmark writes no checkpoint");
+            }, () -> false);
             List<Double> tps = new ArrayList<>(), ms = new ArrayList<>();
             for (int rep = 0; rep < reps; rep++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < steps; i++) step.run();
-                double dt = (System.nanoTime() - t0) / 1e9;
+                int from = warmup + rep * steps;
+                double dt = (at[from + steps] - at[from]) / 1e9;
                 tps.add((double) batch * ctx * steps / dt);
                 ms.add(1000 * dt / steps);
             }
@@ -212,24 +240,19 @@ final class BenchCommand implements Runnable {
 
         private int[] run(Model model, int[] prompt) { return run(model, prompt, new double[2]); }
 
-        /** Fills timing[0] with the prefill time in ms and timing[1] with decode tokens/s. */
+        /**
+         * Greedy decoding through the Generator that {@code ablate generate} uses; fills timing[0] with the prefill time
+         * in ms (prompt in, first token out) and timing[1] with decode tokens/s.
+         */
         private int[] run(Model model, int[] prompt, double[] timing) {
-            int[] out = new int[newTokens];
-            try (NoGrad g = Tensor.noGrad()) {
-                DecoderCache cache = model.newCache();
-                long t0 = System.nanoTime();
-                int tok = argmaxLast(model.forward(IntTensor.of(prompt.clone(), 1, prompt.length), null, cache));
-                long t1 = System.nanoTime();
-                out[0] = tok;
-                for (int i = 1; i < newTokens; i++) {
-                    tok = argmaxLast(model.forward(IntTensor.of(new int[] {tok}, 1, 1), null, cache));
-                    out[i] = tok;
-                }
-                long t2 = System.nanoTime();
-                timing[0] = (t1 - t0) / 1e6;
-                timing[1] = (newTokens - 1) / ((t2 - t1) / 1e9);
-            }
-            return out;
+            SamplerChain greedy = SamplerChain.of(REGISTRY, SamplerChain.parse("greedy"));
+            long[] at = new long[newTokens + 1];
+            int[] seen = {0};
+            at[0] = System.nanoTime();
+            int[] all = Generator.generate(model, prompt.clone(), greedy, newTokens, -1, 0, t -> at[++seen[0]] = System.nanoTime());
+            timing[0] = (at[1] - at[0]) / 1e6;
+            timing[1] = (newTokens - 1) / ((at[newTokens] - at[1]) / 1e9);
+            return Arrays.copyOfRange(all, prompt.length, all.length);
         }
     }
 

@@ -32,7 +32,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // A user error gets one clear line; a stack trace only with ABLATE_DEBUG set.
-            cmd.getErr().println("ablate " + cmd.getCommandName() + ": " + message(e));
+            String name = cmd.getCommandSpec().qualifiedName(" ");
+            cmd.getErr().println((name.startsWith("ablate") ? name : "ablate " + name) + ": " + message(e));
             if (System.getenv("ABLATE_DEBUG") != null) e.printStackTrace(cmd.getErr());
             return 1;
         });

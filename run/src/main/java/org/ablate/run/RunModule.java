@@ -33,7 +33,7 @@ public final class RunModule extends AbstractModule {
     @Override protected void configure() {
         bind(RunSpec.class).toInstance(spec);
         bind(ComponentRegistry.class).toInstance(registry);
-        bind(Tokenizer.class).toInstance(tokenizer);
+        if (tokenizer != null) bind(Tokenizer.class).toInstance(tokenizer); // null: ids without text, e.g. a benchmark's own data
         Multibinder.newSetBinder(binder(), TrainingCallback.class);
     }
 
