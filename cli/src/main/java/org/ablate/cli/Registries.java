@@ -15,6 +15,11 @@ final class Registries {
             if (env != null && !env.isBlank()) plugins = Path.of(env);
         }
         if (plugins == null) return ComponentRegistry.discover();
-        return ComponentRegistry.discover(List.of(ComponentRegistry.pluginLayer(plugins)));
+        // A broken plugin is reported and left out; the toolkit and the other plugins still load.
+        ComponentRegistry.Plugins loaded = ComponentRegistry.loadPlugins(plugins);
+        ComponentRegistry registry = ComponentRegistry.discover(List.of(loaded.layer()));
+        for (String s : loaded.skipped()) System.err.println("ablate: plugin skipped: " + s);
+        for (String s : registry.skipped()) System.err.println("ablate: plugin skipped: " + s);
+        return registry;
     }
 }

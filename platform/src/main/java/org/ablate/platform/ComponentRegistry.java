@@ -46,11 +46,19 @@ import org.ablate.api.TokenizerProvider;
 public final class ComponentRegistry {
     private final Map<ComponentKind, Map<String, RegisteredProvider>> byKind;
     private final List<ModuleLayer> layers;
+    private final List<String> skipped;
 
-    private ComponentRegistry(Map<ComponentKind, Map<String, RegisteredProvider>> byKind, List<ModuleLayer> layers) {
+    private ComponentRegistry(Map<ComponentKind, Map<String, RegisteredProvider>> byKind, List<ModuleLayer> layers, List<String> skipped) {
         this.byKind = byKind;
         this.layers = List.copyOf(layers);
+        this.skipped = List.copyOf(skipped);
     }
+
+    /**
+     * One line for each plugin provider that could not be loaded or created and was left out (a plugin's fault
+     * must not disable the toolkit or the other plugins); empty when all loaded. Commands print these.
+     */
+    public List<String> skipped() { return skipped; }
 
     /** The extra module layers (plugins) the providers were discovered in, for services above the SPI (e.g. run plugins). */
     public List<ModuleLayer> layers() { return layers; }
@@ -61,19 +69,43 @@ public final class ComponentRegistry {
     /** Providers of the boot layer, the class path and {@code layers}. */
     public static ComponentRegistry discover(List<ModuleLayer> layers) {
         List<RegisteredProvider> found = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         for (ComponentKind kind : ComponentKind.values()) {
             Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             List<ServiceLoader<? extends ComponentProvider>> loaders = new ArrayList<>();
             loaders.add(ServiceLoader.load(kind.providerType(), ComponentRegistry.class.getClassLoader()));
             for (ModuleLayer layer : layers) loaders.add(ServiceLoader.load(layer, kind.providerType()));
-            for (ServiceLoader<? extends ComponentProvider> loader : loaders) {
-                for (ServiceLoader.Provider<? extends ComponentProvider> p : iterate(loader, kind)) {
+            for (int i = 0; i < loaders.size(); i++) {
+                boolean plugin = i > 0;
+                List<? extends ServiceLoader.Provider<? extends ComponentProvider>> providers;
+                try {
+                    providers = iterate(loaders.get(i), kind);
+                } catch (IllegalStateException e) {
+                    if (!plugin) throw e;
+                    skipped.add(e.getMessage());
+                    continue;
+                }
+                for (ServiceLoader.Provider<? extends ComponentProvider> p : providers) {
                     if (!seen.add(p.type())) continue; // a layer's parents are searched too
-                    found.add(new RegisteredProvider(kind, instantiate(p, kind), moduleName(p.type())));
+                    RegisteredProvider reg;
+                    try {
+                        reg = new RegisteredProvider(kind, instantiate(p, kind), moduleName(p.type()));
+                        if (plugin) checkId(reg);
+                    } catch (IllegalStateException e) {
+                        if (!plugin) throw e;
+                        skipped.add(e.getMessage() + "; left out");
+                        continue;
+                    }
+                    if (plugin && found.stream().anyMatch(f -> f.kind() == reg.kind() && f.id().equals(reg.id()))) {
+                        skipped.add(reg.kind().label() + " provider " + p.type().getName() + " in module " + reg.module()
+                                + " has the id \"" + reg.id() + "\", which another module already provides; left out");
+                        continue;
+                    }
+                    found.add(reg);
                 }
             }
         }
-        return of(found, layers);
+        return of(found, layers, skipped);
     }
 
     /**
@@ -81,9 +113,9 @@ public final class ComponentRegistry {
      *
      * @throws IllegalStateException if two providers of one kind share an id, naming both modules
      */
-    public static ComponentRegistry of(List<RegisteredProvider> providers) { return of(providers, List.of()); }
+    public static ComponentRegistry of(List<RegisteredProvider> providers) { return of(providers, List.of(), List.of()); }
 
-    private static ComponentRegistry of(List<RegisteredProvider> providers, List<ModuleLayer> layers) {
+    private static ComponentRegistry of(List<RegisteredProvider> providers, List<ModuleLayer> layers, List<String> skipped) {
         Map<ComponentKind, Map<String, RegisteredProvider>> byKind = new EnumMap<>(ComponentKind.class);
         for (ComponentKind kind : ComponentKind.values()) byKind.put(kind, new TreeMap<>());
         for (RegisteredProvider reg : providers) {
@@ -100,7 +132,7 @@ public final class ComponentRegistry {
             }
         }
         byKind.replaceAll((k, m) -> Collections.unmodifiableMap(new LinkedHashMap<>(m)));
-        return new ComponentRegistry(byKind, layers);
+        return new ComponentRegistry(byKind, layers, skipped);
     }
 
     /** The prefix of ids reserved for the toolkit's own modules. */
@@ -146,7 +178,75 @@ public final class ComponentRegistry {
         }
     }
 
-    private static <P> Iterable<ServiceLoader.Provider<P>> iterate(ServiceLoader<P> loader, ComponentKind kind) {
+    /**
+     * The plugins of a folder: a module layer of every jar (or exploded module) in it that can be read and
+     * resolved, and one line for each that cannot (corrupt, empty, not a module, needing a module that is
+     * missing, clashing with another), which is left out instead of failing the rest.
+     */
+    public record Plugins(ModuleLayer layer, List<String> skipped) {}
+
+    /**
+     * Loads {@code pluginsDir} as {@link Plugins}: each entry is checked on its own, then the good ones are
+     * resolved together (one at a time, in name order, so a plugin that breaks resolution is the one left out).
+     *
+     * @throws IOException only if the folder itself is missing or unreadable
+     */
+    public static Plugins loadPlugins(Path pluginsDir) throws IOException {
+        if (!Files.isDirectory(pluginsDir)) throw new IOException(pluginsDir + ": plugins folder does not exist");
+        List<Path> entries;
+        try (var s = Files.list(pluginsDir)) {
+            entries = s.filter(p -> Files.isDirectory(p) || p.toString().endsWith(".jar")).sorted().toList();
+        }
+        List<String> skipped = new ArrayList<>();
+        List<Path> readable = new ArrayList<>();
+        for (Path e : entries) {
+            try {
+                if (ModuleFinder.of(e).findAll().isEmpty()) {
+                    skipped.add(e + ": holds no module; left out");
+                    continue;
+                }
+                readable.add(e);
+            } catch (FindException | SecurityException | java.io.UncheckedIOException ex) {
+                skipped.add(e + ": cannot read the plugin: " + rootMessage(ex) + "; left out");
+            }
+        }
+        List<Path> accepted = new ArrayList<>();
+        List<Path> pending = new ArrayList<>(readable);
+        Map<Path, String> lastError = new LinkedHashMap<>();
+        for (boolean progress = true; progress && !pending.isEmpty(); ) { // a plugin may need one later in name order
+            progress = false;
+            for (var it = pending.iterator(); it.hasNext(); ) {
+                Path e = it.next();
+                List<Path> trial = new ArrayList<>(accepted);
+                trial.add(e);
+                try {
+                    resolve(trial);
+                    accepted.add(e);
+                    it.remove();
+                    progress = true;
+                } catch (FindException | java.lang.module.ResolutionException | LayerInstantiationException | SecurityException ex) {
+                    lastError.put(e, rootMessage(ex));
+                }
+            }
+        }
+        for (Path e : pending) skipped.add(e + ": cannot load the plugin: " + lastError.get(e) + "; left out");
+        return new Plugins(resolve(accepted), skipped);
+    }
+
+    private static ModuleLayer resolve(List<Path> entries) {
+        ModuleFinder finder = ModuleFinder.of(entries.toArray(Path[]::new));
+        Set<String> roots = finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration cf = boot.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
+        return boot.defineModulesWithOneLoader(cf, ComponentRegistry.class.getClassLoader());
+    }
+
+    private static String rootMessage(Throwable t) {
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    private static <P> List<ServiceLoader.Provider<P>> iterate(ServiceLoader<P> loader, ComponentKind kind) {
         try {
             return loader.stream().toList();
         } catch (ServiceConfigurationError e) {

@@ -45,4 +45,16 @@ class PluginLoadingIT {
         String with = cli("components", "--plugins", plugins.toString());
         assertTrue(with.lines().anyMatch(l -> l.contains("top-a") && l.contains("com.example.ablate.topa") && l.contains("SPI 1.0")), with);
     }
+
+    /** A corrupt or empty jar beside a good plugin is reported by name and left out; the good one still loads. */
+    @Test
+    void aBrokenJarIsReportedAndSkippedNotFatal(@TempDir Path plugins) throws Exception {
+        Files.copy(Path.of(prop("ablate.plugin.jar")), plugins.resolve("top-a.jar"));
+        Files.write(plugins.resolve("corrupt.jar"), new byte[] {'P', 'K', 3, 4, 0, 0, 42});
+        Files.write(plugins.resolve("empty.jar"), new byte[0]);
+        String out = cli("components", "--plugins", plugins.toString());
+        assertTrue(out.lines().anyMatch(l -> l.contains("top-a") && l.contains("com.example.ablate.topa")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("ablate: plugin skipped: ") && l.contains("corrupt.jar")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("ablate: plugin skipped: ") && l.contains("empty.jar")), out);
+    }
 }
