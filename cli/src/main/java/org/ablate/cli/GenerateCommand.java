@@ -128,6 +128,12 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(checkpoint + ": encoder-decoder generation needs a decoder start token; config.json has no "
                     + "decoder_start_token_id (and no tokenizer BOS or padding id stands in)");
         }
+        warnAboutUnknownText(tokenizer, prompt, ids);
+        int budget = model.config().maxPositions() - (seq2seq ? 1 : ids.length) + 1;
+        if (budget < maxNewTokens) {
+            System.err.println("ablate generate: note: the model has " + model.config().maxPositions() + " positions (max_positions), so at most "
+                    + Math.max(budget, 0) + " of the " + maxNewTokens + " new tokens fit after the " + (seq2seq ? "start token" : ids.length + "-token prompt"));
+        }
         PrintStream out = System.out;
         if (search != null) {
             BeamSearch.Hypothesis best = seq2seq
@@ -158,6 +164,22 @@ final class GenerateCommand implements Callable<Integer> {
         }
         out.println();
         return 0;
+    }
+
+    /** Says which characters of a text prompt the tokenizer does not know (they became its unknown token). */
+    private static void warnAboutUnknownText(Tokenizer tokenizer, String prompt, int[] ids) {
+        if (tokenizer == null || prompt == null) return;
+        int unk = tokenizer.specialTokens().unk();
+        if (unk < 0 || Arrays.stream(ids).noneMatch(id -> id == unk)) return;
+        java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
+        prompt.codePoints().distinct().limit(10_000).forEach(c -> {
+            String ch = new String(Character.toChars(c));
+            if (Arrays.stream(tokenizer.encode(ch)).anyMatch(id -> id == unk)) unknown.add(ch);
+        });
+        long count = Arrays.stream(ids).filter(id -> id == unk).count();
+        System.err.println("ablate generate: note: " + count + " prompt token(s) are the tokenizer's unknown token"
+                + (unknown.isEmpty() ? "" : ": it does not know " + String.join(", ", unknown.stream().map(u -> "\"" + u + "\"").toList()))
+                + "; the model sees them all as one symbol");
     }
 
     /** A run folder's generation section (its resolved spec.yaml), or {@code null} for any other model folder. */

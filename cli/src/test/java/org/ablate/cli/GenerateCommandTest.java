@@ -301,5 +301,11 @@ class GenerateCommandTest {
         MainTest.Result explicit = MainTest.run("generate", run.toString(), "--prompt", "And God", "--ids", "--sampler", "greedy", "--max-new-tokens", "5");
         assertEquals(explicit.out(), fromSpec.out());
         assertFalse(explicit.err().contains("spec.yaml"), "the command line overrides the spec: " + explicit.err());
+        // Characters the tokenizer never saw, and more new tokens than positions, are said, not silently changed.
+        MainTest.Result noted = MainTest.run("generate", run.toString(), "--prompt", "And God \u00c6", "--ids", "--max-new-tokens", "100");
+        assertEquals(0, noted.code(), noted.err());
+        assertTrue(noted.err().contains("does not know \"\u00c6\""), noted.err());
+        assertTrue(noted.err().contains("at most 56 of the 100 new tokens"), noted.err());
+        assertEquals(9 + 56, noted.out().strip().split(" ").length, "stops at the position limit");
     }
 }
