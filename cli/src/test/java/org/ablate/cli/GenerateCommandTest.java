@@ -307,5 +307,8 @@ class GenerateCommandTest {
         assertTrue(noted.err().contains("does not know \"\u00c6\""), noted.err());
         assertTrue(noted.err().contains("at most 56 of the 100 new tokens"), noted.err());
         assertEquals(9 + 56, noted.out().strip().split(" ").length, "stops at the position limit");
+        MainTest.Result tooLong = MainTest.run("generate", run.toString(), "--prompt", "And God said ".repeat(6));
+        assertEquals(1, tooLong.code());
+        assertTrue(tooLong.err().contains("the prompt has 78 tokens, more than max_positions 64"), tooLong.err());
     }
 }
