@@ -42,7 +42,11 @@ final class ScopeImpl implements ParameterScope {
             if (d <= 0) throw new IllegalArgumentException("parameter \"" + full + "\": dimensions must be positive, got " + Arrays.toString(shape));
             n *= d;
         }
-        float[] values = new float[Math.toIntExact(n)];
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("parameter \"" + full + "\": shape " + Arrays.toString(shape) + " has " + n
+                    + " elements, more than one array holds (2^31-1)");
+        }
+        float[] values = new float[(int) n];
         init.fill(values, shape.clone(), shared.random);
         Tensor t = Tensor.of(values, shape).requiresGrad(true);
         shared.parameters.put(full, t);

@@ -49,7 +49,8 @@ public final class ParamValidation {
                 else if (v instanceof String str && str.trim().matches("-?\\d+")) n = Long.parseLong(str.trim());
                 else throw new IllegalArgumentException(bad + "must be an integer, got " + describe(v));
                 checkRange(bad, s, n);
-                return Math.toIntExact(n);
+                if (n != (int) n) throw new IllegalArgumentException(bad + "must be an integer within ±2^31, got " + describe(v));
+                return (int) n;
             }
             case DOUBLE -> {
                 double d;

@@ -158,7 +158,7 @@ public final class SpecLoader {
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new ConfigException(name, "", "not valid " + (yaml ? "YAML" : "JSON") + where + ": " + e.getOriginalMessage(), e);
+            throw new ConfigException(name, "", "not valid " + (yaml ? "YAML" : "JSON") + where + ": " + ConfigException.oneLine(e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new ConfigException(name, "", "cannot read: " + e.getMessage(), e);
         }
@@ -349,7 +349,7 @@ public final class SpecLoader {
         try {
             value = YAML.readTree(override.substring(eq + 1).isBlank() ? "null" : override.substring(eq + 1));
         } catch (JacksonException e) {
-            throw new ConfigException(where, path, "the value is not valid YAML: " + e.getOriginalMessage());
+            throw new ConfigException(where, path, "the value is not valid YAML: " + ConfigException.oneLine(e.getOriginalMessage()));
         }
         if (value == null || value.isMissingNode()) value = JsonNodeFactory.instance.nullNode();
         if (value.isTextual() && Section.number(value) != null && value.asText().matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?")) {

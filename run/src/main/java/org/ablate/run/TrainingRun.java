@@ -112,8 +112,14 @@ public final class TrainingRun {
             }
         });
         for (RunPlugin p : plugins()) modules.add(p.module(spec));
-        Injector injector = Guice.createInjector(modules);
-        Model model = injector.getInstance(Model.class);
+        Injector injector;
+        Model model;
+        try {
+            injector = Guice.createInjector(modules);
+            model = injector.getInstance(Model.class);
+        } catch (com.google.inject.ProvisionException | com.google.inject.CreationException e) {
+            throw ModelBuilder.unwrap(e);
+        }
         ModelBuilder.describe(model, log);
 
         Trainer.Start start = Trainer.Start.fresh();

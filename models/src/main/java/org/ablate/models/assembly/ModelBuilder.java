@@ -23,9 +23,26 @@ public final class ModelBuilder {
     public Model build(ModelConfig config, long seed, PrintStream log) {
         checkSize(config, 4, "to hold");
         ParameterScope root = ParameterScope.root(seed);
-        Model model = Guice.createInjector(new ModelModule(config, registry, root)).getInstance(Model.class);
+        Model model;
+        try {
+            model = Guice.createInjector(new ModelModule(config, registry, root)).getInstance(Model.class);
+        } catch (com.google.inject.ProvisionException | com.google.inject.CreationException e) {
+            throw unwrap(e);
+        }
         if (log != null) describe(model, log);
         return model;
+    }
+
+    /**
+     * The part's own error inside Guice's wrapper (a provider refusing its parameters says what is wrong; the
+     * wrapper would add a page of injection trace).
+     */
+    public static RuntimeException unwrap(RuntimeException e) {
+        Throwable c = e.getCause();
+        while (c instanceof com.google.inject.ProvisionException || c instanceof com.google.inject.CreationException) c = c.getCause();
+        if (c instanceof RuntimeException r) return r;
+        if (c instanceof Error err) throw err;
+        return e;
     }
 
     /** Prints the architecture, source and parameter count by part. */

@@ -19,6 +19,7 @@ import org.ablate.api.Tokenizer;
 import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
+import org.ablate.models.config.ConfigException;
 import org.ablate.models.config.ConfigLoader;
 import org.ablate.models.config.ModelConfig;
 import org.ablate.tensor.Tensor;
@@ -33,7 +34,8 @@ import org.ablate.tensor.io.SafetensorsFile;
  * renamed into place, so a crash never leaves a half-written checkpoint.
  */
 public final class Checkpoint {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A loaded checkpoint; {@code tokenizer} is {@code null} when the checkpoint has none. */
     public record Loaded(Model model, Tokenizer tokenizer, Map<String, Object> metrics) {}
@@ -89,7 +91,14 @@ public final class Checkpoint {
             throw new IOException(dir + ": not a checkpoint folder (no config.json); train one with 'ablate train'");
         }
         ModelConfig config = new ConfigLoader(registry).load(configFile);
-        Model model = new ModelBuilder(registry).build(config, 0, null);
+        Model model;
+        try {
+            model = new ModelBuilder(registry).build(config, 0, null);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IOException(configFile + ": the model it describes cannot be built: " + e.getMessage(), e);
+        }
         Path weights = dir.resolve("model.safetensors");
         try (SafetensorsFile file = Safetensors.open(weights)) {
             for (Map.Entry<String, Tensor> p : model.parameters().entrySet()) {
@@ -116,8 +125,14 @@ public final class Checkpoint {
         Map<String, Object> metrics = Map.of();
         Path metricsFile = dir.resolve("metrics.json");
         if (Files.isRegularFile(metricsFile)) {
-            @SuppressWarnings("unchecked") Map<String, Object> m = JSON.readValue(metricsFile.toFile(), Map.class);
-            metrics = m;
+            try {
+                @SuppressWarnings("unchecked") Map<String, Object> m = JSON.readValue(metricsFile.toFile(), Map.class);
+                metrics = m == null ? Map.of() : m;
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                var at = e.getLocation();
+                throw new IOException(metricsFile + ": not a JSON object of figures" + (at == null ? "" : " (line " + at.getLineNr()
+                        + ", column " + at.getColumnNr() + ")") + ": " + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+            }
         }
         return new Loaded(model, tokenizer, metrics);
     }

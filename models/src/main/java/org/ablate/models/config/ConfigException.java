@@ -35,4 +35,19 @@ public final class ConfigException extends IllegalArgumentException {
 
     /** The dotted path of the field at fault; empty for the document as a whole. */
     public String field() { return field; }
+
+    /**
+     * A parser's message on one line: YAML's adds the offending line and a caret below it (the position is
+     * already given as line and column), so only its sentences are kept.
+     */
+    public static String oneLine(String parserMessage) {
+        if (parserMessage == null) return "";
+        StringBuilder sb = new StringBuilder();
+        for (String line : parserMessage.split("\\R")) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("in 'reader'") || t.startsWith("^") || t.startsWith("...") || Character.isWhitespace(line.charAt(0))) continue;
+            sb.append(sb.isEmpty() ? "" : "; ").append(t);
+        }
+        return sb.toString();
+    }
 }

@@ -29,7 +29,8 @@ import org.ablate.platform.ComponentRegistry;
  * allocated.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // bytes after the object: a damaged file
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** The model config's top-level fields. */
@@ -70,7 +71,7 @@ public final class ConfigLoader {
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new ConfigException(name, "", "not valid " + (yaml ? "YAML" : "JSON") + where + ": " + e.getOriginalMessage(), e);
+            throw new ConfigException(name, "", "not valid " + (yaml ? "YAML" : "JSON") + where + ": " + ConfigException.oneLine(e.getOriginalMessage()), e);
         }
         return fromTree(name, root);
     }
