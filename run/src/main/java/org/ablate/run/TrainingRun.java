@@ -100,6 +100,7 @@ public final class TrainingRun {
         }
         ModelConfig config = spec.model().withVocabSize(source != null ? source.config().vocabSize() : tokenizer.vocabSize());
         ModelBuilder.checkSize(config, 16, "to train");
+        ModelBuilder.checkTrainingMemory(spec.source(), config, spec.run().batchSize(), spec.run().context());
 
         List<Module> modules = new ArrayList<>();
         modules.add(new RunModule(spec, registry, tokenizer));

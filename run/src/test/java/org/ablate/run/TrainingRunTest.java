@@ -116,6 +116,13 @@ class TrainingRunTest {
         assertTrue(m.contains("finished") || m.contains("another spec"), m);
     }
 
+    /** A batch that cannot fit is refused before any allocation, naming the fields that drive the estimate. */
+    @Test void aRunThatCannotFitInMemoryIsRefusedBeforeItStarts() {
+        String m = assertThrows(org.ablate.models.config.ConfigException.class,
+                () -> train(dir.resolve("huge"), "run.batch_size=2000000", "run.context=32")).getMessage();
+        assertTrue(m.contains("run.batch_size 2000000") && m.contains("run.context 32") && m.contains("GB"), m);
+    }
+
     @Test void fineTuningLoadsTheBodyAndInitialisesANewHead() throws IOException {
         Path base = dir.resolve("base");
         TrainingRun.Outcome pre = train(base, "run.steps=3");

@@ -69,4 +69,37 @@ public final class ModelBuilder {
                     config.vocabSize(), config.maxPositions()));
         }
     }
+
+    /**
+     * A lower bound on the bytes one training step keeps for the backward pass: per token and layer the block's
+     * saved activations (about 10·d_model + 2·d_ff floats) and two attention maps of heads·context floats, plus
+     * the logits and their softmax. Real use is higher (the graph keeps more, the heap needs room), so a run
+     * refused by this bound could not have run.
+     */
+    public static long trainingActivationBytes(ModelConfig c, int batch, int context) {
+        long tokens = (long) batch * context;
+        long layers = c.encoderLayers() + c.decoderLayers();
+        long perTokenLayer = 10L * c.dModel() + 2L * c.dFf() + 2L * c.heads() * context;
+        return 4 * tokens * (layers * perTokenLayer + 2L * c.vocabSize());
+    }
+
+    /**
+     * Refuses a training run whose weights, optimizer state and activations (lower bounds) exceed the memory this
+     * JVM may use, before anything is allocated, naming the fields that drive the estimate.
+     *
+     * @param file the spec, for the message
+     */
+    public static void checkTrainingMemory(String file, ModelConfig config, int batch, int context) {
+        long weights = config.estimatedParameters() * 16;
+        long activations = trainingActivationBytes(config, batch, context);
+        long max = Runtime.getRuntime().maxMemory();
+        if (weights + activations > max) {
+            throw new ConfigException(file, "run", String.format(Locale.ROOT,
+                    "a training step needs at least %.1f GB (%.1f GB of weights, gradients and AdamW state; %.1f GB of activations for"
+                            + " run.batch_size %d x run.context %d tokens through %d layers of d_model %d, d_ff %d, %d heads), more than the"
+                            + " %.1f GB this JVM may use; lower run.batch_size or run.context, or give Java more memory (-Xmx)",
+                    (weights + activations) / 1e9, weights / 1e9, activations / 1e9, batch, context,
+                    config.encoderLayers() + config.decoderLayers(), config.dModel(), config.dFf(), config.heads(), max / 1e9));
+        }
+    }
 }
