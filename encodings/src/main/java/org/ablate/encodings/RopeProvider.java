@@ -27,18 +27,12 @@ public final class RopeProvider extends Versioned {
         if (dh % 2 != 0) throw new IllegalArgumentException("rope: head_dim must be even, got " + dh);
         double theta = params.getDouble("theta");
         float[][] cs = tables(max, dh, theta);
-        Tensor cos = Tensor.of(cs[0], max, dh);
-        Tensor sin = Tensor.of(cs[1], max, dh);
-        int half = dh / 2;
         return new PositionalEncoding() {
             @Override public Tensor rotate(Tensor x, int offset) {
                 checkShape("rope", x, 4, dh, "queries or keys [B, H, L, " + dh + "]");
                 int len = x.size(2);
                 checkPositions("rope", offset, len, max);
-                Tensor c = cos.slice(0, offset, offset + len);
-                Tensor s = sin.slice(0, offset, offset + len);
-                Tensor rotated = Tensor.concat(List.of(x.slice(3, half, dh).neg(), x.slice(3, 0, half)), 3);
-                return x.mul(c).add(rotated.mul(s));
+                return new RopeRotation(cs[0], cs[1], offset, dh).apply(x);
             }
 
             @Override public String toString() { return "rope theta=" + theta; }
