@@ -3,4 +3,5 @@ module org.ablate.objectives {
     requires org.ablate.api;
 
     provides org.ablate.api.ObjectiveProvider with org.ablate.objectives.NextTokenProvider;
+    provides org.ablate.api.ConformanceKind with org.ablate.objectives.ObjectiveConformance;
 }
