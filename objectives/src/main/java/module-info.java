@@ -2,6 +2,9 @@
 module org.ablate.objectives {
     requires org.ablate.api;
 
-    provides org.ablate.api.ObjectiveProvider with org.ablate.objectives.NextTokenProvider;
+    provides org.ablate.api.ObjectiveProvider with
+            org.ablate.objectives.NextTokenProvider,
+            org.ablate.objectives.RewardPairwiseProvider,
+            org.ablate.objectives.DpoProvider;
     provides org.ablate.api.ConformanceKind with org.ablate.objectives.ObjectiveConformance;
 }

@@ -84,7 +84,9 @@ public final class TrainingRun {
         if (spec.tokenizer() == null) {
             throw new ConfigException(spec.source(), "tokenizer", "training needs a tokenizer, e.g. {id: char} or {id: byte-bpe, vocab_size: 512}");
         }
-        Path resumeFrom = options.resume() ? prepareResume(out, spec) : prepareNew(out, spec, options.overwrite());
+        // The folder the weights start from; recorded in run.json so that a resumed run finds it again (e.g. as its reference model).
+        Path parent = options.from() != null ? options.from().toAbsolutePath().normalize() : options.resume() ? recordedParent(out) : null;
+        Path resumeFrom = options.resume() ? prepareResume(out, spec) : prepareNew(out, spec, options.overwrite(), parent);
 
         // The tokenizer: the checkpoint's when resuming, the source's when fine-tuning, else trained on the data.
         Tokenizer tokenizer;
@@ -102,7 +104,7 @@ public final class TrainingRun {
         ModelBuilder.checkSize(config, 16, "to train");
 
         List<Module> modules = new ArrayList<>();
-        modules.add(new RunModule(spec, registry, tokenizer));
+        modules.add(new RunModule(spec, registry, tokenizer, parent));
         modules.add(new ModelModule(config, registry, ParameterScope.root(spec.run().seed())));
         modules.add(new AbstractModule() {
             @Override protected void configure() {
@@ -146,10 +148,10 @@ public final class TrainingRun {
         } catch (Trainer.Stopped s) {
             log.println();
             log.println("stopped after step " + s.step + "; checkpoint " + s.checkpoint + "; continue with --resume --out " + out);
-            writeStatus(out, spec, "stopped", s.step);
+            writeStatus(out, spec, "stopped", s.step, parent);
             throw s;
         } catch (RuntimeException | IOException e) {
-            writeStatus(out, spec, "failed", -1);
+            writeStatus(out, spec, "failed", -1, parent);
             throw e;
         } finally {
             finished.countDown();
@@ -160,6 +162,8 @@ public final class TrainingRun {
 
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("spec_sha256", spec.hash());
+        metrics.put("objective", spec.objective().id());
+        if (parent != null) metrics.put("from", parent.toString());
         metrics.put("steps", r.steps());
         metrics.put("initial_held_out_loss", result.initialHeldOutLoss());
         metrics.put("final_held_out_loss", result.finalHeldOutLoss());
@@ -168,7 +172,7 @@ public final class TrainingRun {
         metrics.put("tokens_per_second", result.tokensPerSecond());
         metrics.put("train_losses", result.trainLosses());
         Checkpoint.save(out.resolve("model"), model, tokenizer, metrics);
-        writeStatus(out, spec, "finished", r.steps());
+        writeStatus(out, spec, "finished", r.steps(), parent);
         deleteTree(out.resolve("checkpoints"));
         log.println("run folder: " + out);
         return new Outcome(model, tokenizer, result, out);
@@ -253,7 +257,7 @@ public final class TrainingRun {
 
     // --- the run folder -------------------------------------------------------------------------------
 
-    private Path prepareNew(Path out, RunSpec spec, boolean overwrite) throws IOException {
+    private Path prepareNew(Path out, RunSpec spec, boolean overwrite, Path parent) throws IOException {
         if (Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException(out + ": exists and is not a folder; nothing was written (choose another --out)");
@@ -293,7 +297,7 @@ public final class TrainingRun {
                     out, free / 1e6, 3 * weights / 1e6));
         }
         Files.writeString(out.resolve("spec.yaml"), "# resolved from " + spec.source() + "\n" + SpecLoader.toYaml(spec.resolved()));
-        writeStatus(out, spec, "running", 0);
+        writeStatus(out, spec, "running", 0, parent);
         return null;
     }
 
@@ -323,6 +327,16 @@ public final class TrainingRun {
         if (dir == null) throw new IOException(out + ": no complete checkpoint yet; start the run again with --overwrite");
         log.println("resuming from " + dir);
         return dir;
+    }
+
+    /** The parent folder an earlier run of {@code out} recorded (its --from), or null. */
+    private static Path recordedParent(Path out) {
+        try {
+            String from = LINE.readTree(out.resolve(Checkpoint.RUN_MARKER).toFile()).path("from").asText("");
+            return from.isEmpty() ? null : Path.of(from);
+        } catch (IOException e) {
+            return null; // prepareResume reports an unreadable marker
+        }
     }
 
     private static String abbrev(String h) { return h.length() > 12 ? h.substring(0, 12) : h; }
@@ -392,11 +406,13 @@ public final class TrainingRun {
         return new Trainer.Start(step, losses, evals, optimizer);
     }
 
-    private static void writeStatus(Path out, RunSpec spec, String status, int step) throws IOException {
+    private static void writeStatus(Path out, RunSpec spec, String status, int step, Path parent) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "ablate-run");
         m.put("spec_sha256", spec.hash());
         m.put("source", spec.source());
+        m.put("objective", spec.objective().id());
+        if (parent != null) m.put("from", parent.toString());
         m.put("status", status);
         if (step >= 0) m.put("step", step);
         writeAtomically(out.resolve(Checkpoint.RUN_MARKER), JSON.writeValueAsString(m));
@@ -425,8 +441,12 @@ public final class TrainingRun {
 
         MetricsFile(Path file) { this.file = file; }
 
-        @Override public void step(int step, int total, double loss, double lr, double tps) {
-            append(Map.of("step", step, "loss", loss, "lr", lr));
+        @Override public void step(int step, int total, double loss, double lr, double tps, Map<String, Double> metrics) {
+            Map<String, Object> m = new LinkedHashMap<>(metrics);
+            m.put("step", step);
+            m.put("loss", loss);
+            m.put("lr", lr);
+            append(m);
         }
 
         @Override public void evaluated(int step, double loss, Map<String, Double> metrics) {
