@@ -115,7 +115,7 @@ public final class TrainingRun {
         });
         for (RunPlugin p : plugins()) modules.add(p.module(spec));
         Injector injector = Guice.createInjector(modules);
-        Model model = injector.getInstance(Model.class);
+        Model model = instance(injector, Model.class);
         ModelBuilder.describe(model, log);
 
         Trainer.Start start = Trainer.Start.fresh();
@@ -125,8 +125,8 @@ public final class TrainingRun {
         ParameterGroups.Split split = ParameterGroups.split(model.parameters(), spec.optim(), spec.source());
         log.printf(Locale.ROOT, "parameters: %,d train, %,d frozen%s%n", split.trainableCount(), split.frozenCount(),
                 split.frozen().isEmpty() ? "" : " (" + String.join(", ", spec.optim().freeze()) + ")");
-        Trainer trainer = injector.getInstance(Trainer.class);
-        log.println("data: " + injector.getInstance(org.ablate.api.DataSource.class).describe());
+        Trainer trainer = instance(injector, Trainer.class);
+        log.println("data: " + instance(injector, org.ablate.api.DataSource.class).describe());
         RunSpec.Run r = spec.run();
         log.printf(Locale.ROOT, "training: %d steps of %d x %d tokens, %s lr %.1e (%s, warmup %d), clip %.1f, seed %d%s%n",
                 r.steps(), r.batchSize(), r.context(), spec.optim().id(), spec.optim().lr(), spec.schedule().id(), spec.schedule().warmup(),
@@ -176,6 +176,18 @@ public final class TrainingRun {
         deleteTree(out.resolve("checkpoints"));
         log.println("run folder: " + out);
         return new Outcome(model, tokenizer, result, out);
+    }
+
+    /** What the injector builds; a provider's own error (a bad data line, a missing reference model) instead of Guice's wrapping of it. */
+    private static <T> T instance(Injector injector, Class<T> type) throws IOException {
+        try {
+            return injector.getInstance(type);
+        } catch (com.google.inject.ProvisionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.io.UncheckedIOException u) throw u.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     /** Run plugins' Guice modules, from the class path, the boot layer and the registry's plugin layers. */
