@@ -202,4 +202,16 @@ class PostTrainingRunTest {
         double last = losses.subList(losses.size() - 5, losses.size()).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         assertTrue(last < 0.3, "mean of the last 5 losses " + last + " (log 2 = 0.693): " + losses);
     }
+
+    /** The shipped post-training specs resolve, each with the objective and data it is about. */
+    @Test void exampleSpecsResolve() {
+        Path specs = Path.of("../examples/specs");
+        for (String[] e : new String[][] {{"sft-char.yaml", "next-token", "instructions"}, {"reward-char.yaml", "reward-pairwise", "preference-pairs"},
+                {"dpo-char.yaml", "dpo", "preference-pairs"}}) {
+            RunSpec s = new SpecLoader(TestSpecs.REGISTRY).load(specs.resolve(e[0]), List.of());
+            assertEquals(e[1], s.objective().id(), e[0]);
+            assertEquals(e[2], s.data().id(), e[0]);
+            assertTrue(Files.isRegularFile(s.base().resolve(s.data().params().getString("path"))), e[0] + ": " + s.data().params().getString("path"));
+        }
+    }
 }
