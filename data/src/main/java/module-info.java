@@ -6,5 +6,6 @@ module org.ablate.data {
     provides org.ablate.api.DataSourceProvider with
             org.ablate.data.TextWindowsProvider,
             org.ablate.data.InstructionsProvider,
-            org.ablate.data.PreferencePairsProvider;
+            org.ablate.data.PreferencePairsProvider,
+            org.ablate.data.PromptsProvider;
 }

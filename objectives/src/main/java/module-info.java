@@ -5,6 +5,7 @@ module org.ablate.objectives {
     provides org.ablate.api.ObjectiveProvider with
             org.ablate.objectives.NextTokenProvider,
             org.ablate.objectives.RewardPairwiseProvider,
-            org.ablate.objectives.DpoProvider;
+            org.ablate.objectives.DpoProvider,
+            org.ablate.objectives.PpoProvider;
     provides org.ablate.api.ConformanceKind with org.ablate.objectives.ObjectiveConformance;
 }

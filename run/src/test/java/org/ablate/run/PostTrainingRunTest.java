@@ -80,6 +80,9 @@ class PostTrainingRunTest {
         }
         Files.writeString(dir.resolve("sft.jsonl"), sft);
         Files.writeString(dir.resolve("pairs.jsonl"), pairs);
+        StringBuilder prompts = new StringBuilder();
+        for (int i = 0; i < 10; i++) prompts.append("{\"prompt\": \"after ").append(words[i % words.length]).append("\"}\n");
+        Files.writeString(dir.resolve("prompts.jsonl"), prompts);
     }
 
     RunSpec spec(String text, String... overrides) {
@@ -201,6 +204,31 @@ class PostTrainingRunTest {
         List<Double> losses = train(dpo, "dpo", dir.resolve("sft")).result().trainLosses();
         double last = losses.subList(losses.size() - 5, losses.size()).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         assertTrue(last < 0.3, "mean of the last 5 losses " + last + " (log 2 = 0.693): " + losses);
+    }
+
+    /** SFT, then a reward model, then PPO against it with the SFT model as reference: each step logs the rollout's figures. */
+    @Test void ppoTrainsThroughARunAgainstARewardModel() throws IOException {
+        train(spec(SFT, "run.steps=3"), "sft", null);
+        train(spec(MODEL + "  output_heads: {score: {id: scalar}}\n" + RUN + PAIRS + "objective: {id: reward-pairwise}\n", "run.steps=3"), "reward",
+                dir.resolve("sft"));
+        RunSpec ppo = spec(MODEL + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN
+                + "data: {id: prompts, path: prompts.jsonl, held_out: 0.2, template: \"{prompt}>\"}\n"
+                + "objective: {id: ppo, reward_model: reward, ppo_epochs: 2, max_new_tokens: 5}\n", "run.steps=4", "run.eval_every=0");
+        train(ppo, "ppo", dir.resolve("sft"));
+        int steps = 0, evals = 0;
+        for (String line : Files.readAllLines(dir.resolve("ppo/metrics.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            List<String> expected = n.has("held_out_loss") ? List.of("reward", "kl", "response_length")
+                    : List.of("reward", "kl", "kl_coef", "entropy", "clipfrac", "approx_kl", "pg_loss", "vf_loss");
+            for (String m : expected) assertTrue(n.path(m).isNumber(), m + " in " + line);
+            if (n.has("held_out_loss")) evals++; else steps++;
+        }
+        assertEquals(4, steps);
+        assertEquals(2, evals);
+        assertEquals("ppo", JSON.readTree(dir.resolve("ppo/run.json").toFile()).path("objective").asText());
+        String m = assertThrows(ConfigException.class, () -> train(spec(MODEL + RUN + "data: {id: prompts, path: prompts.jsonl}\n"
+                + "objective: {id: ppo, reward_model: nowhere}\n"), "ppo-bad", dir.resolve("sft"))).getMessage();
+        assertTrue(m.contains("objective.reward_model") && m.contains("nowhere"), m);
     }
 
     /** The shipped post-training specs resolve, each with the objective and data it is about. */
