@@ -118,4 +118,18 @@ class PostTrainingDataTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    @Test void promptsArePaddedOnTheRightAndMustLeaveRoom() throws IOException {
+        DataSource s = open(new PromptsProvider(), "{\"prompt\": \"ab\"}\n{\"prompt\": \"abcd\"}\n{\"prompt\": \"xyz\"}\n{\"prompt\": \"q\"}\n",
+                8, Map.of("template", "{prompt}:"));
+        Batch h = s.heldOutBatch(0, 4, 8);
+        assertArrayEquals(new int[] {2, 4}, h.get("input_ids").shape());
+        assertArrayEquals(new int[] {'x', 'y', 'z', ':'}, h.get("input_ids").row(0));
+        assertArrayEquals(new int[] {'q', ':', CodePointTokenizer.PAD, CodePointTokenizer.PAD}, h.get("input_ids").row(1));
+        assertArrayEquals(new int[] {1, 1, 0, 0}, h.get("attention_mask").row(1));
+        String m = message(new PromptsProvider(), "{\"prompt\": \"ab\"}\n{\"prompt\": \"abcdefgh\"}\n", 8, Map.of());
+        assertTrue(m.startsWith(dir.resolve("d.jsonl") + ":2: the prompt (field prompt, with the template) is 8 tokens, longer than run.context 8"), m);
+        m = message(new PromptsProvider(), "{\"text\": \"ab\"}\n", 8, Map.of());
+        assertTrue(m.startsWith(dir.resolve("d.jsonl") + ":1: field \"prompt\" is missing"), m);
+    }
 }

@@ -235,7 +235,7 @@ class PostTrainingRunTest {
     @Test void exampleSpecsResolve() {
         Path specs = Path.of("../examples/specs");
         for (String[] e : new String[][] {{"sft-char.yaml", "next-token", "instructions"}, {"reward-char.yaml", "reward-pairwise", "preference-pairs"},
-                {"dpo-char.yaml", "dpo", "preference-pairs"}}) {
+                {"dpo-char.yaml", "dpo", "preference-pairs"}, {"ppo-char.yaml", "ppo", "prompts"}}) {
             RunSpec s = new SpecLoader(TestSpecs.REGISTRY).load(specs.resolve(e[0]), List.of());
             assertEquals(e[1], s.objective().id(), e[0]);
             assertEquals(e[2], s.data().id(), e[0]);
