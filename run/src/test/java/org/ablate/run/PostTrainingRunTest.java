@@ -194,6 +194,26 @@ class PostTrainingRunTest {
         assertTrue(m.contains("objective.reference") && m.contains("its tokenizer differs from the trained model's"), m);
     }
 
+    /** A DPO run that fails after a checkpoint resumes against the same reference: the one run.json recorded. */
+    @Test void aResumedDpoRunFindsItsReferenceAgain() throws IOException {
+        train(spec(SFT, "run.steps=3"), "sft", null);
+        RunSpec dpo = spec(MODEL + RUN + PAIRS + "objective: {id: dpo, beta: 0.5}\n", "run.checkpoint_every=2", "run.eval_every=0");
+        TrainingCallback failAt3 = new TrainingCallback() {
+            @Override public void step(int step, int total, double loss, double lr, double tps) {
+                if (step == 3) throw new IllegalStateException("interrupted");
+            }
+        };
+        Path out = dir.resolve("dpo");
+        assertThrows(IllegalStateException.class, () -> new TrainingRun(TestSpecs.REGISTRY, quiet).run(dpo,
+                new TrainingRun.Options(out, dir.resolve("sft"), false, false, List.of(failAt3))));
+        TrainingRun.Outcome resumed = new TrainingRun(TestSpecs.REGISTRY, quiet).run(dpo, new TrainingRun.Options(out, null, true, false, List.of()));
+        TrainingRun.Outcome whole = train(dpo, "whole", dir.resolve("sft"));
+        List<Double> a = whole.result().trainLosses(), b = resumed.result().trainLosses();
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-5, "step " + (i + 1) + ": " + a + " vs " + b);
+        assertEquals(dir.resolve("sft").toAbsolutePath().normalize().toString(), JSON.readTree(out.resolve("run.json").toFile()).path("from").asText());
+    }
+
     /** On a handful of pairs seen again and again, DPO drives its loss well below log 2. */
     @Test void dpoFitsAFewPairs() throws IOException {
         train(spec(SFT, "run.steps=2"), "sft", null);
