@@ -71,9 +71,43 @@ class PpoTest {
 
     /** A reward model that counts one token in the sequence: the reward rises as PPO trains, the KL to the start grows from 0. */
     @Test void ppoLearnsToEarnAStatedReward() throws IOException {
+        List<Map<String, Double>> steps = train("ppo_epochs: 2, max_new_tokens: 6, kl_coef: 0.01", 30);
+        List<Double> rewards = new ArrayList<>(), kls = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i += 2) { // the first of the two updates over each rollout
+            Map<String, Double> m = steps.get(i);
+            rewards.add(m.get("reward"));
+            kls.add(m.get("kl"));
+            assertEquals(0.0, m.get("approx_kl"), 1e-10, "the policy has not moved since it sampled the rollout");
+            assertEquals(0.0, m.get("clipfrac"), 0.0);
+        }
+        for (Map<String, Double> m : steps) {
+            for (String k : List.of("reward", "kl", "kl_coef", "entropy", "clipfrac", "approx_kl", "pg_loss", "vf_loss", "response_length")) {
+                assertTrue(m.containsKey(k), k + " missing from " + m.keySet());
+            }
+        }
+        assertEquals(0.0, kls.get(0), 1e-4, "the first rollout comes from the reference itself");
+        double first = rewards.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double last = rewards.subList(rewards.size() - 5, rewards.size()).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        System.out.println("ppo rewards per rollout: " + rewards + ", kl " + kls);
+        assertTrue(last > first + 1.5, "mean reward of the first 5 rollouts " + first + ", of the last 5 " + last + ": " + rewards);
+    }
+
+    /** The adaptive KL coefficient follows TRL's AdaptiveKLController: β ← β·(1 + clip(KL/target − 1, ±0.2)·B/horizon). */
+    @Test void adaptiveKlCoefficientFollowsTheController() throws IOException {
+        List<Map<String, Double>> steps = train("ppo_epochs: 1, max_new_tokens: 6, kl_coef: 0.1, adaptive_kl: true, kl_target: 0.05, kl_horizon: 10", 8);
+        for (int i = 0; i + 1 < steps.size(); i++) {
+            double beta = steps.get(i).get("kl_coef"), kl = steps.get(i).get("kl");
+            double expected = beta * (1 + Math.max(-0.2, Math.min(0.2, kl / 0.05 - 1)) * 8 / 10);
+            assertEquals(expected, steps.get(i + 1).get("kl_coef"), 1e-12, "step " + (i + 2));
+        }
+        assertEquals(0.1 * 0.84, steps.get(1).get("kl_coef"), 1e-12, "the first rollout has KL 0, below the target");
+    }
+
+    /** Trains a tiny policy with PPO against {@link #counter} for {@code steps} steps; the objective's figures of each step. */
+    private List<Map<String, Double>> train(String objective, int steps) throws IOException {
         prompts();
-        RunSpec spec = new SpecLoader(TestSpecs.REGISTRY).parse("ppo.yaml", POLICY + "objective: {id: ppo, reward_model: counter, ppo_epochs: 2,"
-                + " max_new_tokens: 6, kl_coef: 0.01}\nrun: {steps: 30, batch_size: 8, context: 48, seed: 1}\n", true, dir, List.of());
+        RunSpec spec = new SpecLoader(TestSpecs.REGISTRY).parse("ppo.yaml", POLICY + "objective: {id: ppo, reward_model: counter, " + objective
+                + "}\nrun: {steps: " + steps + ", batch_size: 8, context: 48, seed: 1}\n", true, dir, List.of());
         Tokenizer tok = TestSpecs.REGISTRY.tokenizer("char").train(TestSpecs.REGISTRY.data("prompts").tokenizerText(spec.data().params(), dir)
                 + "xyz", spec.tokenizer().params());
         int target = tok.encode("e")[0];
@@ -93,32 +127,19 @@ class PpoTest {
         Objective ppo = TestSpecs.REGISTRY.objective("ppo").create(spec.objective().params(), context);
         DataSource data = TestSpecs.REGISTRY.data("prompts").open(spec.data().params(), dir, tok, 48);
         AdamW opt = new AdamW(policy.parameters().values(), 1e-2, 0.0);
-        List<Double> rewards = new ArrayList<>(), kls = new ArrayList<>();
-        for (int step = 1; step <= spec.run().steps(); step++) {
+        List<Map<String, Double>> out = new ArrayList<>();
+        for (int step = 1; step <= steps; step++) {
             SplittableRandom random = new SplittableRandom(step);
             Batch b = data.trainBatch(8, 48, random);
             opt.zeroGrad();
-            Loss loss;
             try (Dropout d = Dropout.training(step)) {
-                loss = ppo.loss(policy, b, random);
+                Loss loss = ppo.loss(policy, b, random);
                 loss.value().backward();
+                out.add(loss.metrics());
             }
             opt.step();
-            if (step % 2 == 1) { // the first of the two updates over each rollout
-                rewards.add(loss.metrics().get("reward"));
-                kls.add(loss.metrics().get("kl"));
-                assertEquals(0.0, loss.metrics().get("approx_kl"), 1e-10, "the policy has not moved since it sampled the rollout");
-                assertEquals(0.0, loss.metrics().get("clipfrac"), 0.0);
-            }
-            for (String m : List.of("reward", "kl", "kl_coef", "entropy", "clipfrac", "approx_kl", "pg_loss", "vf_loss", "response_length")) {
-                assertTrue(loss.metrics().containsKey(m), m + " missing from " + loss.metrics().keySet());
-            }
         }
-        assertEquals(0.0, kls.get(0), 1e-4, "the first rollout comes from the reference itself");
-        double first = rewards.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        double last = rewards.subList(rewards.size() - 5, rewards.size()).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        System.out.println("ppo rewards per rollout: " + rewards + ", kl " + kls);
-        assertTrue(last > first + 1.5, "mean reward of the first 5 rollouts " + first + ", of the last 5 " + last + ": " + rewards);
+        return out;
     }
 
     /** Counts {@code target} among the unpadded tokens: a reward model as a rule. */
