@@ -85,16 +85,16 @@ public final class Trainer {
     static SplittableRandom stepRandom(long seed, int step) { return new SplittableRandom(Dropout.stepSeed(seed, step)); }
 
     /** Mean held-out loss over the first {@code eval_batches} batches, without dropout or graph. */
-    public double evaluate() { return evaluation().loss(); }
+    public double evaluate() { return heldOut().loss(); }
 
     /**
      * A held-out evaluation: the mean loss and the mean of each figure the objective reports beside it (e.g. a
      * reward model's pair accuracy), both weighted by the count each batch's loss averages over.
      */
-    public record Evaluation(double loss, Map<String, Double> metrics) {}
+    public record HeldOut(double loss, Map<String, Double> metrics) {}
 
     /** Held-out loss and metrics over the first {@code eval_batches} batches, without dropout or graph. */
-    public Evaluation evaluation() {
+    public HeldOut heldOut() {
         RunSpec.Run run = spec.run();
         double sum = 0;
         long count = 0;
@@ -112,7 +112,7 @@ public final class Trainer {
         if (count == 0) throw new IllegalArgumentException("evaluate: the held-out data gives no batch of context " + run.context());
         long n = count;
         metrics.replaceAll((k, v) -> v / n);
-        return new Evaluation(sum / count, metrics);
+        return new HeldOut(sum / count, metrics);
     }
 
     public TrainResult train(ParameterGroups.Split split, Start start, Checkpointer checkpointer, BooleanSupplier stopRequested) throws java.io.IOException {
@@ -125,7 +125,7 @@ public final class Trainer {
         List<TrainResult.Evaluation> evals = new ArrayList<>(start.evaluations());
         double initial;
         if (start.step() == 0) {
-            Evaluation e = evaluation();
+            HeldOut e = heldOut();
             initial = e.loss();
             evals.add(new TrainResult.Evaluation(0, initial));
             for (TrainingCallback c : callbacks) c.evaluated(0, initial, e.metrics());
@@ -160,7 +160,7 @@ public final class Trainer {
             double tps = done * (double) batch.tokens() / (nanos / 1e9);
             for (TrainingCallback c : callbacks) c.step(step, run.steps(), value, lr, tps, metrics);
             if (run.evalEvery() > 0 && step % run.evalEvery() == 0 && step < run.steps()) {
-                Evaluation held = evaluation();
+                HeldOut held = heldOut();
                 evals.add(new TrainResult.Evaluation(step, held.loss()));
                 for (TrainingCallback c : callbacks) c.evaluated(step, held.loss(), held.metrics());
             }
@@ -171,7 +171,7 @@ public final class Trainer {
                 if (stop) throw new Stopped(step, at);
             }
         }
-        Evaluation end = evaluation();
+        HeldOut end = heldOut();
         double last = end.loss();
         evals.add(new TrainResult.Evaluation(run.steps(), last));
         for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, end.metrics());
