@@ -2,5 +2,10 @@
 module org.ablate.objectives {
     requires org.ablate.api;
 
-    provides org.ablate.api.ObjectiveProvider with org.ablate.objectives.NextTokenProvider;
+    provides org.ablate.api.ObjectiveProvider with
+            org.ablate.objectives.NextTokenProvider,
+            org.ablate.objectives.RewardPairwiseProvider,
+            org.ablate.objectives.DpoProvider,
+            org.ablate.objectives.PpoProvider;
+    provides org.ablate.api.ConformanceKind with org.ablate.objectives.ObjectiveConformance;
 }

@@ -4,4 +4,10 @@ package org.ablate.api;
 @Experimental
 public interface ObjectiveProvider extends ComponentProvider {
     Objective create(Params params);
+
+    /**
+     * Creates the objective of a run. Objectives that need more than their parameters (a frozen reference
+     * model, the tokenizer) override this; by default it is {@link #create(Params)}.
+     */
+    default Objective create(Params params, ObjectiveContext context) { return create(params); }
 }

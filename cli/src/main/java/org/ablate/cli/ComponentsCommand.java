@@ -46,7 +46,7 @@ final class ComponentsCommand implements Callable<Integer> {
                 if (parameters) {
                     for (ParamSpec p : r.provider().parameters()) {
                         String range = p.rangeText().isEmpty() ? "" : " " + p.rangeText();
-                        String dflt = p.required() ? "required" : "default " + p.defaultValue();
+                        String dflt = p.required() ? "required" : "".equals(p.defaultValue()) ? "default \"\"" : "default " + p.defaultValue();
                         out.printf("      %s: %s%s, %s. %s%n", p.name(), p.type().name().toLowerCase(), range, dflt, p.description());
                     }
                 }

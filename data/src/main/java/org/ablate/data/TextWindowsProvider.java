@@ -53,7 +53,7 @@ public final class TextWindowsProvider implements DataSourceProvider {
         return new Windows(file, train, held);
     }
 
-    private static Path resolve(Params params, Path base) {
+    static Path resolve(Params params, Path base) {
         Path p = Path.of(params.getString("path"));
         if (p.isAbsolute() || base == null) return p;
         Path near = base.resolve(p);

@@ -10,6 +10,7 @@ import com.google.inject.multibindings.Multibinder;
 
 import org.ablate.api.DataSource;
 import org.ablate.api.Objective;
+import org.ablate.api.ObjectiveContext;
 import org.ablate.api.Tokenizer;
 import org.ablate.platform.ComponentRegistry;
 
@@ -23,11 +24,16 @@ public final class RunModule extends AbstractModule {
     private final RunSpec spec;
     private final ComponentRegistry registry;
     private final Tokenizer tokenizer;
+    private final java.nio.file.Path from;
 
-    public RunModule(RunSpec spec, ComponentRegistry registry, Tokenizer tokenizer) {
+    public RunModule(RunSpec spec, ComponentRegistry registry, Tokenizer tokenizer) { this(spec, registry, tokenizer, null); }
+
+    /** @param from the folder the run's weights start from ({@code --from}), or null; objectives may use it as their frozen reference */
+    public RunModule(RunSpec spec, ComponentRegistry registry, Tokenizer tokenizer, java.nio.file.Path from) {
         this.spec = spec;
         this.registry = registry;
         this.tokenizer = tokenizer;
+        this.from = from;
     }
 
     @Override protected void configure() {
@@ -37,8 +43,11 @@ public final class RunModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), TrainingCallback.class);
     }
 
-    @Provides @Singleton Objective objective() {
-        return registry.objective(spec.objective().id()).create(spec.objective().params());
+    /** Frozen models (reference, reward) loaded for the objective, each checked against the run's tokenizer. */
+    @Provides @Singleton ObjectiveContext objectiveContext() { return new FrozenModels(spec, registry, tokenizer, from); }
+
+    @Provides @Singleton Objective objective(ObjectiveContext context) {
+        return registry.objective(spec.objective().id()).create(spec.objective().params(), context);
     }
 
     @Provides @Singleton DataSource data() {

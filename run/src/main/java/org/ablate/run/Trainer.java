@@ -85,17 +85,20 @@ public final class Trainer {
     static SplittableRandom stepRandom(long seed, int step) { return new SplittableRandom(Dropout.stepSeed(seed, step)); }
 
     /** Mean held-out loss over the first {@code eval_batches} batches, without dropout or graph. */
-    public double evaluate() { return evaluateWithMetrics().loss(); }
+    public double evaluate() { return heldOut().loss(); }
 
-    /** A held-out loss and the objective's own figures (accuracy, ...), each a mean weighted by {@link Loss#count()}. */
+    /**
+     * A held-out evaluation: the mean loss and the mean of each figure the objective reports beside it (e.g. a
+     * reward model's pair accuracy), both weighted by the count each batch's loss averages over.
+     */
     public record HeldOut(double loss, Map<String, Double> metrics) {}
 
-    /** As {@link #evaluate()}, with the objective's metrics averaged over the same batches. */
-    public HeldOut evaluateWithMetrics() {
+    /** Held-out loss and metrics over the first {@code eval_batches} batches, without dropout or graph. */
+    public HeldOut heldOut() {
         RunSpec.Run run = spec.run();
         double sum = 0;
         long count = 0;
-        Map<String, Double> metricSums = new java.util.TreeMap<>();
+        Map<String, Double> metrics = new java.util.TreeMap<>();
         try (NoGrad g = Tensor.noGrad()) {
             for (int i = 0; i < run.evalBatches(); i++) {
                 Batch b = data.heldOutBatch(i, run.batchSize(), run.context());
@@ -103,13 +106,13 @@ public final class Trainer {
                 Loss loss = objective.loss(model, b, stepRandom(run.seed() ^ 0x5EEDL, -1 - i));
                 sum += loss.value().item() * loss.count();
                 count += loss.count();
-                for (var m : loss.metrics().entrySet()) metricSums.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);
+                for (var m : loss.metrics().entrySet()) metrics.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);
             }
         }
         if (count == 0) throw new IllegalArgumentException("evaluate: the held-out data gives no batch of context " + run.context());
         long n = count;
-        metricSums.replaceAll((k, v) -> v / n);
-        return new HeldOut(sum / count, Map.copyOf(metricSums));
+        metrics.replaceAll((k, v) -> v / n);
+        return new HeldOut(sum / count, metrics);
     }
 
     public TrainResult train(ParameterGroups.Split split, Start start, Checkpointer checkpointer, BooleanSupplier stopRequested) throws java.io.IOException {
@@ -122,10 +125,10 @@ public final class Trainer {
         List<TrainResult.Evaluation> evals = new ArrayList<>(start.evaluations());
         double initial;
         if (start.step() == 0) {
-            HeldOut h = evaluateWithMetrics();
-            initial = h.loss();
+            HeldOut e = heldOut();
+            initial = e.loss();
             evals.add(new TrainResult.Evaluation(0, initial));
-            for (TrainingCallback c : callbacks) c.evaluated(0, initial, h.metrics());
+            for (TrainingCallback c : callbacks) c.evaluated(0, initial, e.metrics());
         } else {
             initial = evals.isEmpty() ? Double.NaN : evals.get(0).loss();
         }
@@ -138,8 +141,10 @@ public final class Trainer {
             Batch batch = data.trainBatch(run.batchSize(), run.context(), random);
             optimizer.zeroGrad();
             double value;
+            Map<String, Double> metrics;
             try (Dropout mode = Dropout.training(random.nextLong())) {
                 Loss loss = objective.loss(model, batch, random);
+                metrics = loss.metrics();
                 value = loss.value().item();
                 if (!Double.isFinite(value)) {
                     throw new ArithmeticException("train: the loss became " + value + " at step " + step + " (learning rate " + lr
@@ -153,9 +158,9 @@ public final class Trainer {
             done++;
             losses.add(value);
             double tps = done * (double) batch.tokens() / (nanos / 1e9);
-            for (TrainingCallback c : callbacks) c.step(step, run.steps(), value, lr, tps);
+            for (TrainingCallback c : callbacks) c.step(step, run.steps(), value, lr, tps, metrics);
             if (run.evalEvery() > 0 && step % run.evalEvery() == 0 && step < run.steps()) {
-                HeldOut held = evaluateWithMetrics();
+                HeldOut held = heldOut();
                 evals.add(new TrainResult.Evaluation(step, held.loss()));
                 for (TrainingCallback c : callbacks) c.evaluated(step, held.loss(), held.metrics());
             }
@@ -166,7 +171,7 @@ public final class Trainer {
                 if (stop) throw new Stopped(step, at);
             }
         }
-        HeldOut end = evaluateWithMetrics();
+        HeldOut end = heldOut();
         double last = end.loss();
         evals.add(new TrainResult.Evaluation(run.steps(), last));
         for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, end.metrics());

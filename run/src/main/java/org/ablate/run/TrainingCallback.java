@@ -7,6 +7,14 @@ public interface TrainingCallback {
     /** After each optimizer step. */
     default void step(int step, int totalSteps, double loss, double learningRate, double tokensPerSecond) {}
 
+    /**
+     * After each optimizer step, with the figures the objective reported beside the loss (a pair accuracy, a KL,
+     * ...; often none). By default the same as the step without them.
+     */
+    default void step(int step, int totalSteps, double loss, double learningRate, double tokensPerSecond, Map<String, Double> metrics) {
+        step(step, totalSteps, loss, learningRate, tokensPerSecond);
+    }
+
     /** After each held-out evaluation ({@code step} 0 is before training). */
     default void evaluated(int step, double heldOutLoss, Map<String, Double> metrics) {}
 

@@ -84,7 +84,9 @@ public final class TrainingRun {
         if (spec.tokenizer() == null) {
             throw new ConfigException(spec.source(), "tokenizer", "training needs a tokenizer, e.g. {id: char} or {id: byte-bpe, vocab_size: 512}");
         }
-        Path resumeFrom = options.resume() ? prepareResume(out, spec) : prepareNew(out, spec, options.overwrite());
+        // The folder the weights start from; recorded in run.json so that a resumed run finds it again (e.g. as its reference model).
+        Path parent = options.from() != null ? options.from().toAbsolutePath().normalize() : options.resume() ? recordedParent(out) : null;
+        Path resumeFrom = options.resume() ? prepareResume(out, spec) : prepareNew(out, spec, options.overwrite(), parent);
 
         // The tokenizer: the checkpoint's when resuming, the source's when fine-tuning, else trained on the data.
         Tokenizer tokenizer;
@@ -103,7 +105,7 @@ public final class TrainingRun {
         ModelBuilder.checkTrainingMemory(spec.source(), config, spec.run().batchSize(), spec.run().context());
 
         List<Module> modules = new ArrayList<>();
-        modules.add(new RunModule(spec, registry, tokenizer));
+        modules.add(new RunModule(spec, registry, tokenizer, parent));
         modules.add(new ModelModule(config, registry, ParameterScope.root(spec.run().seed())));
         modules.add(new AbstractModule() {
             @Override protected void configure() {
@@ -114,13 +116,12 @@ public final class TrainingRun {
         });
         for (RunPlugin p : plugins()) modules.add(p.module(spec));
         Injector injector;
-        Model model;
         try {
             injector = Guice.createInjector(modules);
-            model = injector.getInstance(Model.class);
-        } catch (com.google.inject.ProvisionException | com.google.inject.CreationException e) {
+        } catch (com.google.inject.CreationException e) {
             throw ModelBuilder.unwrap(e);
         }
+        Model model = instance(injector, Model.class);
         ModelBuilder.describe(model, log);
 
         Trainer.Start start = Trainer.Start.fresh();
@@ -130,8 +131,8 @@ public final class TrainingRun {
         ParameterGroups.Split split = ParameterGroups.split(model.parameters(), spec.optim(), spec.source());
         log.printf(Locale.ROOT, "parameters: %,d train, %,d frozen%s%n", split.trainableCount(), split.frozenCount(),
                 split.frozen().isEmpty() ? "" : " (" + String.join(", ", spec.optim().freeze()) + ")");
-        Trainer trainer = injector.getInstance(Trainer.class);
-        log.println("data: " + injector.getInstance(org.ablate.api.DataSource.class).describe());
+        Trainer trainer = instance(injector, Trainer.class);
+        log.println("data: " + instance(injector, org.ablate.api.DataSource.class).describe());
         RunSpec.Run r = spec.run();
         log.printf(Locale.ROOT, "training: %d steps of %d x %d tokens, %s lr %.1e (%s, warmup %d), clip %.1f, seed %d%s%n",
                 r.steps(), r.batchSize(), r.context(), spec.optim().id(), spec.optim().lr(), spec.schedule().id(), spec.schedule().warmup(),
@@ -153,10 +154,10 @@ public final class TrainingRun {
         } catch (Trainer.Stopped s) {
             log.println();
             log.println("stopped after step " + s.step + "; checkpoint " + s.checkpoint + "; continue with --resume --out " + out);
-            writeStatus(out, spec, "stopped", s.step);
+            writeStatus(out, spec, "stopped", s.step, parent);
             throw s;
         } catch (RuntimeException | IOException e) {
-            writeStatus(out, spec, "failed", -1);
+            writeStatus(out, spec, "failed", -1, parent);
             throw e;
         } finally {
             finished.countDown();
@@ -167,6 +168,8 @@ public final class TrainingRun {
 
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("spec_sha256", spec.hash());
+        metrics.put("objective", spec.objective().id());
+        if (parent != null) metrics.put("from", parent.toString());
         metrics.put("steps", r.steps());
         metrics.put("initial_held_out_loss", result.initialHeldOutLoss());
         metrics.put("final_held_out_loss", result.finalHeldOutLoss());
@@ -175,10 +178,22 @@ public final class TrainingRun {
         metrics.put("tokens_per_second", result.tokensPerSecond());
         metrics.put("train_losses", result.trainLosses());
         Checkpoint.save(out.resolve("model"), model, tokenizer, metrics);
-        writeStatus(out, spec, "finished", r.steps());
+        writeStatus(out, spec, "finished", r.steps(), parent);
         deleteTree(out.resolve("checkpoints"));
         log.println("run folder: " + out);
         return new Outcome(model, tokenizer, result, out);
+    }
+
+    /** What the injector builds; a provider's own error (a bad data line, a missing reference model) instead of Guice's wrapping of it. */
+    private static <T> T instance(Injector injector, Class<T> type) throws IOException {
+        try {
+            return injector.getInstance(type);
+        } catch (com.google.inject.ProvisionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.io.UncheckedIOException u) throw u.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     /** Run plugins' Guice modules, from the class path, the boot layer and the registry's plugin layers. */
@@ -260,7 +275,7 @@ public final class TrainingRun {
 
     // --- the run folder -------------------------------------------------------------------------------
 
-    private Path prepareNew(Path out, RunSpec spec, boolean overwrite) throws IOException {
+    private Path prepareNew(Path out, RunSpec spec, boolean overwrite, Path parent) throws IOException {
         if (Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException(out + ": exists and is not a folder; nothing was written (choose another --out)");
@@ -300,7 +315,7 @@ public final class TrainingRun {
                     out, free / 1e6, 3 * weights / 1e6));
         }
         Files.writeString(out.resolve("spec.yaml"), "# resolved from " + spec.source() + "\n" + SpecLoader.toYaml(spec.resolved()));
-        writeStatus(out, spec, "running", 0);
+        writeStatus(out, spec, "running", 0, parent);
         return null;
     }
 
@@ -330,6 +345,16 @@ public final class TrainingRun {
         if (dir == null) throw new IOException(out + ": no complete checkpoint yet; start the run again with --overwrite");
         log.println("resuming from " + dir);
         return dir;
+    }
+
+    /** The parent folder an earlier run of {@code out} recorded (its --from), or null. */
+    private static Path recordedParent(Path out) {
+        try {
+            String from = LINE.readTree(out.resolve(Checkpoint.RUN_MARKER).toFile()).path("from").asText("");
+            return from.isEmpty() ? null : Path.of(from);
+        } catch (IOException e) {
+            return null; // prepareResume reports an unreadable marker
+        }
     }
 
     private static String abbrev(String h) { return h.length() > 12 ? h.substring(0, 12) : h; }
@@ -399,11 +424,13 @@ public final class TrainingRun {
         return new Trainer.Start(step, losses, evals, optimizer);
     }
 
-    private static void writeStatus(Path out, RunSpec spec, String status, int step) throws IOException {
+    private static void writeStatus(Path out, RunSpec spec, String status, int step, Path parent) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "ablate-run");
         m.put("spec_sha256", spec.hash());
         m.put("source", spec.source());
+        m.put("objective", spec.objective().id());
+        if (parent != null) m.put("from", parent.toString());
         m.put("status", status);
         if (step >= 0) m.put("step", step);
         writeAtomically(out.resolve(Checkpoint.RUN_MARKER), JSON.writeValueAsString(m));
@@ -432,8 +459,12 @@ public final class TrainingRun {
 
         MetricsFile(Path file) { this.file = file; }
 
-        @Override public void step(int step, int total, double loss, double lr, double tps) {
-            append(Map.of("step", step, "loss", loss, "lr", lr));
+        @Override public void step(int step, int total, double loss, double lr, double tps, Map<String, Double> metrics) {
+            Map<String, Object> m = new LinkedHashMap<>(metrics);
+            m.put("step", step);
+            m.put("loss", loss);
+            m.put("lr", lr);
+            append(m);
         }
 
         @Override public void evaluated(int step, double loss, Map<String, Double> metrics) {

@@ -15,24 +15,39 @@ public final class Dropout implements AutoCloseable {
     private static final ThreadLocal<Dropout> CURRENT = new ThreadLocal<>();
 
     private final long seed;
+    private final boolean off;
     private final Dropout outer;
     private final Map<String, Integer> uses = new HashMap<>();
     private boolean closed;
 
-    private Dropout(long seed, Dropout outer) {
+    private Dropout(long seed, boolean off, Dropout outer) {
         this.seed = seed;
+        this.off = off;
         this.outer = outer;
     }
 
     /** Enters training mode on this thread until {@link #close()}; scopes nest (the innermost seed applies). */
     public static Dropout training(long seed) {
-        Dropout d = new Dropout(seed, CURRENT.get());
+        Dropout d = new Dropout(seed, false, CURRENT.get());
+        CURRENT.set(d);
+        return d;
+    }
+
+    /**
+     * Leaves training mode on this thread until {@link #close()}, inside a training scope: for a frozen model
+     * (a reference or reward model) or a rollout evaluated in the middle of a training step.
+     */
+    public static Dropout evaluation() {
+        Dropout d = new Dropout(0, true, CURRENT.get());
         CURRENT.set(d);
         return d;
     }
 
     /** Whether dropout is active on this thread. */
-    public static boolean active() { return CURRENT.get() != null; }
+    public static boolean active() {
+        Dropout d = CURRENT.get();
+        return d != null && !d.off;
+    }
 
     /**
      * {@code x} with each element zeroed with probability {@code p} and the rest scaled by 1/(1-p) in training
@@ -42,7 +57,7 @@ public final class Dropout implements AutoCloseable {
      */
     public static Tensor apply(Tensor x, double p, String site) {
         Dropout d = CURRENT.get();
-        if (d == null || p == 0) return x;
+        if (d == null || d.off || p == 0) return x;
         int n = d.uses.merge(site, 1, Integer::sum);
         long s = mix(d.seed ^ mix(hash(site) + 0x9E3779B97F4A7C15L * n));
         return x.dropout((float) p, new SplittableRandom(s), true);
