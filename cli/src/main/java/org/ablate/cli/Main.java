@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 ImportCommand.class,
                 BenchCommand.class,
                 TokenizeCommand.class,
+                NgramCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
