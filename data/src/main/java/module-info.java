@@ -2,5 +2,5 @@
 module org.ablate.data {
     requires org.ablate.api;
 
-    provides org.ablate.api.DataSourceProvider with org.ablate.data.TextWindowsProvider;
+    provides org.ablate.api.DataSourceProvider with org.ablate.data.TextWindowsProvider, org.ablate.data.ParallelTextProvider;
 }

@@ -2,5 +2,5 @@
 module org.ablate.objectives {
     requires org.ablate.api;
 
-    provides org.ablate.api.ObjectiveProvider with org.ablate.objectives.NextTokenProvider;
+    provides org.ablate.api.ObjectiveProvider with org.ablate.objectives.NextTokenProvider, org.ablate.objectives.Seq2seqProvider;
 }
