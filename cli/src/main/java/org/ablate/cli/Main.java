@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 TokenizeCommand.class,
                 NgramCommand.class,
+                SwordPairsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -128,6 +128,25 @@ public final class Bleu {
         return out;
     }
 
+    private static final java.util.regex.Pattern[] RULES_13A = {
+            java.util.regex.Pattern.compile("([\\{-\\~\\[-\\` -\\&\\(-\\+\\:-\\@\\/])"),
+            java.util.regex.Pattern.compile("([^0-9])([\\.,])"),
+            java.util.regex.Pattern.compile("([\\.,])([^0-9])"),
+            java.util.regex.Pattern.compile("([0-9])(-)")};
+    private static final String[] REPLACEMENTS_13A = {" $1 ", "$1 $2 ", " $1 $2", "$1 $2 "};
+
+    /**
+     * sacreBLEU's default {@code 13a} tokenization (mteval-v13a): punctuation and symbols become tokens of
+     * their own, periods and commas unless between digits, a dash after a digit; then whitespace splitting.
+     */
+    public static List<String> tokens13a(String text) {
+        String line = text.replace("<skipped>", "").replace("-\n", "").replace("\n", " ");
+        if (line.indexOf('&') >= 0) line = line.replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+        line = " " + line + " ";
+        for (int i = 0; i < RULES_13A.length; i++) line = RULES_13A[i].matcher(line).replaceAll(REPLACEMENTS_13A[i]);
+        return whitespaceTokens(line);
+    }
+
     /** Splits on runs of whitespace, as sacreBLEU's {@code tokenize='none'} expects its input to be split. */
     public static List<String> whitespaceTokens(String text) {
         String t = text.strip();

@@ -69,6 +69,16 @@ class BleuTest {
         assertEquals("bleu: 1 hypotheses but 0 references", e.getMessage());
     }
 
+    @Test void tokenization13aSplitsPunctuationAsSacreBleuDoes() {
+        // Expected lists from sacreBLEU's Tokenizer13a regular expressions applied by hand.
+        assertEquals(List.of("Y", "dijo", "Jehová", "á", "Moisés", ":", "Levántate", ",", "(", "dijo", ")", "\"", "ve", "\"", "."),
+                Bleu.tokens13a("Y dijo Jehová á Moisés: Levántate, (dijo) \"ve\"."));
+        assertEquals(List.of("It", "costs", "$", "3.50", ",", "or", "1,000", "-", "2,000", "items", ";", "e", ".", "g", ".", "x", "/", "y", "."),
+                Bleu.tokens13a("It costs $3.50, or 1,000-2,000 items; e.g. x/y."));
+        assertEquals(List.of("Mas", "¡ay", "de", "las", "preñadas", "!"), Bleu.tokens13a("Mas ¡ay de las preñadas!")); // ¡ is outside 13a's ASCII classes
+        assertEquals(List.of("a", "&", "b"), Bleu.tokens13a("a &amp; b"));
+    }
+
     @Test void exactMatchCountsWholeSequencesAgainstAnyReference() {
         assertEquals(0.5, ExactMatch.corpus(List.of(t("a b"), t("a c")), List.of(List.of(t("x"), t("a b")), List.of(t("a b c")))));
     }

@@ -25,8 +25,8 @@ import org.ablate.tensor.IntTensor;
  * Translates held-out pairs of a sequence-to-sequence data source with an encoder-decoder model and scores
  * the output with corpus BLEU-4 and exact match, beside the copy-the-source baseline (the source text as the
  * translation). Sources are the batches' {@code input_ids} under {@code attention_mask}; references their
- * {@code labels} without {@link Batch#IGNORE}. Texts are decoded without special tokens and split on
- * whitespace (sacreBLEU's {@code tokenize='none'} on whitespace-split text). Decoding starts from the
+ * {@code labels} without {@link Batch#IGNORE}. Texts are decoded without special tokens and tokenized as
+ * sacreBLEU does by default ({@code 13a}: punctuation split from words), so the figures are sacreBLEU's. Decoding starts from the
  * tokenizer's BOS (else PAD), as the data source's teacher forcing does, and stops at EOS or after
  * {@code maxNewTokens}.
  */
@@ -97,12 +97,12 @@ public final class TranslationEvaluation {
                 int[] out = Generator.generateSeq2seq(model, source, start, greedyChain, maxNewTokens, eos, 0, null);
                 String refText = tokenizer.decode(reference, true), hypText = tokenizer.decode(strip(out, eos), true);
                 String srcText = tokenizer.decode(source, true);
-                refs.add(List.of(Bleu.whitespaceTokens(refText)));
-                hyps.add(Bleu.whitespaceTokens(hypText));
-                copies.add(Bleu.whitespaceTokens(srcText));
+                refs.add(List.of(Bleu.tokens13a(refText)));
+                hyps.add(Bleu.tokens13a(hypText));
+                copies.add(Bleu.tokens13a(srcText));
                 if (beam != null) {
                     int[] best = Generator.beamSeq2seq(model, beam, source, start, maxNewTokens, eos).tokens();
-                    beamHyps.add(Bleu.whitespaceTokens(tokenizer.decode(strip(best, eos), true)));
+                    beamHyps.add(Bleu.tokens13a(tokenizer.decode(strip(best, eos), true)));
                 }
                 if (examples.size() < 3) examples.add(List.of(srcText, refText, hypText));
             }
