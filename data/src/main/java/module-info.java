@@ -7,5 +7,6 @@ module org.ablate.data {
             org.ablate.data.TextWindowsProvider,
             org.ablate.data.InstructionsProvider,
             org.ablate.data.PreferencePairsProvider,
-            org.ablate.data.PromptsProvider;
+            org.ablate.data.PromptsProvider,
+            org.ablate.data.ParallelTextProvider;
 }

@@ -6,6 +6,7 @@ module org.ablate.objectives {
             org.ablate.objectives.NextTokenProvider,
             org.ablate.objectives.RewardPairwiseProvider,
             org.ablate.objectives.DpoProvider,
-            org.ablate.objectives.PpoProvider;
+            org.ablate.objectives.PpoProvider,
+            org.ablate.objectives.Seq2seqProvider;
     provides org.ablate.api.ConformanceKind with org.ablate.objectives.ObjectiveConformance;
 }

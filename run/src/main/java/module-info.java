@@ -5,6 +5,7 @@
  */
 module org.ablate.run {
     requires transitive org.ablate.models;
+    requires org.ablate.metrics;
     requires com.google.guice;
     requires jakarta.inject;
     requires com.fasterxml.jackson.databind;

@@ -15,6 +15,12 @@ public interface DataSource {
     /** Held-out batch number {@code index} (0, 1, ...), or {@code null} past the end. */
     Batch heldOutBatch(int index, int batchSize, int context);
 
+    /**
+     * The whole training part as one token stream, in order, for models trained by counting instead of by
+     * batches (the n-gram baseline); {@code null} when the source is not one stream (e.g. sentence pairs).
+     */
+    default int[] trainingTokens() { return null; }
+
     /** One line for the log, e.g. the file and token counts. */
     String describe();
 }

@@ -71,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
         return SamplerChain.of(registry, steps);
     }
 
-    private static String resource(String name) throws IOException {
+    static String resource(String name) throws IOException {
         try (InputStream in = DemoCommand.class.getResourceAsStream(name)) {
             if (in == null) throw new IOException("embedded " + name + " is missing from the ablate-cli jar");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

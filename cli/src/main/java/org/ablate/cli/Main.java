@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
                 ImportCommand.class,
                 BenchCommand.class,
                 TokenizeCommand.class,
+                NgramCommand.class,
+                SwordPairsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -91,6 +91,8 @@ public final class TextWindowsProvider implements DataSourceProvider {
                     (long) rows * context);
         }
 
+        @Override public int[] trainingTokens() { return train.clone(); }
+
         @Override public String describe() {
             return String.format(Locale.ROOT, "%s, %,d training and %,d held-out tokens", file, train.length, held.length);
         }

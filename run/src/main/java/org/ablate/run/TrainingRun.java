@@ -166,6 +166,17 @@ public final class TrainingRun {
         log.printf(Locale.ROOT, "held-out perplexity %.2f -> %.2f (loss %.4f -> %.4f), %,.0f tokens/s%n", result.initialPerplexity(),
                 result.finalPerplexity(), result.initialHeldOutLoss(), result.finalHeldOutLoss(), result.tokensPerSecond());
 
+        Map<String, Object> translation = Map.of();
+        if (model.hasEncoder() && model.hasDecoder()) {
+            // An encoder-decoder run is judged by its translations of the held-out pairs, not by perplexity alone.
+            TranslationEvaluation.Result t = TranslationEvaluation.evaluate(registry, model, tokenizer,
+                    injector.getInstance(org.ablate.api.DataSource.class), r.evalBatches(), r.batchSize(), r.context(),
+                    spec.generation().maxNewTokens(), TranslationEvaluation.beamOf(registry, spec.generation()));
+            log.println(t.summary());
+            for (List<String> e : t.examples()) log.println("  source: " + e.get(0) + "\n  reference: " + e.get(1) + "\n  greedy: " + e.get(2));
+            translation = t.metrics();
+        }
+
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("spec_sha256", spec.hash());
         metrics.put("objective", spec.objective().id());
@@ -176,6 +187,7 @@ public final class TrainingRun {
         metrics.put("initial_perplexity", result.initialPerplexity());
         metrics.put("final_perplexity", result.finalPerplexity());
         metrics.put("tokens_per_second", result.tokensPerSecond());
+        metrics.putAll(translation);
         metrics.put("train_losses", result.trainLosses());
         Checkpoint.save(out.resolve("model"), model, tokenizer, metrics);
         writeStatus(out, spec, "finished", r.steps(), parent);
