@@ -210,7 +210,15 @@ public final class StudyRunner {
             // fall through to the exit status
         }
         if (exit == RunWorker.STOPPED) return "stopped after a checkpoint (resumed on the next start)";
-        return exit > 128 ? "killed by signal " + (exit - 128) + " (resumed on the next start)" : "exit status " + exit;
+        if (exit > 128) return "killed by signal " + (exit - 128) + " (resumed on the next start)";
+        // No error line from the run: the JVM itself failed (a bad --jvm-option, too little memory); its last words say why.
+        String last = "";
+        try {
+            for (String l : Files.readAllLines(task.log())) if (!l.isBlank() && !l.startsWith("WARNING: Using incubator")) last = l.trim();
+        } catch (IOException e) {
+            // no log
+        }
+        return "exit status " + exit + (last.isEmpty() ? "" : ": " + last);
     }
 
     /** The error without what differs from run to run (its folder, step numbers, rates), to compare runs' errors. */
