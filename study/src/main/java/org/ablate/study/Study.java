@@ -300,7 +300,8 @@ public final class Study {
         Map<String, String> firstHash = new LinkedHashMap<>();
         for (StudySpec.Arm arm : s.arms()) {
             RunSpec first = resolve(s, loader, arm.where(), arm.overrides(), s.seeds().getFirst());
-            if (first.hash().equals(base.hash()) && !arm.name().equals(s.baseline())) {
+            // A grid point may well be the base itself; a named arm that is must be the baseline.
+            if (first.hash().equals(base.hash()) && !arm.name().equals(s.baseline()) && !arm.where().startsWith("axes")) {
                 throw new ConfigException(f, arm.where(), "the arm changes nothing: its overrides " + arm.overrides()
                         + " resolve to the base spec (only the baseline may)");
             }

@@ -59,7 +59,7 @@ class StudyExpansionTest {
     @Test void axesFormTheirProductNamedByValues() throws IOException {
         Study s = load("""
                 base: base.yaml
-                axes: {model.positional.id: [rope, alibi], optim.lr: [0.01, 0.003]}
+                axes: {model.positional.id: [rope, alibi], optim.lr: [0.01, 0.003]}   # rope_0.01 is the base itself, which a grid may hold
                 seeds: [3]
                 """);
         assertEquals(List.of("rope_0.01", "rope_0.003", "alibi_0.01", "alibi_0.003"), s.spec().arms().stream().map(StudySpec.Arm::name).toList());
