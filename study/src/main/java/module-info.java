@@ -9,6 +9,7 @@ module org.ablate.study {
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires java.desktop;
+    requires jdk.management;
     requires xchart;
 
     exports org.ablate.study;

@@ -57,6 +57,7 @@ public final class LocalExecutor implements Executor {
         for (String p : List.of("ablate.vector.bits", "ablate.parallel.spinMicros")) {
             if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
         }
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAM"))) cmd.add("-Xmx" + heapMegabytes() + "m");
         cmd.addAll(jvmOptions);
         String modulePath = System.getProperty("jdk.module.path");
         if (modulePath != null && LocalExecutor.class.getModule().isNamed()) {
@@ -78,6 +79,16 @@ public final class LocalExecutor implements Executor {
         cmd.add(task.state() == RunState.INTERRUPTED ? "resume" : task.state() == RunState.FAILED ? "rerun" : "new");
         cmd.add(Long.toString(ProcessHandle.current().pid()));
         return cmd;
+    }
+
+    /**
+     * Each child's heap unless an option sets one: half the machine's memory shared by the runs at once, from 512 MB
+     * to 4 GB. Left to itself, each JVM would size its heap from all of the memory, and a few children that grow their
+     * heaps lazily can together exhaust it.
+     */
+    long heapMegabytes() {
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        return Math.clamp(total / 2 / jobs >> 20, 512, 4096);
     }
 
     @Override public Job start(Task task) throws IOException {

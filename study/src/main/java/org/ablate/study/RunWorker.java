@@ -10,6 +10,7 @@ import java.util.List;
 
 import org.ablate.platform.ComponentRegistry;
 import org.ablate.run.Trainer;
+import org.ablate.run.TrainingCallback;
 import org.ablate.run.TrainingRun;
 
 /**
@@ -21,6 +22,17 @@ import org.ablate.run.TrainingRun;
 public final class RunWorker {
     /** Exit status of a run that stopped after a checkpoint (a signal, or its study ended). */
     public static final int STOPPED = 3;
+
+    /** The log's lines of progress: evaluations and checkpoints (the study's own progress line reads metrics.jsonl). */
+    private static final TrainingCallback LOG = new TrainingCallback() {
+        @Override public void evaluated(int step, double loss, java.util.Map<String, Double> metrics) {
+            System.out.printf(java.util.Locale.ROOT, "step %d: held-out loss %.4f%n", step, loss);
+        }
+
+        @Override public void checkpointed(int step, Path folder) {
+            System.out.println("step " + step + ": checkpoint " + folder.getFileName());
+        }
+    };
 
     private RunWorker() {}
 
@@ -55,7 +67,7 @@ public final class RunWorker {
                 if (lock == null) throw new IOException(run.folder(studyDir) + ": another process is training this run");
                 System.out.println("run " + name + " (" + mode + "), id " + id.substring(0, 12) + ", spec sha256 " + run.spec().hash().substring(0, 12));
                 new TrainingRun(registry, System.out).run(run.spec(), new TrainingRun.Options(run.folder(studyDir), null,
-                        mode.equals("resume"), mode.equals("rerun"), List.of()));
+                        mode.equals("resume"), mode.equals("rerun"), List.of(LOG)));
             }
             return 0;
         } catch (Trainer.Stopped s) {

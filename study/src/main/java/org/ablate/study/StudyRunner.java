@@ -55,6 +55,12 @@ public final class StudyRunner {
 
     /** Each run's state, after checking no folder drifted (and waiting for runs of an earlier, killed study process to stop). */
     public List<Entry> plan(Study study, Path dir) throws IOException {
+        Path studyLock = dir.resolve("locks").resolve("study.lock");
+        if (Files.isRegularFile(studyLock)) {
+            try (FileChannel ch = FileChannel.open(studyLock, StandardOpenOption.WRITE); FileLock lock = ch.tryLock()) {
+                if (lock == null) throw new IOException(dir + ": another ablate study is running on this folder; wait for it, or stop it (Ctrl-C) first");
+            }
+        }
         waitForEarlierRuns(study, dir);
         JsonNode old = readManifest(dir);
         Map<String, String> recorded = new LinkedHashMap<>();
