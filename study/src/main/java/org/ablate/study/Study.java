@@ -81,6 +81,7 @@ public final class Study {
 
     private final StudySpec spec;
     private final List<Run> runs;
+    private List<Size> sizes;
 
     private Study(StudySpec spec, List<Run> runs) {
         this.spec = spec;
@@ -378,7 +379,12 @@ public final class Study {
      * on the data), and forward FLOPs per token as Kaplan et al. 2020 count them: 2·N + 2·layers·context·d_model,
      * N without embeddings.
      */
-    public List<Size> sizes(ComponentRegistry registry) throws IOException {
+    public synchronized List<Size> sizes(ComponentRegistry registry) throws IOException {
+        if (sizes == null) sizes = List.copyOf(countSizes(registry));
+        return sizes;
+    }
+
+    private List<Size> countSizes(ComponentRegistry registry) throws IOException {
         Map<String, Integer> vocab = new HashMap<>();
         List<Size> out = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
