@@ -194,8 +194,16 @@ public final class StudyRunner {
                 if (!running.isEmpty() && System.nanoTime() - lastStatus > 15e9) {
                     lastStatus = System.nanoTime();
                     List<String> at = new ArrayList<>();
-                    for (Entry e : running.keySet()) at.add(e.run().name() + " step " + Metrics.lastStep(e.run().folder(dir)) + "/" + e.run().spec().run().steps());
-                    out.println(counts(done[0], running.size(), failed[0], total) + " " + String.join(", ", at));
+                    double rate = 0, left = 0; // steps per second of the running runs; steps left in the study
+                    for (Entry e : running.keySet()) {
+                        int step = Metrics.lastStep(e.run().folder(dir)), steps = e.run().spec().run().steps();
+                        at.add(e.run().name() + " step " + step + "/" + steps);
+                        rate += step / Math.max(1e-9, (System.nanoTime() - started.get(e)) / 1e9);
+                        left += steps - step;
+                    }
+                    for (Entry e : queue) left += e.run().spec().run().steps();
+                    String eta = rate > 0 ? String.format(Locale.ROOT, "; about %.0f min left", left / rate / 60) : "";
+                    out.println(counts(done[0], running.size(), failed[0], total) + " " + String.join(", ", at) + eta);
                 }
             }
         } finally {
