@@ -3,6 +3,7 @@ module org.ablate.cli {
     requires org.ablate.run;
     requires com.google.guice; // the benchmarks bind their own data into a run's injector
     requires org.ablate.ngram;
+    requires org.ablate.study;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires jdk.incubator.vector;

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DemoCommand.class,
                 TrainCommand.class,
+                StudyCommand.class,
+                ReportCommand.class,
                 GenerateCommand.class,
                 ComponentsCommand.class,
                 ConformanceCommand.class,

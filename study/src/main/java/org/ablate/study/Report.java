@@ -1,0 +1,354 @@
+package org.ablate.study;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * A study's results, read from its folder alone ({@code study.json} and the run folders), so a partial study
+ * reports too: per arm and metric the mean ± standard deviation over seeds, the paired difference to the
+ * baseline (same seed, arm − baseline) with a 95 % Student-t interval, each expectation's verdict, and the
+ * held-out loss curves. {@link #write} puts {@code report.md}, {@code summary.csv}, {@code runs.csv} and PNG
+ * plots into a folder.
+ */
+public final class Report {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One run as its folder says: status {@code finished}, {@code failed} or {@code incomplete}; metrics when finished. */
+    public record RunResult(String name, String arm, long seed, String status, Map<String, Double> metrics, List<Metrics.Point> curve, String error) {}
+
+    /** An expectation and what the runs say about it. */
+    public record Check(Expectation expectation, Stats.Summary difference, Expectation.Verdict verdict) {}
+
+    private final Path dir;
+    private final JsonNode manifest;
+    private final List<String> arms = new ArrayList<>();
+    private final List<String> metrics = new ArrayList<>();
+    private final String baseline;
+    private final List<RunResult> runs = new ArrayList<>();
+
+    private Report(Path dir, JsonNode manifest) throws IOException {
+        this.dir = dir;
+        this.manifest = manifest;
+        for (JsonNode a : manifest.path("arms")) arms.add(a.path("name").asText());
+        for (JsonNode m : manifest.path("metrics")) metrics.add(m.asText());
+        baseline = manifest.path("baseline").asText();
+        for (JsonNode r : manifest.path("runs")) {
+            Path folder = dir.resolve(r.path("folder").asText());
+            String status = status(folder);
+            String arm = r.path("arm").asText();
+            Path error = dir.resolve("logs").resolve(arm + "-seed-" + r.path("seed").asLong() + ".error");
+            runs.add(new RunResult(r.path("name").asText(), arm, r.path("seed").asLong(), status,
+                    status.equals("finished") ? Metrics.of(folder) : Map.of(), Metrics.curve(folder),
+                    status.equals("failed") && Files.isRegularFile(error) ? Files.readString(error).trim() : null));
+        }
+    }
+
+    /** Reads a study folder. */
+    public static Report read(Path studyDir) throws IOException {
+        JsonNode m = StudyRunner.readManifest(studyDir);
+        if (m == null || !"ablate-study".equals(m.path("format").asText())) {
+            throw new IOException(studyDir + ": not a study folder (no study.json); run `ablate study STUDY.yaml --out " + studyDir + "` first");
+        }
+        return new Report(studyDir, m);
+    }
+
+    private static String status(Path folder) throws IOException {
+        Path marker = folder.resolve("run.json");
+        if (!Files.isRegularFile(marker)) return "incomplete";
+        String s = JSON.readTree(marker.toFile()).path("status").asText();
+        if (s.equals("finished") && Files.isRegularFile(folder.resolve("model").resolve("metrics.json"))) return "finished";
+        return s.equals("failed") ? "failed" : "incomplete";
+    }
+
+    public List<RunResult> runs() { return runs; }
+
+    /** Mean ± std of {@code metric} over the arm's finished runs. */
+    public Stats.Summary summary(String arm, String metric) {
+        List<Double> xs = new ArrayList<>();
+        for (RunResult r : runs) if (r.arm().equals(arm) && r.status().equals("finished")) xs.add(r.metrics().get(metric));
+        return Stats.summary(xs);
+    }
+
+    /** The paired difference {@code left − right} of {@code metric} over the seeds both finished. */
+    public Stats.Summary difference(String left, String right, String metric) {
+        Map<Long, Double> r = new TreeMap<>();
+        for (RunResult x : runs) if (x.arm().equals(right) && x.status().equals("finished")) r.put(x.seed(), x.metrics().get(metric));
+        List<Double> d = new ArrayList<>();
+        for (RunResult x : runs) {
+            if (x.arm().equals(left) && x.status().equals("finished") && r.containsKey(x.seed())) d.add(x.metrics().get(metric) - r.get(x.seed()));
+        }
+        return Stats.summary(d);
+    }
+
+    /** Every expectation of the study with its verdict. */
+    public List<Check> checks() {
+        List<Check> out = new ArrayList<>();
+        for (JsonNode t : manifest.path("expect")) {
+            Expectation e = Expectation.parse(t.asText());
+            Stats.Summary d = difference(e.leftArm(), e.rightArm(), e.leftMetric());
+            out.add(new Check(e, d, e.judge(d.lo(), d.hi())));
+        }
+        return out;
+    }
+
+    /** Writes {@code report.md}, {@code summary.csv}, {@code runs.csv}, {@code loss-curves.png} and one bar chart per metric into {@code out}. */
+    public List<Path> write(Path out) throws IOException {
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+        Files.createDirectories(out);
+        List<Path> files = new ArrayList<>();
+        files.add(Files.writeString(out.resolve("report.md"), markdown()));
+        files.add(Files.writeString(out.resolve("summary.csv"), summaryCsv()));
+        files.add(Files.writeString(out.resolve("runs.csv"), runsCsv()));
+        files.add(save(curves(), out.resolve("loss-curves.png")));
+        for (String m : metrics) files.add(save(bars(m), out.resolve(m + "-bars.png")));
+        return files;
+    }
+
+    // --- text -----------------------------------------------------------------------------------------
+
+    String markdown() {
+        StringBuilder s = new StringBuilder();
+        long finished = runs.stream().filter(r -> r.status().equals("finished")).count();
+        long failed = runs.stream().filter(r -> r.status().equals("failed")).count();
+        s.append("# ").append(manifest.path("name").asText()).append("\n\n");
+        s.append(String.format(Locale.ROOT, "Study file `%s`; baseline **%s**; seeds %s; %d of %d runs finished%s. Executor: %s.%n%n",
+                Path.of(manifest.path("study_file").asText()).getFileName(), baseline, join(manifest.path("seeds")), finished, runs.size(),
+                failed > 0 ? ", " + failed + " failed" : "", manifest.path("executor").asText()));
+        if (manifest.path("common").size() > 0) s.append("Every arm: `").append(String.join("`, `", texts(manifest.path("common")))).append("`.\n\n");
+        s.append("| arm | overrides | parameters | forward FLOPs/token |\n|---|---|---:|---:|\n");
+        for (JsonNode a : manifest.path("arms")) {
+            List<String> o = texts(a.path("overrides"));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d |%n", a.path("name").asText(), o.isEmpty() ? "(base)" : "`" + String.join("`, `", o) + "`",
+                    a.path("parameters").asLong(), a.path("flops_per_token").asLong()));
+        }
+        if (manifest.has("parameter_warning")) s.append("\n").append(manifest.path("parameter_warning").asText()).append("\n");
+
+        s.append("\n## Results\n\nMean ± standard deviation over seeds; n = finished runs.\n\n| arm | n |");
+        for (String m : metrics) s.append(' ').append(m).append(" |");
+        s.append("\n|---|---:|").append("---:|".repeat(metrics.size())).append('\n');
+        for (String a : arms) {
+            s.append("| ").append(a).append(" | ").append(summary(a, metrics.getFirst()).n()).append(" |");
+            for (String m : metrics) {
+                Stats.Summary x = summary(a, m);
+                s.append(' ').append(fmt(x.mean())).append(x.n() > 1 ? " ± " + fmt(x.std()) : "").append(" |");
+            }
+            s.append('\n');
+        }
+
+        s.append("\n## Difference to the baseline\n\nPaired by seed (arm − ").append(baseline)
+                .append("); mean difference and its 95 % Student-t interval.\n\n| arm | metric | pairs | difference | 95 % interval |\n|---|---|---:|---:|---|\n");
+        for (String a : arms) {
+            if (a.equals(baseline)) continue;
+            for (String m : metrics) {
+                Stats.Summary d = difference(a, baseline, m);
+                s.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", a, m, d.n(), fmt(d.mean()), interval(d)));
+            }
+        }
+
+        List<Check> checks = checks();
+        if (!checks.isEmpty()) {
+            s.append("\n## Expectations\n\nAgrees when the 95 % interval of the paired difference (left − right) lies on the claimed side of 0, "
+                    + "disagrees when it lies on the other side, inconclusive when it spans 0.\n\n| expectation | pairs | difference | 95 % interval | verdict |\n|---|---:|---:|---|---|\n");
+            for (Check c : checks) {
+                s.append(String.format(Locale.ROOT, "| `%s` | %d | %s | %s | **%s** |%n", c.expectation().text(), c.difference().n(),
+                        fmt(c.difference().mean()), interval(c.difference()), c.verdict()));
+            }
+        }
+        List<RunResult> bad = runs.stream().filter(r -> !r.status().equals("finished")).toList();
+        if (!bad.isEmpty()) {
+            s.append("\n## Runs not finished\n\n");
+            for (RunResult r : bad) s.append("- ").append(r.name()).append(": ").append(r.status()).append(r.error() == null ? "" : " — " + r.error()).append('\n');
+        }
+        s.append("\n## Plots\n\n![held-out loss by step](loss-curves.png)\n\n");
+        for (String m : metrics) s.append("![").append(m).append(" by arm](").append(m).append("-bars.png)\n");
+        s.append("\nHeld-out loss curves: the mean over seeds, the band spanning the lowest and highest seed. Bars: the mean with its 95 % t-interval.\n");
+        return s.toString();
+    }
+
+    String summaryCsv() {
+        StringBuilder s = new StringBuilder("arm,metric,n,mean,std,ci95_lo,ci95_hi,pairs,diff_to_baseline,diff_ci95_lo,diff_ci95_hi\n");
+        for (String a : arms) {
+            for (String m : metrics) {
+                Stats.Summary x = summary(a, m);
+                Stats.Summary d = a.equals(baseline) ? new Stats.Summary(0, Double.NaN, Double.NaN) : difference(a, baseline, m);
+                s.append(String.join(",", a, m, Integer.toString(x.n()), num(x.mean()), num(x.std()), num(x.lo()), num(x.hi()),
+                        Integer.toString(d.n()), num(d.mean()), num(d.lo()), num(d.hi()))).append('\n');
+            }
+        }
+        return s.toString();
+    }
+
+    String runsCsv() {
+        StringBuilder s = new StringBuilder("run,arm,seed,status");
+        for (String m : Metrics.NAMES.keySet()) s.append(',').append(m);
+        s.append('\n');
+        for (RunResult r : runs) {
+            s.append(r.name()).append(',').append(r.arm()).append(',').append(r.seed()).append(',').append(r.status());
+            for (String m : Metrics.NAMES.keySet()) s.append(',').append(num(r.metrics().getOrDefault(m, Double.NaN)));
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    private static String interval(Stats.Summary d) {
+        return d.n() < 2 ? "(needs 2 pairs)" : "[" + fmt(d.lo()) + ", " + fmt(d.hi()) + "]";
+    }
+
+    private static String fmt(double x) {
+        if (Double.isNaN(x)) return "–";
+        return Math.abs(x) >= 1000 ? String.format(Locale.ROOT, "%,.0f", x) : String.format(Locale.ROOT, "%.4f", x);
+    }
+
+    private static String num(double x) { return Double.isNaN(x) ? "" : Double.toString(x); }
+
+    private static List<String> texts(JsonNode list) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : list) out.add(n.asText());
+        return out;
+    }
+
+    private static String join(JsonNode list) { return String.join(", ", texts(list)); }
+
+    // --- plots ----------------------------------------------------------------------------------------
+
+    private static final Color[] COLORS = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44), new Color(255, 127, 14),
+            new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127)};
+
+    private XYChart curves() {
+        XYChart c = new XYChartBuilder().width(900).height(560).title(manifest.path("name").asText() + ": held-out loss")
+                .xAxisTitle("step").yAxisTitle("held-out loss").build();
+        style(c.getStyler());
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        int plotted = 0;
+        for (int i = 0; i < arms.size(); i++) {
+            String a = arms.get(i);
+            Map<Integer, List<Double>> byStep = new TreeMap<>();
+            for (RunResult r : runs) {
+                if (!r.arm().equals(a) || !r.status().equals("finished")) continue;
+                for (Metrics.Point p : r.curve()) byStep.computeIfAbsent(p.step(), k -> new ArrayList<>()).add(p.loss());
+            }
+            if (byStep.isEmpty()) continue;
+            int n = byStep.size();
+            double[] x = new double[n], mean = new double[n], lo = new double[n], hi = new double[n];
+            int k = 0;
+            for (var e : byStep.entrySet()) {
+                x[k] = e.getKey();
+                mean[k] = e.getValue().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+                lo[k] = e.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+                hi[k] = e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+                k++;
+            }
+            Color color = COLORS[i % COLORS.length];
+            double[] bx = new double[2 * n], by = new double[2 * n];
+            for (int j = 0; j < n; j++) {
+                bx[j] = x[j]; by[j] = hi[j];
+                bx[2 * n - 1 - j] = x[j]; by[2 * n - 1 - j] = lo[j];
+            }
+            plotted++;
+            XYSeries band = c.addSeries(a + " (seed range)", bx, by);
+            band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+            band.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 60));
+            band.setLineColor(new Color(0, 0, 0, 0));
+            band.setMarker(SeriesMarkers.NONE);
+            band.setShowInLegend(false);
+            XYSeries line = c.addSeries(a + " (n=" + summary(a, "loss").n() + ")", x, mean);
+            line.setLineColor(color);
+            line.setMarkerColor(color);
+            line.setMarker(SeriesMarkers.CIRCLE);
+            line.setLineStyle(new BasicStroke(2f));
+        }
+        if (plotted == 0) c.addSeries("no finished run", new double[] {0}, new double[] {0});
+        return c;
+    }
+
+    private CategoryChart bars(String metric) {
+        CategoryChart c = new CategoryChartBuilder().width(700).height(460).title(manifest.path("name").asText() + ": " + metric + " (mean, 95 % interval)")
+                .xAxisTitle("arm").yAxisTitle(metric).build();
+        style(c.getStyler());
+        c.getStyler().setLegendVisible(false);
+        List<String> names = new ArrayList<>();
+        List<Double> means = new ArrayList<>(), errors = new ArrayList<>();
+        double min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
+        for (String a : arms) {
+            Stats.Summary x = summary(a, metric);
+            if (x.n() == 0) continue;
+            double h = Double.isNaN(x.halfWidth95()) ? 0 : x.halfWidth95();
+            names.add(a);
+            means.add(x.mean());
+            errors.add(h);
+            min = Math.min(min, x.mean() - h);
+            max = Math.max(max, x.mean() + h);
+        }
+        if (names.isEmpty()) {
+            names.add("no finished run");
+            means.add(0.0);
+            errors.add(0.0);
+            min = 0;
+            max = 1;
+        }
+        // Bars of a loss start near the smallest value, not at 0, so differences of a few percent stay visible.
+        double pad = 0.15 * Math.max(max - min, 1e-9);
+        if (min > 0 && min - pad > 0 && (max - min) < 0.5 * min) {
+            c.getStyler().setYAxisMin(min - pad);
+        }
+        c.getStyler().setYAxisMax(max + pad);
+        c.addSeries(metric, names, means, errors).setFillColor(COLORS[0]);
+        c.getStyler().setErrorBarsColor(Color.BLACK);
+        return c;
+    }
+
+    private static void style(org.knowm.xchart.style.AxesChartStyler s) {
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setPlotGridLinesColor(new Color(225, 225, 225));
+        s.setLegendBorderColor(new Color(200, 200, 200));
+        s.setChartTitleBoxVisible(false);
+        s.setDecimalPattern("#,##0.###");
+    }
+
+    private static Path save(org.knowm.xchart.internal.chartpart.IChart chart, Path file) throws IOException {
+        try (OutputStream o = Files.newOutputStream(file)) {
+            BitmapEncoder.saveBitmap(chart, o, BitmapEncoder.BitmapFormat.PNG);
+        }
+        return file;
+    }
+
+    /** The study folder this report reads. */
+    public Path folder() { return dir; }
+
+    /** The report's arms, the baseline among them, in the study's order. */
+    public List<String> arms() { return List.copyOf(arms); }
+
+    /** Per arm, the metrics' summaries (for callers that print them). */
+    public Map<String, Map<String, Stats.Summary>> table() {
+        Map<String, Map<String, Stats.Summary>> t = new LinkedHashMap<>();
+        for (String a : arms) {
+            Map<String, Stats.Summary> row = new LinkedHashMap<>();
+            for (String m : metrics) row.put(m, summary(a, m));
+            t.put(a, row);
+        }
+        return t;
+    }
+}
