@@ -2,5 +2,6 @@
 module org.ablate.data {
     requires org.ablate.api;
 
-    provides org.ablate.api.DataSourceProvider with org.ablate.data.TextWindowsProvider;
+    provides org.ablate.api.DataSourceProvider with org.ablate.data.TextWindowsProvider,
+            org.ablate.data.TextLinesProvider, org.ablate.data.LabelledTextProvider;
 }

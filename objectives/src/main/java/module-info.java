@@ -2,5 +2,6 @@
 module org.ablate.objectives {
     requires org.ablate.api;
 
-    provides org.ablate.api.ObjectiveProvider with org.ablate.objectives.NextTokenProvider;
+    provides org.ablate.api.ObjectiveProvider with org.ablate.objectives.NextTokenProvider,
+            org.ablate.objectives.MaskedLmProvider, org.ablate.objectives.ClassificationProvider;
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DemoCommand.class,
                 TrainCommand.class,
+                EvalCommand.class,
                 GenerateCommand.class,
                 ComponentsCommand.class,
                 ConformanceCommand.class,

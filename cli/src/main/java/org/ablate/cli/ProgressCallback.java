@@ -13,7 +13,9 @@ final class ProgressCallback implements TrainingCallback {
     @Override public void step(int step, int total, double loss, double lr, double tps) { bar.update(step, total, loss, tps); }
 
     @Override public void evaluated(int step, double loss, Map<String, Double> metrics) {
-        bar.message(String.format(Locale.ROOT, "step %d: held-out loss %.4f, perplexity %.2f", step, loss, Math.exp(loss)));
+        StringBuilder more = new StringBuilder();
+        metrics.forEach((k, v) -> more.append(String.format(Locale.ROOT, ", %s %.4f", k.replace("held_out_", ""), v)));
+        bar.message(String.format(Locale.ROOT, "step %d: held-out loss %.4f, perplexity %.2f%s", step, loss, Math.exp(loss), more));
     }
 
     @Override public void checkpointed(int step, java.nio.file.Path folder) {

@@ -38,7 +38,13 @@ public final class RunModule extends AbstractModule {
     }
 
     @Provides @Singleton Objective objective() {
-        return registry.objective(spec.objective().id()).create(spec.objective().params());
+        try {
+            return registry.objective(spec.objective().id()).create(spec.objective().params(), tokenizer);
+        } catch (org.ablate.models.config.ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new org.ablate.models.config.ConfigException(spec.source(), "objective", e.getMessage(), e);
+        }
     }
 
     @Provides @Singleton DataSource data() {
@@ -47,6 +53,10 @@ public final class RunModule extends AbstractModule {
             return registry.data(spec.data().id()).open(spec.data().params(), spec.base(), tokenizer, spec.run().context());
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
+        } catch (org.ablate.models.config.ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new org.ablate.models.config.ConfigException(spec.source(), "", e.getMessage(), e);
         }
     }
 }

@@ -84,21 +84,31 @@ public final class Trainer {
     /** The generator of step {@code step}'s draws. */
     static SplittableRandom stepRandom(long seed, int step) { return new SplittableRandom(Dropout.stepSeed(seed, step)); }
 
+    /** The generator of held-out batch {@code index}'s draws (e.g. masked LM's masks): the same at every evaluation. */
+    static SplittableRandom heldOutRandom(long seed, int index) { return stepRandom(seed ^ 0x5EEDL, -1 - index); }
+
     /** Mean held-out loss over the first {@code eval_batches} batches, without dropout or graph. */
-    public double evaluate() {
+    public double evaluate() { return evaluateWithMetrics(new java.util.TreeMap<>()); }
+
+    /** As {@link #evaluate()}, also putting the objective's metrics (averaged over the items it counts) into {@code metrics}. */
+    double evaluateWithMetrics(Map<String, Double> metrics) {
         RunSpec.Run run = spec.run();
         double sum = 0;
         long count = 0;
+        Map<String, Double> sums = new java.util.TreeMap<>();
         try (NoGrad g = Tensor.noGrad()) {
             for (int i = 0; i < run.evalBatches(); i++) {
                 Batch b = data.heldOutBatch(i, run.batchSize(), run.context());
                 if (b == null) break;
-                Loss loss = objective.loss(model, b, stepRandom(run.seed() ^ 0x5EEDL, -1 - i));
+                Loss loss = objective.loss(model, b, heldOutRandom(run.seed(), i));
+                if (loss.count() == 0) continue;
                 sum += loss.value().item() * loss.count();
                 count += loss.count();
+                for (var m : loss.metrics().entrySet()) sums.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);
             }
         }
         if (count == 0) throw new IllegalArgumentException("evaluate: the held-out data gives no batch of context " + run.context());
+        for (var m : sums.entrySet()) metrics.put("held_out_" + m.getKey(), m.getValue() / count);
         return sum / count;
     }
 
@@ -112,9 +122,10 @@ public final class Trainer {
         List<TrainResult.Evaluation> evals = new ArrayList<>(start.evaluations());
         double initial;
         if (start.step() == 0) {
-            initial = evaluate();
+            Map<String, Double> metrics = new java.util.TreeMap<>();
+            initial = evaluateWithMetrics(metrics);
             evals.add(new TrainResult.Evaluation(0, initial));
-            for (TrainingCallback c : callbacks) c.evaluated(0, initial, Map.of());
+            for (TrainingCallback c : callbacks) c.evaluated(0, initial, metrics);
         } else {
             initial = evals.isEmpty() ? Double.NaN : evals.get(0).loss();
         }
@@ -144,9 +155,10 @@ public final class Trainer {
             double tps = done * (double) batch.tokens() / (nanos / 1e9);
             for (TrainingCallback c : callbacks) c.step(step, run.steps(), value, lr, tps);
             if (run.evalEvery() > 0 && step % run.evalEvery() == 0 && step < run.steps()) {
-                double held = evaluate();
+                Map<String, Double> metrics = new java.util.TreeMap<>();
+                double held = evaluateWithMetrics(metrics);
                 evals.add(new TrainResult.Evaluation(step, held));
-                for (TrainingCallback c : callbacks) c.evaluated(step, held, Map.of());
+                for (TrainingCallback c : callbacks) c.evaluated(step, held, metrics);
             }
             boolean stop = stopRequested.getAsBoolean();
             if (step < run.steps() && (stop || (run.checkpointEvery() > 0 && step % run.checkpointEvery() == 0))) {
@@ -155,9 +167,10 @@ public final class Trainer {
                 if (stop) throw new Stopped(step, at);
             }
         }
-        double last = evaluate();
+        Map<String, Double> lastMetrics = new java.util.TreeMap<>();
+        double last = evaluateWithMetrics(lastMetrics);
         evals.add(new TrainResult.Evaluation(run.steps(), last));
-        for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, Map.of());
+        for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, lastMetrics);
         double seconds = nanos / 1e9;
         return new TrainResult(initial, last, losses, evals, done == 0 ? 0 : done * run.tokensPerStep() / seconds, seconds);
     }

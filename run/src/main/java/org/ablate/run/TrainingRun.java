@@ -115,6 +115,7 @@ public final class TrainingRun {
         Injector injector = Guice.createInjector(modules);
         Model model = injector.getInstance(Model.class);
         ModelBuilder.describe(model, log);
+        checkObjective(spec, instance(injector, org.ablate.api.Objective.class), model);
 
         Trainer.Start start = Trainer.Start.fresh();
         if (resumeFrom != null) start = loadState(resumeFrom, model);
@@ -123,7 +124,7 @@ public final class TrainingRun {
         ParameterGroups.Split split = ParameterGroups.split(model.parameters(), spec.optim(), spec.source());
         log.printf(Locale.ROOT, "parameters: %,d train, %,d frozen%s%n", split.trainableCount(), split.frozenCount(),
                 split.frozen().isEmpty() ? "" : " (" + String.join(", ", spec.optim().freeze()) + ")");
-        Trainer trainer = injector.getInstance(Trainer.class);
+        Trainer trainer = instance(injector, Trainer.class);
         log.println("data: " + injector.getInstance(org.ablate.api.DataSource.class).describe());
         RunSpec.Run r = spec.run();
         log.printf(Locale.ROOT, "training: %d steps of %d x %d tokens, %s lr %.1e (%s, warmup %d), clip %.1f, seed %d%s%n",
@@ -172,6 +173,25 @@ public final class TrainingRun {
         deleteTree(out.resolve("checkpoints"));
         log.println("run folder: " + out);
         return new Outcome(model, tokenizer, result, out);
+    }
+
+    /** An instance from the injector, with the one-line error of a provider (a bad data file, a bad objective) unwrapped from Guice's report. */
+    static <T> T instance(Injector injector, Class<T> type) {
+        try {
+            return injector.getInstance(type);
+        } catch (com.google.inject.ProvisionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
+    /** The objective's own check of the model (an encoder, the head it scores), reported against the spec's objective. */
+    static void checkObjective(RunSpec spec, org.ablate.api.Objective objective, Model model) {
+        try {
+            objective.check(model);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(spec.source(), "objective.id", e.getMessage(), e);
+        }
     }
 
     /** Run plugins' Guice modules, from the class path, the boot layer and the registry's plugin layers. */
