@@ -50,7 +50,12 @@ final class EvalCommand implements Callable<Integer> {
             if (src.tokenizer() == null) throw new IllegalArgumentException(model + ": has no tokenizer files; evaluation needs one");
             String objective = task != null ? task : Evaluation.defaultObjective(src.model());
             Map<String, Object> dataParams = new LinkedHashMap<>();
-            if (labels != null) dataParams.put("labels", labels);
+            String names = labels != null ? labels : objective.equals("classification") ? configLabels(model) : null;
+            if (objective.equals("classification") && names == null) {
+                throw new IllegalArgumentException(model + ": give the class names in id order with --labels (e.g. --labels ham,spam); "
+                        + "the folder has no run spec and its config.json no id2label");
+            }
+            if (names != null) dataParams.put("labels", names);
             if (overflow != null && !Evaluation.defaultData(objective).equals("text-windows")) dataParams.put("overflow", overflow);
             int ctx = context > 0 ? context : Math.min(128, src.model().config().maxPositions());
             result = evaluation.evaluate(src.model(), src.tokenizer(), objective, Evaluation.objectiveParamsFor(src.model(), objective),
@@ -60,5 +65,21 @@ final class EvalCommand implements Callable<Integer> {
         }
         System.out.println(Evaluation.toJson(result));
         return 0;
+    }
+
+    /** A Hugging Face config.json's {@code id2label} as comma-separated names in id order, or {@code null}. */
+    static String configLabels(Path dir) throws java.io.IOException {
+        Path config = org.ablate.models.checkpoint.Checkpoint.modelFolder(dir).resolve("config.json");
+        if (!Files.isRegularFile(config)) return null;
+        com.fasterxml.jackson.databind.JsonNode id2label = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()).path("id2label");
+        if (!id2label.isObject() || id2label.isEmpty()) return null;
+        String[] names = new String[id2label.size()];
+        for (var e : id2label.properties()) {
+            int id;
+            try { id = Integer.parseInt(e.getKey()); } catch (NumberFormatException x) { return null; }
+            if (id < 0 || id >= names.length || names[id] != null) return null;
+            names[id] = e.getValue().asText();
+        }
+        return String.join(",", names);
     }
 }

@@ -88,6 +88,10 @@ class EvalCommandTest {
         assertEquals("no", j.get("majority_class").asText());
         assertEquals(2 / 3.0, j.get("majority_accuracy").asDouble(), 1e-12);
 
+        MainTest.Result unnamed = MainTest.run("eval", dir.resolve("cls").toString(), "--data", data.toString());
+        assertEquals(1, unnamed.code());
+        assertTrue(unnamed.err().contains("--labels") && unnamed.err().strip().lines().count() == 1, unnamed.err());
+
         MainTest.Result bad = MainTest.run("eval", dir.resolve("cls").toString(), "--data", data.toString(), "--labels", "no,maybe");
         assertEquals(1, bad.code());
         assertEquals("ablate eval: " + data + ":2: unknown label \"yes\"; data.labels lists no, maybe", bad.err().strip());
