@@ -5,6 +5,8 @@ module org.ablate.data {
 
     provides org.ablate.api.DataSourceProvider with
             org.ablate.data.TextWindowsProvider,
+            org.ablate.data.TextLinesProvider,
+            org.ablate.data.LabelledTextProvider,
             org.ablate.data.InstructionsProvider,
             org.ablate.data.PreferencePairsProvider,
             org.ablate.data.PromptsProvider,

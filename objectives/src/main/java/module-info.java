@@ -4,9 +4,11 @@ module org.ablate.objectives {
 
     provides org.ablate.api.ObjectiveProvider with
             org.ablate.objectives.NextTokenProvider,
+            org.ablate.objectives.MaskedLmProvider,
+            org.ablate.objectives.ClassificationProvider,
+            org.ablate.objectives.Seq2seqProvider,
             org.ablate.objectives.RewardPairwiseProvider,
             org.ablate.objectives.DpoProvider,
-            org.ablate.objectives.PpoProvider,
-            org.ablate.objectives.Seq2seqProvider;
+            org.ablate.objectives.PpoProvider;
     provides org.ablate.api.ConformanceKind with org.ablate.objectives.ObjectiveConformance;
 }

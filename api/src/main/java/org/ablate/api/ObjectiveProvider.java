@@ -7,7 +7,7 @@ public interface ObjectiveProvider extends ComponentProvider {
 
     /**
      * Creates the objective of a run. Objectives that need more than their parameters (a frozen reference
-     * model, the tokenizer) override this; by default it is {@link #create(Params)}.
+     * model, the tokenizer's special ids) override this; by default it is {@link #create(Params)}.
      */
     default Objective create(Params params, ObjectiveContext context) { return create(params); }
 }

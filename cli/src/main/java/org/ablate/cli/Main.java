@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 StudyCommand.class,
                 ReportCommand.class,
+                EvalCommand.class,
                 GenerateCommand.class,
                 ComponentsCommand.class,
                 ConformanceCommand.class,

@@ -14,7 +14,7 @@ final class ProgressCallback implements TrainingCallback {
 
     @Override public void evaluated(int step, double loss, Map<String, Double> metrics) {
         StringBuilder more = new StringBuilder();
-        metrics.forEach((k, v) -> more.append(String.format(Locale.ROOT, ", %s %.4g", k, v)));
+        metrics.forEach((k, v) -> more.append(String.format(Locale.ROOT, ", %s %.4g", k.replace("held_out_", ""), v)));
         bar.message(String.format(Locale.ROOT, "step %d: held-out loss %.4f, perplexity %.2f%s", step, loss, Math.exp(loss), more));
     }
 

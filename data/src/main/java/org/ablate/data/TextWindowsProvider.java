@@ -17,7 +17,7 @@ import org.ablate.tensor.IntTensor;
 
 /**
  * A plain UTF-8 text file for language modelling: tokenized whole, the last {@code held_out} share (by
- * characters) kept for evaluation. Training batches are windows of {@code context + 1} tokens at random
+ * characters) kept for evaluation ({@code held_out: 1} makes the whole file evaluation data). Training batches are windows of {@code context + 1} tokens at random
  * starts; held-out batches are the non-overlapping windows in order. Gives {@code input_ids} and
  * {@code labels} (the inputs shifted by one).
  */
@@ -30,7 +30,7 @@ public final class TextWindowsProvider implements DataSourceProvider {
 
     @Override public List<ParamSpec> parameters() {
         return List.of(ParamSpec.path("path", null, "the text file (relative paths: from the spec's folder, then the working folder)"),
-                ParamSpec.real("held_out", 0.1, 0.0, false, 1.0, false, "share of the text, from its end, kept for evaluation"));
+                ParamSpec.real("held_out", 0.1, 0.0, false, 1.0, true, "share of the text, from its end, kept for evaluation (1 = evaluation only)"));
     }
 
     @Override public String tokenizerText(Params params, Path base) throws IOException {
@@ -46,7 +46,8 @@ public final class TextWindowsProvider implements DataSourceProvider {
         int[] train = tokenizer.encode(text.substring(0, cut));
         int[] held = tokenizer.encode(text.substring(cut));
         int need = context + 2;
-        if (train.length < need || held.length < need) {
+        boolean evaluationOnly = heldOut == 1.0;
+        if ((!evaluationOnly && train.length < need) || held.length < need) {
             throw new IOException(file + ": too short for context " + context + ": " + train.length + " training and " + held.length
                     + " held-out tokens, need at least " + need + " each (a longer text, a smaller run.context or another data.held_out)");
         }
@@ -62,6 +63,7 @@ public final class TextWindowsProvider implements DataSourceProvider {
 
     private record Windows(Path file, int[] train, int[] held) implements DataSource {
         @Override public Batch trainBatch(int batchSize, int context, RandomGenerator random) {
+            if (train.length == 0) throw new IllegalStateException(file + ": all of the text is held out (data.held_out is 1); nothing to train on");
             int[] in = new int[batchSize * context], out = new int[batchSize * context];
             int starts = train.length - context;
             for (int b = 0; b < batchSize; b++) {

@@ -47,7 +47,13 @@ public final class RunModule extends AbstractModule {
     @Provides @Singleton ObjectiveContext objectiveContext() { return new FrozenModels(spec, registry, tokenizer, from); }
 
     @Provides @Singleton Objective objective(ObjectiveContext context) {
-        return registry.objective(spec.objective().id()).create(spec.objective().params(), context);
+        try {
+            return registry.objective(spec.objective().id()).create(spec.objective().params(), context);
+        } catch (org.ablate.models.config.ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new org.ablate.models.config.ConfigException(spec.source(), "objective", e.getMessage(), e);
+        }
     }
 
     @Provides @Singleton DataSource data() {
@@ -56,6 +62,10 @@ public final class RunModule extends AbstractModule {
             return registry.data(spec.data().id()).open(spec.data().params(), spec.base(), tokenizer, spec.run().context());
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
+        } catch (org.ablate.models.config.ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new org.ablate.models.config.ConfigException(spec.source(), "", e.getMessage(), e);
         }
     }
 }

@@ -84,6 +84,9 @@ public final class Trainer {
     /** The generator of step {@code step}'s draws. */
     static SplittableRandom stepRandom(long seed, int step) { return new SplittableRandom(Dropout.stepSeed(seed, step)); }
 
+    /** The generator of held-out batch {@code index}'s draws (e.g. masked LM's masks): the same at every evaluation. */
+    static SplittableRandom heldOutRandom(long seed, int index) { return stepRandom(seed ^ 0x5EEDL, -1 - index); }
+
     /** Mean held-out loss over the first {@code eval_batches} batches, without dropout or graph. */
     public double evaluate() { return heldOut().loss(); }
 
@@ -103,7 +106,8 @@ public final class Trainer {
             for (int i = 0; i < run.evalBatches(); i++) {
                 Batch b = data.heldOutBatch(i, run.batchSize(), run.context());
                 if (b == null) break;
-                Loss loss = objective.loss(model, b, stepRandom(run.seed() ^ 0x5EEDL, -1 - i));
+                Loss loss = objective.loss(model, b, heldOutRandom(run.seed(), i));
+                if (loss.count() == 0) continue;
                 sum += loss.value().item() * loss.count();
                 count += loss.count();
                 for (var m : loss.metrics().entrySet()) metrics.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);

@@ -123,6 +123,7 @@ public final class TrainingRun {
         }
         Model model = instance(injector, Model.class);
         ModelBuilder.describe(model, log);
+        checkObjective(spec, instance(injector, org.ablate.api.Objective.class), model);
 
         Trainer.Start start = Trainer.Start.fresh();
         if (resumeFrom != null) start = loadState(resumeFrom, model);
@@ -205,6 +206,15 @@ public final class TrainingRun {
             if (cause instanceof java.io.UncheckedIOException u) throw u.getCause();
             if (cause instanceof RuntimeException r) throw r;
             throw e;
+        }
+    }
+
+    /** The objective's own check of the model (an encoder, the head it scores), reported against the spec's objective. */
+    static void checkObjective(RunSpec spec, org.ablate.api.Objective objective, Model model) {
+        try {
+            objective.check(model);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(spec.source(), "objective.id", e.getMessage(), e);
         }
     }
 

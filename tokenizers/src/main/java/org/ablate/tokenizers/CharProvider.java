@@ -15,14 +15,15 @@ import org.ablate.api.TokenizerProvider;
 public final class CharProvider implements TokenizerProvider {
     @Override public String id() { return "char"; }
 
-    @Override public String description() { return "Character-level: one id per code point, with <pad> <unk> <bos> <eos>; trainable"; }
+    @Override public String description() { return "Character-level: one id per code point, with <pad> <unk> <bos> <eos> (and <mask> if asked); trainable"; }
 
     @Override public ApiVersion apiVersion() { return new ApiVersion(ApiVersion.MAJOR, ApiVersion.MINOR); }
 
     @Override public List<ParamSpec> parameters() {
         return List.of(
                 ParamSpec.integer("vocab_size", 0, 0, null, "training: at most this many ids, specials included; 0 = every character seen"),
-                ParamSpec.integer("min_frequency", 1, 1, null, "training: characters seen fewer times map to <unk>"));
+                ParamSpec.integer("min_frequency", 1, 1, null, "training: characters seen fewer times map to <unk>"),
+                ParamSpec.bool("mask_token", false, "training: add <mask> as id 4, for masked-LM training"));
     }
 
     @Override public boolean trainable() { return true; }
@@ -41,6 +42,7 @@ public final class CharProvider implements TokenizerProvider {
         if (vocabSize != 0 && vocabSize <= CharTokenizer.SPECIALS.length) {
             throw new IllegalArgumentException("char: vocab_size must be 0 or more than " + CharTokenizer.SPECIALS.length + ", got " + vocabSize);
         }
-        return CharTokenizer.train(corpus, vocabSize, minFrequency);
+        boolean mask = p.has("mask_token") && p.getBoolean("mask_token");
+        return CharTokenizer.train(corpus, vocabSize, minFrequency, mask);
     }
 }

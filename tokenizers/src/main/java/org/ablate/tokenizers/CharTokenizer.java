@@ -12,8 +12,9 @@ import java.util.Map;
 import org.ablate.api.SpecialTokens;
 
 /**
- * One id per code point. Ids 0-3 are {@code <pad>}, {@code <unk>}, {@code <bos>}, {@code <eos>}; then the
- * corpus's code points, most frequent first (ties by code point). A code point outside the vocabulary
+ * One id per code point. Ids 0-3 are {@code <pad>}, {@code <unk>}, {@code <bos>}, {@code <eos>}; id 4 is
+ * {@code <mask>} when the vocabulary has one (for masked-LM training); then the corpus's code points, most
+ * frequent first (ties by code point). A code point outside the vocabulary
  * encodes as {@code <unk>}, so {@code decode(encode(s))} equals {@code s} only for text made of known
  * characters; unpaired surrogates are single "code points" here like any other char.
  * {@code encodeForModel} gives {@code <bos> a <eos>} and {@code <bos> a <eos> b <eos>}.
@@ -22,22 +23,30 @@ import org.ablate.api.SpecialTokens;
 final class CharTokenizer extends BaseTokenizer {
     static final String[] SPECIALS = {"<pad>", "<unk>", "<bos>", "<eos>"};
     static final String FILE = "char-vocab.json";
+    static final String MASK = "<mask>";
     private final String[] vocab;
     private final Map<Integer, Integer> ids;
     private final Map<String, Integer> tokenIds;
+    private final int maskId;
 
     CharTokenizer(String[] vocab) {
         super(new int[]{2}, new int[]{3});
         this.vocab = vocab.clone();
         ids = new HashMap<>(vocab.length * 2);
         tokenIds = new HashMap<>(vocab.length * 2);
+        maskId = vocab.length > SPECIALS.length && vocab[SPECIALS.length].equals(MASK) ? SPECIALS.length : -1;
         for (int i = 0; i < vocab.length; i++) {
             tokenIds.put(vocab[i], i);
-            if (i >= SPECIALS.length) ids.put(vocab[i].codePointAt(0), i);
+            if (i >= SPECIALS.length && i != maskId) ids.put(vocab[i].codePointAt(0), i);
         }
     }
 
     static CharTokenizer train(CharSequence corpus, int vocabSize, int minFrequency) {
+        return train(corpus, vocabSize, minFrequency, false);
+    }
+
+    /** @param mask add {@code <mask>} as id 4 */
+    static CharTokenizer train(CharSequence corpus, int vocabSize, int minFrequency, boolean mask) {
         Map<Integer, int[]> counts = new HashMap<>();
         String s = corpus.toString();
         for (int i = 0; i < s.length(); ) {
@@ -49,6 +58,7 @@ final class CharTokenizer extends BaseTokenizer {
         order.sort((a, b) -> a.getValue()[0] != b.getValue()[0]
                 ? Integer.compare(b.getValue()[0], a.getValue()[0]) : Integer.compare(a.getKey(), b.getKey()));
         List<String> vocab = new ArrayList<>(List.of(SPECIALS));
+        if (mask) vocab.add(MASK);
         for (Map.Entry<Integer, int[]> e : order) {
             if (vocabSize > 0 && vocab.size() >= vocabSize) break;
             if (e.getValue()[0] < minFrequency) break;
@@ -79,7 +89,7 @@ final class CharTokenizer extends BaseTokenizer {
     @Override public int vocabSize() { return vocab.length; }
     @Override String tokenUnchecked(int id) { return vocab[id]; }
     @Override public int id(String token) { return tokenIds.getOrDefault(token, -1); }
-    @Override public SpecialTokens specialTokens() { return specials(0, 2, 3, 1, -1, -1, -1); }
+    @Override public SpecialTokens specialTokens() { return specials(0, 2, 3, 1, maskId, -1, -1); }
 
     /** Writes {@code char-vocab.json}: a JSON array of the tokens in id order. */
     @Override
@@ -105,7 +115,7 @@ final class CharTokenizer extends BaseTokenizer {
             if (i < SPECIALS.length && !s.equals(SPECIALS[i])) {
                 throw new IOException(file + ": element " + field + " must be " + Json.quote(SPECIALS[i]) + ", got " + Json.quote(s));
             }
-            if (i >= SPECIALS.length && (s.isEmpty() || s.codePointCount(0, s.length()) != 1)) {
+            if (i >= SPECIALS.length && !(i == SPECIALS.length && s.equals(MASK)) && (s.isEmpty() || s.codePointCount(0, s.length()) != 1)) {
                 throw new IOException(file + ": element " + field + " must be one character, got " + Json.quote(s));
             }
             Integer prior = seen.putIfAbsent(s, i);

@@ -108,4 +108,22 @@ class BatchAndCharTest {
         assertEquals(6, capped.vocabSize());
         assertEquals(1, capped.encode("c")[0]);
     }
+
+    @Test
+    void charWithMaskTokenKeepsItOutOfText(@TempDir Path tmp) throws Exception {
+        var p = TestSupport.provider("char");
+        Tokenizer c = p.train("<a>", ParamValidation.validate("char", p.parameters(), Map.of("mask_token", true)));
+        assertEquals(4, c.specialTokens().mask());
+        assertEquals("<mask>", c.token(4));
+        // '<' is an ordinary character, not the mask token that starts with it.
+        int lt = c.encode("<")[0];
+        assertTrue(lt > 4, "'<' has id " + lt);
+        assertEquals("<", c.token(lt));
+        assertEquals(-1, p.train("<a>", Params.empty()).specialTokens().mask());
+        c.save(tmp);
+        Tokenizer again = p.load(tmp, Params.empty());
+        assertEquals(4, again.specialTokens().mask());
+        assertArrayEquals(c.encode("<a><"), again.encode("<a><"));
+        assertEquals("<a>", again.decode(again.encode("<a>")));
+    }
 }

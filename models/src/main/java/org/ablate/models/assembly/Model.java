@@ -111,6 +111,10 @@ public final class Model implements Network {
      */
     @Override public Tensor encode(IntTensor ids, IntTensor typeIds, IntTensor padding) {
         if (encoder == null) throw new IllegalStateException("encode: a " + config.architecture().id() + " model has no encoder");
+        if (ids.size(1) > config.maxPositions()) {
+            throw new IllegalArgumentException("encode: " + ids.size(1) + " positions exceed max_positions " + config.maxPositions()
+                    + "; truncate or refuse longer inputs before the model");
+        }
         return encoder.forward(embed(ids, typeIds), 0, AttentionMask.padding(padding), null, null, null, null);
     }
 
