@@ -131,7 +131,7 @@ public final class ParallelTextProvider implements DataSourceProvider {
         @Override public Batch trainBatch(int batchSize, int context, RandomGenerator random) {
             int[] rows = new int[batchSize];
             for (int b = 0; b < batchSize; b++) rows[b] = random.nextInt(train);
-            return batch(rows);
+            return batch(rows, context);
         }
 
         @Override public Batch heldOutBatch(int index, int batchSize, int context) {
@@ -139,15 +139,19 @@ public final class ParallelTextProvider implements DataSourceProvider {
             if (first >= src.length) return null;
             int[] rows = new int[Math.min(batchSize, src.length - first)];
             for (int b = 0; b < rows.length; b++) rows[b] = first + b;
-            return batch(rows);
+            return batch(rows, context);
         }
 
         /** Rows padded to the batch's longest source and target. */
-        private Batch batch(int[] rows) {
+        private Batch batch(int[] rows, int context) {
             int n = rows.length, ls = 0, lt = 0;
             for (int r : rows) {
                 ls = Math.max(ls, src[r].length);
                 lt = Math.max(lt, tgt[r].length);
+            }
+            if (Math.max(ls, lt) > context) { // open() checked every pair against the context the run asked for
+                throw new IllegalArgumentException(file + ": a batch of context " + context + " asked for, but the pairs were checked against a longer one; "
+                        + "open the source with the run's context");
             }
             int[] ids = new int[n * ls], mask = new int[n * ls], labels = new int[n * lt], dec = new int[n * lt], decMask = new int[n * lt];
             Arrays.fill(ids, pad);

@@ -94,6 +94,65 @@ class KneserNeyTest {
         }
     }
 
+    /**
+     * The definition written out directly (n-grams as lists, continuation counts from the set of (n+1)-gram
+     * types, count-of-counts, recursion), with none of the model's id tables, on a random corpus.
+     */
+    @Test void agreesWithAStraightforwardImplementationOfTheDefinition() {
+        SplittableRandom r = new SplittableRandom(11);
+        int v = 7, order = 4;
+        int[] tokens = new int[3000];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = r.nextInt(4) == 0 ? r.nextInt(v - 1) : (i > 0 ? (tokens[i - 1] + 1) % (v - 1) : 0);
+        KneserNey lm = KneserNey.train(tokens, order, v);
+        java.util.List<Integer> all = java.util.Arrays.stream(tokens).boxed().toList();
+        java.util.Map<Integer, java.util.Map<java.util.List<Integer>, Integer>> counts = new java.util.HashMap<>();
+        for (int n = 1; n <= order; n++) {
+            java.util.Map<java.util.List<Integer>, Integer> c = new java.util.HashMap<>();
+            if (n == order) {
+                for (int i = 0; i + n <= tokens.length; i++) c.merge(all.subList(i, i + n), 1, Integer::sum);
+            } else {
+                java.util.Set<java.util.List<Integer>> types = new java.util.HashSet<>();
+                for (int i = 0; i + n + 1 <= tokens.length; i++) types.add(all.subList(i, i + n + 1));
+                for (var g : types) c.merge(g.subList(1, g.size()), 1, Integer::sum);
+            }
+            counts.put(n, c);
+        }
+        for (int n = 1; n <= order; n++) {
+            long[] cc = new long[5];
+            for (int c : counts.get(n).values()) if (c <= 4) cc[c]++;
+            assertArrayEquals(KneserNey.chenGoodman(cc[1], cc[2], cc[3], cc[4]), lm.discounts(n), 0.0, "order " + n);
+        }
+        for (int trial = 0; trial < 300; trial++) {
+            int len = r.nextInt(order);
+            int at = r.nextInt(tokens.length - len);
+            java.util.List<Integer> h = trial % 2 == 0 ? all.subList(at, at + len)
+                    : java.util.stream.IntStream.range(0, len).mapToObj(i -> r.nextInt(v)).toList();
+            int w = r.nextInt(v);
+            double expected = definition(counts, lm, h, w, h.size() + 1, v);
+            assertEquals(expected, lm.probability(h.stream().mapToInt(Integer::intValue).toArray(), w), 1e-14, h + " then " + w);
+        }
+    }
+
+    private static double definition(java.util.Map<Integer, java.util.Map<java.util.List<Integer>, Integer>> counts, KneserNey lm,
+                                     java.util.List<Integer> h, int w, int n, int v) {
+        if (n == 0) return 1.0 / v;
+        double lower = definition(counts, lm, n == 1 ? h : h.subList(1, h.size()), w, n - 1, v);
+        long total = 0;
+        int[] followers = new int[4];
+        for (var e : counts.get(n).entrySet()) {
+            if (!e.getKey().subList(0, n - 1).equals(h)) continue;
+            total += e.getValue();
+            followers[Math.min(e.getValue(), 3)]++;
+        }
+        if (total == 0) return lower;
+        java.util.List<Integer> hw = new java.util.ArrayList<>(h);
+        hw.add(w);
+        int c = counts.get(n).getOrDefault(hw, 0);
+        double[] d = lm.discounts(n);
+        double gamma = (d[0] * followers[1] + d[1] * followers[2] + d[2] * followers[3]) / total;
+        return (c == 0 ? 0 : Math.max(c - d[Math.min(c, 3) - 1], 0)) / total + gamma * lower;
+    }
+
     @Test void moreContextHelpsOnAPredictableStream() {
         // A repeating pattern is almost certain at order 3, not at order 1.
         int[] tokens = new int[600];
