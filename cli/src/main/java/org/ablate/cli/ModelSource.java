@@ -111,7 +111,8 @@ record ModelSource(Model model, Tokenizer tokenizer, String tokenizerId, int eos
                     yield "byte-bpe";
                 }
                 case "WordPiece" -> "wordpiece";
-                default -> throw new IOException(json + ": field model.type is \"" + type + "\"; expected BPE or WordPiece");
+                case "WordLevel" -> "char"; // as 'ablate export' writes a char tokenizer; the char reader checks the rest
+                default -> throw new IOException(json + ": field model.type is \"" + type + "\"; expected BPE, WordPiece or WordLevel");
             };
         }
         if (Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"))) return "byte-bpe";

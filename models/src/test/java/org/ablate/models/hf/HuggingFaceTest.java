@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
@@ -102,8 +102,14 @@ class HuggingFaceTest {
         }
     }
 
-    @ParameterizedTest @ValueSource(strings = {"positional: {id: alibi}", "feed_forward: {id: swiglu}\nnorm: {id: layer-norm, placement: post}"})
-    void noEquivalentArchitectureIsRefused(String change, @TempDir Path tmp) {
+    @ParameterizedTest @CsvSource(delimiter = '|', value = {
+            "positional: {id: alibi}|model.positional.id = alibi has no equivalent in any Hugging Face family of decoder-only models;"
+                    + " considered gpt2 (needs positional.id = learned), llama (needs positional.id = rope), gpt_neox (needs positional.id = rope)",
+            "feed_forward: {id: swiglu}\\nnorm: {id: layer-norm, placement: post}|model.block.id = post-norm has no equivalent in any"
+                    + " Hugging Face family of decoder-only models; considered gpt2 (needs block.id = pre-norm), llama (needs block.id = pre-norm),"
+                    + " gpt_neox (needs block.id = pre-norm)"})
+    void noEquivalentArchitectureIsRefused(String change, String expected, @TempDir Path tmp) {
+        change = change.replace("\\n", "\n");
         String base = """
                 architecture: decoder-only
                 layers: 1
@@ -117,7 +123,8 @@ class HuggingFaceTest {
         for (String line : change.split("\n")) parts = parts.replaceAll("(?m)^" + line.substring(0, line.indexOf(':')) + ":.*$", line);
         Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("x.yaml", base + parts, true), 1, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> hf.export(m, tmp, -1, -1, -1));
-        assertTrue(e.getMessage().startsWith("export: no Hugging Face architecture matches"), e.getMessage());
+        assertEquals(expected, e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("model.safetensors")), "nothing written");
     }
 
     @Test void missingTensorIsNamed(@TempDir Path tmp) throws Exception {
