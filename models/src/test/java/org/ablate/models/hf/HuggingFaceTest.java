@@ -189,4 +189,58 @@ class HuggingFaceTest {
             assertArrayEquals(m.classify(m.encode(ids, null, null)).toArray(), back.model().classify(back.model().encode(ids, null, null)).toArray(), 1e-5f);
         }
     }
+
+    /** A BERT export holds the heads the model has and no others; reading it back gives the same heads. */
+    @ParameterizedTest @CsvSource(delimiter = '|', value = {
+            "mlm_head: {id: masked-lm}|BertForMaskedLM|cls.predictions.bias|pooler.dense.weight",
+            "pooler: {id: pooler}|BertModel|bert.pooler.dense.weight|cls.predictions.bias",
+            "mlm_head: {id: masked-lm}, pooler: {id: pooler}|BertForMaskedLM|bert.pooler.dense.weight|cls.seq_relationship.weight"})
+    void bertHeadsAreNeitherLostNorInvented(String heads, String architecture, String present, String absent, @TempDir Path tmp) throws Exception {
+        String yaml = """
+                architecture: encoder-only
+                layers: 1
+                d_model: 16
+                heads: 2
+                d_ff: 32
+                vocab_size: 25
+                max_positions: 10
+                type_vocab_size: 2
+                norm: {id: layer-norm, placement: post, embedding: true, eps: 1.0e-12}
+                attention: {id: multi-head}
+                positional: {id: learned}
+                feed_forward: {id: mlp, activation: gelu}
+                """ + "output_heads: {" + heads + "}\n";
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("bert.yaml", yaml, true), 4, null);
+        hf.export(m, tmp, -1, 0, -1);
+        assertTrue(Files.readString(tmp.resolve("config.json")).contains("\"" + architecture + "\""));
+        try (SafetensorsFile f = Safetensors.open(tmp.resolve("model.safetensors"))) {
+            assertTrue(f.names().contains(present), present);
+            assertTrue(f.names().stream().noneMatch(n -> n.equals(absent)), absent + " must not be invented");
+        }
+        HfModel back = hf.load(tmp);
+        assertEquals(m.config().outputHeads().keySet(), back.model().config().outputHeads().keySet());
+        assertSameParameters(m, back.model());
+    }
+
+    @Test void anUntiedMaskedLmHeadIsRefusedByField(@TempDir Path tmp) {
+        String yaml = """
+                architecture: encoder-only
+                layers: 1
+                d_model: 16
+                heads: 2
+                d_ff: 32
+                vocab_size: 25
+                max_positions: 10
+                type_vocab_size: 2
+                norm: {id: layer-norm, placement: post, embedding: true, eps: 1.0e-12}
+                attention: {id: multi-head}
+                positional: {id: learned}
+                feed_forward: {id: mlp, activation: gelu}
+                output_heads: {mlm_head: {id: masked-lm, tied: false}}
+                """;
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("bert.yaml", yaml, true), 4, null);
+        var e = assertThrows(IllegalArgumentException.class, () -> hf.export(m, tmp, -1, 0, -1));
+        assertEquals("model.output_heads.mlm_head.tied = false has no equivalent in any Hugging Face family of encoder-only models;"
+                + " considered bert (needs output_heads.mlm_head.tied = true)", e.getMessage());
+    }
 }
