@@ -93,7 +93,7 @@ record ModelSource(Model model, Tokenizer tokenizer, String tokenizerId, int eos
 
     /**
      * The tokenizer provider for a Hugging Face folder's files, or {@code null} when it has none:
-     * {@code tokenizer.json} by its {@code model.type} (BPE or WordPiece), else GPT-2's vocabulary files, else
+     * {@code tokenizer.json} by its {@code model.type} (BPE, WordPiece, or WordLevel as {@code ablate export} writes a char tokenizer), else GPT-2's vocabulary files, else
      * {@code vocab.txt}.
      */
     static String tokenizerId(Path dir) throws IOException {
