@@ -76,4 +76,12 @@ class ExportCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains(json + ": field \"pre_tokenizer\" is an object; char (a WordLevel tokenizer.json) supports only"), r.err());
     }
+
+    @Test void aTokenizerWithoutHuggingFaceFormIsRefusedByItsId() {
+        Tokenizer tok = REGISTRY.tokenizer("char").train("an exported model", REGISTRY.params(ComponentKind.TOKENIZER, "char", Map.of()));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> org.ablate.models.hf.HfTokenizerFiles.check("sentencepiece", tok));
+        assertEquals("tokenizer.id = sentencepiece has no Hugging Face tokenizer form here (char, byte-bpe and wordpiece have);"
+                + " export without it with --without-tokenizer", e.getMessage());
+    }
 }

@@ -243,4 +243,17 @@ class HuggingFaceTest {
         assertEquals("model.output_heads.mlm_head.tied = false has no equivalent in any Hugging Face family of encoder-only models;"
                 + " considered bert (needs output_heads.mlm_head.tied = true)", e.getMessage());
     }
+
+    @Test void aBertFileWithNeitherMlmHeadNorPoolerIsRefused(@TempDir Path tmp) throws Exception {
+        Path dir = root().resolve("bert_encoder_tiny");
+        Files.copy(dir.resolve("config.json"), tmp.resolve("config.json"));
+        java.util.Map<String, Tensor> kept = new java.util.LinkedHashMap<>();
+        try (SafetensorsFile f = Safetensors.open(dir.resolve("model.safetensors"))) {
+            for (String n : f.names()) if (!n.startsWith("pooler.")) kept.put(n, f.tensor(n));
+        }
+        Safetensors.write(tmp.resolve("model.safetensors"), kept, java.util.Map.of());
+        var e = assertThrows(IllegalArgumentException.class, () -> hf.load(tmp));
+        assertEquals("config.json: this BERT checkpoint has neither an MLM head (cls.predictions.*) nor a pooler (pooler.dense.*);"
+                + " a model needs at least one head", e.getMessage());
+    }
 }
