@@ -208,7 +208,7 @@ public final class HuggingFace {
                     .append(common.size() == 1 ? " has" : " have").append(" no equivalent in any Hugging Face family of ").append(arch)
                     .append(" models; considered ");
             List<String> each = new ArrayList<>();
-            why.forEach((type, l) -> each.add(type + " (needs " + l.stream().filter(m -> common_(m, values))
+            why.forEach((type, l) -> each.add(type + " (needs " + l.stream().filter(m -> inCommon(m, values))
                     .map(m -> m.path().substring(m.path().indexOf('.') + 1) + " = " + show(m.needed())).collect(Collectors.joining(", ")) + ")"));
             sb.append(String.join(", ", each));
         } else {
@@ -220,7 +220,7 @@ public final class HuggingFace {
         return sb.toString();
     }
 
-    private static boolean common_(Mismatch m, Map<String, Object> values) { return m.path() != null && values.containsKey(m.path()); }
+    private static boolean inCommon(Mismatch m, Map<String, Object> values) { return m.path() != null && values.containsKey(m.path()); }
 
     private static String describe(Mismatch m) {
         if (m.path() == null) return String.valueOf(m.needed());
