@@ -11,13 +11,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import org.ablate.platform.ComponentRegistry;
+import org.ablate.models.hf.HfTokenizerFiles;
 import org.ablate.models.hf.HuggingFace;
 
 /** {@code ablate export CHECKPOINT DIR}: writes a trained model as a Hugging Face checkpoint. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Write a checkpoint of 'ablate train' as a Hugging Face folder (config.json + model.safetensors,",
-                "and the tokenizer's files) in the layout of GPT-2, LLaMA, BERT or Marian, whichever matches the model.",
-                "Refuses, naming the difference, a model no Hugging Face architecture can hold."})
+                "and the tokenizer's files) in the layout of GPT-2, LLaMA, GPT-NeoX, BERT or Marian, whichever holds the",
+                "model exactly. Refuses, naming the config fields and what each family would need, a model none holds."})
 final class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -27,6 +28,9 @@ final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DIR", description = "Folder to write the Hugging Face checkpoint into.")
     Path out;
 
+    @Option(names = "--without-tokenizer", description = "Leave the tokenizer out (e.g. one with no Hugging Face form).")
+    boolean withoutTokenizer;
+
     @Option(names = "--plugins", paramLabel = "DIR", description = "Also load plugin modules from this folder.")
     Path plugins;
 
@@ -35,10 +39,16 @@ final class ExportCommand implements Callable<Integer> {
         ModelSource loaded = ModelSource.openCheckpoint(checkpoint, registry);
         // The decoder start matters only to encoder-decoder models.
         int start = loaded.model().config().hasEncoder() && loaded.model().config().hasDecoder() ? loaded.decoderStart() : -1;
-        new HuggingFace(registry).export(loaded.model(), out, loaded.eos(), loaded.pad(), start);
-        if (loaded.tokenizer() != null) loaded.tokenizer().save(out);
+        HuggingFace hf = new HuggingFace(registry);
+        // Everything is checked before anything is written: the model's family, then the tokenizer's form.
+        HuggingFace.ExportPlan plan = hf.plan(loaded.model());
+        boolean tokenizer = loaded.tokenizer() != null && !withoutTokenizer;
+        if (tokenizer) HfTokenizerFiles.check(loaded.tokenizerId(), loaded.tokenizer());
+        hf.write(plan, loaded.model(), out, loaded.eos(), loaded.pad(), start);
+        if (tokenizer) HfTokenizerFiles.write(loaded.tokenizerId(), loaded.tokenizer(), out);
         PrintWriter w = spec.commandLine().getOut();
-        w.printf("wrote %s (%,d parameters) to %s%n", out.resolve("config.json").getFileName(), loaded.model().parameterCount(), out);
+        w.printf("wrote %s (%s, %,d parameters%s) to %s%n", plan.family().modelType(), plan.config().get("architectures"),
+                loaded.model().parameterCount(), tokenizer ? ", tokenizer " + loaded.tokenizerId() : ", no tokenizer", out);
         w.flush();
         return 0;
     }

@@ -21,9 +21,9 @@ import org.ablate.models.config.ModelConfig;
 
 /** {@code ablate import HF_DIR OUT}: a Hugging Face folder as a checkpoint of the kind {@code ablate train} writes. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Write a Hugging Face folder of GPT-2, LLaMA, BERT or Marian (config.json,",
+        description = {"Write a Hugging Face folder of GPT-2, LLaMA, GPT-NeoX, BERT or Marian (config.json,",
                 "model.safetensors or a sharded index, and tokenizer.json, vocab.json +",
-                "merges.txt or vocab.txt when present) as an Ablate checkpoint: the inverse",
+                "merges.txt or vocab.txt when present; a WordLevel tokenizer.json as char) as an Ablate checkpoint: the inverse",
                 "of 'ablate export'. The checkpoint appears whole or not at all; its",
                 "metrics.json records the source and its end-of-sequence, padding and",
                 "decoder start ids."})

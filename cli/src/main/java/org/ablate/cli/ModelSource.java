@@ -93,7 +93,7 @@ record ModelSource(Model model, Tokenizer tokenizer, String tokenizerId, int eos
 
     /**
      * The tokenizer provider for a Hugging Face folder's files, or {@code null} when it has none:
-     * {@code tokenizer.json} by its {@code model.type} (BPE or WordPiece), else GPT-2's vocabulary files, else
+     * {@code tokenizer.json} by its {@code model.type} (BPE, WordPiece, or WordLevel as {@code ablate export} writes a char tokenizer), else GPT-2's vocabulary files, else
      * {@code vocab.txt}.
      */
     static String tokenizerId(Path dir) throws IOException {
@@ -111,7 +111,8 @@ record ModelSource(Model model, Tokenizer tokenizer, String tokenizerId, int eos
                     yield "byte-bpe";
                 }
                 case "WordPiece" -> "wordpiece";
-                default -> throw new IOException(json + ": field model.type is \"" + type + "\"; expected BPE or WordPiece");
+                case "WordLevel" -> "char"; // as 'ablate export' writes a char tokenizer; the char reader checks the rest
+                default -> throw new IOException(json + ": field model.type is \"" + type + "\"; expected BPE, WordPiece or WordLevel");
             };
         }
         if (Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"))) return "byte-bpe";

@@ -62,7 +62,26 @@ class ExportCommandTest {
         Checkpoint.save(dir.resolve("run"), model(tok.vocabSize(), "alibi"), tok, Map.of());
         MainTest.Result r = MainTest.run("export", dir.resolve("run").toString(), dir.resolve("hf").toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("no Hugging Face architecture matches") && r.err().contains("positional"), r.err());
+        assertTrue(r.err().contains("model.positional.id = alibi has no equivalent in any Hugging Face family"), r.err());
         assertTrue(!Files.exists(dir.resolve("hf/model.safetensors")), "nothing written");
+    }
+
+    @Test void anExportedCharTokenizerJsonIsReadStrictly(@TempDir Path dir) throws Exception {
+        Tokenizer tok = REGISTRY.tokenizer("char").train("an exported model", REGISTRY.params(ComponentKind.TOKENIZER, "char", Map.of()));
+        Checkpoint.save(dir.resolve("run"), model(tok.vocabSize(), "rope"), tok, Map.of());
+        assertEquals(0, MainTest.run("export", dir.resolve("run").toString(), dir.resolve("hf").toString()).code());
+        Path json = dir.resolve("hf/tokenizer.json");
+        Files.writeString(json, Files.readString(json).replace("\"Split\"", "\"Metaspace\""));
+        MainTest.Result r = MainTest.run("import", dir.resolve("hf").toString(), dir.resolve("back").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(json + ": field \"pre_tokenizer\" is an object; char (a WordLevel tokenizer.json) supports only"), r.err());
+    }
+
+    @Test void aTokenizerWithoutHuggingFaceFormIsRefusedByItsId() {
+        Tokenizer tok = REGISTRY.tokenizer("char").train("an exported model", REGISTRY.params(ComponentKind.TOKENIZER, "char", Map.of()));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> org.ablate.models.hf.HfTokenizerFiles.check("sentencepiece", tok));
+        assertEquals("tokenizer.id = sentencepiece has no Hugging Face tokenizer form here (char, byte-bpe and wordpiece have);"
+                + " export without it with --without-tokenizer", e.getMessage());
     }
 }

@@ -11,7 +11,8 @@ import org.ablate.api.Params;
 import org.ablate.api.Tokenizer;
 import org.ablate.api.TokenizerProvider;
 
-/** {@code char}: one id per code point, vocabulary learned from a corpus; reads {@code char-vocab.json}. */
+/** {@code char}: one id per code point, vocabulary learned from a corpus; reads {@code char-vocab.json}, or the
+ * {@code tokenizer.json} that {@code ablate export} writes for it. */
 public final class CharProvider implements TokenizerProvider {
     @Override public String id() { return "char"; }
 
@@ -30,7 +31,13 @@ public final class CharProvider implements TokenizerProvider {
 
     @Override
     public Tokenizer load(Path path, Params params) throws IOException {
-        if (Files.isDirectory(path)) return CharTokenizer.load(path.resolve(CharTokenizer.FILE));
+        if (Files.isDirectory(path)) {
+            // An exported Hugging Face folder holds tokenizer.json instead of char-vocab.json.
+            Path hf = path.resolve("tokenizer.json");
+            if (!Files.isRegularFile(path.resolve(CharTokenizer.FILE)) && Files.isRegularFile(hf)) return CharTokenizer.loadHf(hf);
+            return CharTokenizer.load(path.resolve(CharTokenizer.FILE));
+        }
+        if (path.getFileName().toString().equals("tokenizer.json")) return CharTokenizer.loadHf(path);
         return CharTokenizer.load(path);
     }
 

@@ -5,7 +5,7 @@ import org.ablate.models.assembly.Model;
 /**
  * A Hugging Face checkpoint loaded as an Ablate model.
  *
- * @param family        {@code gpt2}, {@code llama}, {@code bert} or {@code marian}
+ * @param family        the {@link HfFamily#modelType()}: {@code gpt2}, {@code llama}, {@code gpt_neox}, {@code bert} or {@code marian}
  * @param model         the model with the checkpoint's weights
  * @param weights       how its parameters map to the HF tensor names
  * @param eos           the end-of-sequence id, or -1

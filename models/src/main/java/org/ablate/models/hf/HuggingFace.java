@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,16 +26,35 @@ import org.ablate.tensor.io.SafetensorsFile;
 import org.ablate.tensor.Tensor;
 
 /**
- * Loads Hugging Face checkpoints (a folder with {@code config.json} and {@code model.safetensors} or a
- * sharded {@code model.safetensors.index.json}) of GPT-2, BERT, LLaMA and Marian into the equivalent
- * Ablate config and weights.
+ * Reads and writes Hugging Face checkpoints (a folder with {@code config.json} and {@code model.safetensors}
+ * or a sharded {@code model.safetensors.index.json}) through the {@link HfFamily} of their
+ * {@code model_type}: GPT-2, LLaMA, GPT-NeoX, BERT and Marian.
+ *
+ * <p>An export is faithful or refused: the family's {@code config.json} is read back into an Ablate config,
+ * which must equal the model's own in every part that decides the weights and the numbers (all but the
+ * tokenizer, sampler and dropout), and every parameter must have a tensor; otherwise the export names the
+ * config fields no family holds and what each family considered would need instead.
  */
 public final class HuggingFace {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The families, in the order an export tries them (the first that holds the model is used). */
+    public static final List<HfFamily> FAMILIES = List.of(new Gpt2Family(), new LlamaFamily(), new GptNeoXFamily(),
+            new BertFamily(), new MarianFamily());
+
     private final ComponentRegistry registry;
 
     public HuggingFace(ComponentRegistry registry) { this.registry = registry; }
+
+    /** The family of {@code model_type}, or {@code null}. */
+    public static HfFamily family(String modelType) {
+        for (HfFamily f : FAMILIES) if (f.modelType().equals(modelType)) return f;
+        return null;
+    }
+
+    private static String familyNames() {
+        return FAMILIES.stream().map(HfFamily::modelType).collect(Collectors.joining(", "));
+    }
 
     /** Reads the checkpoint in {@code dir}. */
     public HfModel load(Path dir) throws IOException {
@@ -42,30 +63,21 @@ public final class HuggingFace {
         JsonNode hf = JSON.readTree(configFile.toFile());
         String type = hf.path("model_type").asText("");
         // An unsupported model_type is the first thing to say, before any weight file is looked for.
-        if (!List.of("gpt2", "llama", "bert", "marian").contains(type)) {
-            throw new IOException(configFile + ": model_type \"" + type + "\" is not supported; expected gpt2, bert, llama or marian");
-        }
+        HfFamily family = family(type);
+        if (family == null) throw new IOException(configFile + ": model_type \"" + type + "\" is not supported; expected one of " + familyNames());
         try (Weights weights = Weights.open(dir)) {
-            return load(dir, configFile, hf, weights);
+            return load(dir, configFile, hf, family, weights);
         }
     }
 
-    private HfModel load(Path dir, Path configFile, JsonNode hf, Weights weights) throws IOException {
-        String type = hf.path("model_type").asText("");
-        Mapping m = switch (type) {
-            case "gpt2" -> gpt2(hf);
-            case "llama" -> llama(hf);
-            case "bert" -> bert(hf, weights.has("bert.embeddings.word_embeddings.weight") ? "bert." : "");
-            case "marian" -> marian(hf);
-            default -> throw new IOException(configFile + ": model_type \"" + type + "\" is not supported; expected gpt2, bert, llama or marian");
-        };
-        ModelConfig config = new ConfigLoader(registry).fromMap(configFile.toString(), m.config);
+    private HfModel load(Path dir, Path configFile, JsonNode hf, HfFamily family, Weights weights) throws IOException {
+        HfFamily.Mapping m = family.read(hf, weights::has);
+        ModelConfig config = new ConfigLoader(registry).fromMap(configFile.toString(), m.config());
         Model model = new ModelBuilder(registry).build(config, 0, null);
         Map<String, Tensor> params = model.parameters();
         Set<String> used = new LinkedHashSet<>();
-        for (WeightMap.Entry e : m.map.entries()) {
+        for (WeightMap.Entry e : m.weights().entries()) {
             if (!weights.has(e.hf())) {
-                if (e.ours().stream().allMatch(n -> OPTIONAL.stream().anyMatch(n::startsWith))) continue;
                 throw new IOException(dir + ": the checkpoint has no tensor \"" + e.hf() + "\" (needed for " + String.join(", ", e.ours()) + ")");
             }
             used.add(e.hf());
@@ -75,56 +87,147 @@ public final class HuggingFace {
         }
         for (String n : weights.names()) {
             if (!used.contains(n) && IGNORED.stream().noneMatch(n::endsWith)) {
-                throw new IOException(dir + ": tensor \"" + n + "\" has no place in the " + type + " model");
+                throw new IOException(dir + ": tensor \"" + n + "\" has no place in the " + family.modelType() + " model");
             }
         }
-        return new HfModel(type, model, m.map, intOr(hf, "eos_token_id", -1), intOr(hf, "pad_token_id", -1),
+        return new HfModel(family.modelType(), model, m.weights(), intOr(hf, "eos_token_id", -1), intOr(hf, "pad_token_id", -1),
                 intOr(hf, "decoder_start_token_id", -1));
     }
 
     /**
+     * How a model is written: the family that holds it, its {@code config.json} and its tensor names.
+     *
+     * @param family  the family
+     * @param config  the {@code config.json} (without special token ids)
+     * @param weights the tensor names of the checkpoint
+     */
+    public record ExportPlan(HfFamily family, Map<String, Object> config, WeightMap weights) {}
+
+    /**
+     * The first family that holds {@code model} exactly.
+     *
+     * @throws IllegalArgumentException one line naming the model config fields ({@code model.positional.id =
+     *                                  sinusoidal}) that no family holds, and what each family considered needs
+     */
+    public ExportPlan plan(Model model) {
+        ModelConfig cfg = model.config();
+        Set<String> params = model.parameters().keySet();
+        Map<String, Object> ours = comparable(cfg.toMap());
+        Map<String, List<Mismatch>> why = new LinkedHashMap<>();
+        for (HfFamily f : FAMILIES) {
+            if (f.architecture() != cfg.architecture()) continue;
+            List<Mismatch> diffs = new ArrayList<>();
+            try {
+                Map<String, Object> hf = f.write(cfg);
+                JsonNode node = JSON.valueToTree(hf);
+                // Parts a family holds only when present (BERT's pooler, MLM head) are written when the model has them.
+                Set<String> present = new LinkedHashSet<>();
+                for (WeightMap.Entry e : f.read(node, n -> true).weights().entries()) {
+                    if (params.containsAll(e.ours())) present.add(e.hf());
+                }
+                HfFamily.Mapping m = f.read(node, present::contains);
+                Map<String, Object> back = comparable(new ConfigLoader(registry).fromMap("exported config.json", m.config()).toMap());
+                diff("model", ours, back, diffs);
+                if (diffs.isEmpty()) {
+                    Set<String> mapped = new LinkedHashSet<>();
+                    for (WeightMap.Entry e : m.weights().entries()) mapped.addAll(e.ours());
+                    for (String p : params) if (!mapped.contains(p)) diffs.add(new Mismatch("parameter " + p, "present", "no tensor for it"));
+                }
+                if (diffs.isEmpty()) return new ExportPlan(f, hf, m.weights());
+            } catch (IllegalArgumentException e) {
+                diffs.add(new Mismatch(null, null, e.getMessage()));
+            }
+            why.put(f.modelType(), diffs);
+        }
+        throw new IllegalArgumentException(refusal(cfg, why));
+    }
+
+    /**
      * Writes {@code model} as a Hugging Face checkpoint ({@code config.json} + {@code model.safetensors}) in
-     * {@code dir}: GPT-2, LLaMA, BERT (BertForMaskedLM) or Marian, whichever has the same architecture.
+     * {@code dir}, in the first family that holds it exactly.
      *
      * @param eos          end-of-sequence id to record, or -1
      * @param pad          padding id to record, or -1
      * @param decoderStart first decoder token (encoder-decoder), or -1
-     * @throws IllegalArgumentException naming the difference when no HF architecture is equivalent
+     * @throws IllegalArgumentException naming the parts no family holds (see {@link #plan}); nothing is written then
      */
     public void export(Model model, Path dir, int eos, int pad, int decoderStart) throws IOException {
-        ModelConfig cfg = model.config();
-        Map<String, Object> hf = hfConfig(cfg);
+        write(plan(model), model, dir, eos, pad, decoderStart);
+    }
+
+    /** Writes {@code model} as {@code plan} says (see {@link #export}). */
+    public void write(ExportPlan plan, Model model, Path dir, int eos, int pad, int decoderStart) throws IOException {
+        Map<String, Object> hf = new LinkedHashMap<>(plan.config());
         if (eos >= 0) hf.put("eos_token_id", eos);
         if (pad >= 0) hf.put("pad_token_id", pad);
         if (decoderStart >= 0) hf.put("decoder_start_token_id", decoderStart);
-        JsonNode node = JSON.valueToTree(hf);
-        String type = (String) hf.get("model_type");
-        Mapping m = switch (type) {
-            case "gpt2" -> gpt2(node);
-            case "llama" -> llama(node);
-            case "bert" -> bert(node, "bert.");
-            default -> marian(node);
-        };
-        // The HF config must read back into this very config, else the architectures differ.
-        Map<String, Object> back = comparable(new ConfigLoader(registry).fromMap("exported config.json", m.config).toMap());
-        Map<String, Object> ours = comparable(cfg.toMap());
-        if (!back.equals(ours)) {
-            for (String k : ours.keySet()) {
-                if (!java.util.Objects.equals(ours.get(k), back.get(k))) {
-                    throw new IllegalArgumentException("export: no Hugging Face architecture matches this model: a " + type
-                            + " checkpoint would have " + k + " = " + back.get(k) + ", the model has " + ours.get(k));
-                }
-            }
-        }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, Tensor> params = model.parameters();
-        for (WeightMap.Entry e : m.map.entries()) tensors.put(e.hf(), WeightMap.toHf(e, params::get));
+        for (WeightMap.Entry e : plan.weights().entries()) tensors.put(e.hf(), WeightMap.toHf(e, params::get));
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
         Path tmp = Files.createTempFile(dir, "config.json", ".tmp");
         JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), hf);
         Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+
+    /** A config field whose value a family cannot hold: {@code path} (null for a refusal of the family as a whole). */
+    private record Mismatch(String path, Object ours, Object needed) {}
+
+    /** Differences of two config maps, by dotted path; a component whose id differs is one difference (its id). */
+    private static void diff(String path, Map<?, ?> ours, Map<?, ?> theirs, List<Mismatch> out) {
+        if (ours.containsKey("id") && !Objects.equals(ours.get("id"), theirs.get("id"))) {
+            out.add(new Mismatch(path + ".id", ours.get("id"), theirs.get("id")));
+            return;
+        }
+        Set<Object> keys = new LinkedHashSet<>(ours.keySet());
+        keys.addAll(theirs.keySet());
+        for (Object k : keys) {
+            Object a = ours.get(k), b = theirs.get(k);
+            String p = path + "." + k;
+            if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) diff(p, ma, mb, out);
+            else if (!Objects.equals(a, b)) out.add(new Mismatch(p, a, b));
+        }
+    }
+
+    private static String refusal(ModelConfig cfg, Map<String, List<Mismatch>> why) {
+        String arch = cfg.architecture().id();
+        if (why.isEmpty()) return "no Hugging Face family holds " + arch + " models (families: " + familyNames() + ")";
+        // The fields every family considered differs at are the parts with no equivalent at all.
+        Set<String> common = null;
+        for (List<Mismatch> l : why.values()) {
+            Set<String> paths = new LinkedHashSet<>();
+            for (Mismatch m : l) if (m.path() != null) paths.add(m.path());
+            if (common == null) common = paths; else common.retainAll(paths);
+        }
+        StringBuilder sb = new StringBuilder();
+        if (!common.isEmpty()) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (Mismatch m : why.values().iterator().next()) if (common.contains(m.path())) values.put(m.path(), m.ours());
+            sb.append(values.entrySet().stream().map(e -> e.getKey() + " = " + show(e.getValue())).collect(Collectors.joining(", ")))
+                    .append(common.size() == 1 ? " has" : " have").append(" no equivalent in any Hugging Face family of ").append(arch)
+                    .append(" models; considered ");
+            List<String> each = new ArrayList<>();
+            why.forEach((type, l) -> each.add(type + " (needs " + l.stream().filter(m -> inCommon(m, values))
+                    .map(m -> m.path().substring(m.path().indexOf('.') + 1) + " = " + show(m.needed())).collect(Collectors.joining(", ")) + ")"));
+            sb.append(String.join(", ", each));
+        } else {
+            sb.append("no Hugging Face family holds this ").append(arch).append(" model as a whole; considered ");
+            List<String> each = new ArrayList<>();
+            why.forEach((type, l) -> each.add(type + " (" + l.stream().map(HuggingFace::describe).collect(Collectors.joining("; ")) + ")"));
+            sb.append(String.join(", ", each));
+        }
+        return sb.toString();
+    }
+
+    private static boolean inCommon(Mismatch m, Map<String, Object> values) { return m.path() != null && values.containsKey(m.path()); }
+
+    private static String describe(Mismatch m) {
+        if (m.path() == null) return String.valueOf(m.needed());
+        return m.path() + " = " + show(m.ours()) + ", needs " + show(m.needed());
+    }
+
+    private static String show(Object v) { return v == null ? "(none)" : String.valueOf(v); }
 
     /** The parts of a config that decide the architecture and weights (not sampling, tokenizer or dropout). */
     private static Map<String, Object> comparable(Map<String, Object> config) {
@@ -137,104 +240,9 @@ public final class HuggingFace {
         return m;
     }
 
-    private static Map<String, Object> hfConfig(ModelConfig c) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        String ffn = c.feedForward().id(), act = c.feedForward().params().getString("activation");
-        switch (c.architecture()) {
-            case DECODER_ONLY -> {
-                if (c.norm().id().equals("rms-norm") || ffn.equals("swiglu") || c.positional().id().equals("rope")) {
-                    h.put("model_type", "llama");
-                    h.put("architectures", List.of("LlamaForCausalLM"));
-                    h.put("hidden_size", c.dModel());
-                    h.put("num_hidden_layers", c.decoderLayers());
-                    h.put("num_attention_heads", c.heads());
-                    h.put("num_key_value_heads", c.kvHeads());
-                    h.put("head_dim", c.headDim());
-                    h.put("intermediate_size", c.dFf());
-                    h.put("vocab_size", c.vocabSize());
-                    h.put("max_position_embeddings", c.maxPositions());
-                    h.put("rms_norm_eps", c.norm().params().has("eps") ? c.norm().params().getDouble("eps") : 1e-6);
-                    h.put("rope_parameters", Map.of("rope_theta", c.positional().params().has("theta") ? c.positional().params().getDouble("theta") : 10000.0,
-                            "rope_type", "default"));
-                    h.put("hidden_act", "silu");
-                    h.put("tie_word_embeddings", c.tiedEmbeddings());
-                    h.put("attention_bias", c.bias());
-                    h.put("mlp_bias", c.bias());
-                    h.put("attention_dropout", 0.0);
-                } else {
-                    h.put("model_type", "gpt2");
-                    h.put("architectures", List.of("GPT2LMHeadModel"));
-                    h.put("n_embd", c.dModel());
-                    h.put("n_layer", c.decoderLayers());
-                    h.put("n_head", c.heads());
-                    h.put("n_inner", c.dFf());
-                    h.put("vocab_size", c.vocabSize());
-                    h.put("n_positions", c.maxPositions());
-                    h.put("layer_norm_epsilon", c.norm().params().has("eps") ? c.norm().params().getDouble("eps") : 1e-5);
-                    h.put("activation_function", hfActivation(act));
-                    h.put("tie_word_embeddings", true);
-                    h.put("resid_pdrop", c.dropout());
-                    h.put("embd_pdrop", c.dropout());
-                    h.put("attn_pdrop", c.dropout());
-                }
-            }
-            case ENCODER_ONLY -> {
-                h.put("model_type", "bert");
-                h.put("architectures", List.of(c.numLabels() > 0 ? "BertForSequenceClassification" : "BertForMaskedLM"));
-                if (c.numLabels() > 0) {
-                    Map<String, String> labels = new LinkedHashMap<>();
-                    for (int i = 0; i < c.numLabels(); i++) labels.put(Integer.toString(i), "LABEL_" + i);
-                    h.put("id2label", labels);
-                }
-                h.put("hidden_size", c.dModel());
-                h.put("num_hidden_layers", c.encoderLayers());
-                h.put("num_attention_heads", c.heads());
-                h.put("intermediate_size", c.dFf());
-                h.put("vocab_size", c.vocabSize());
-                h.put("max_position_embeddings", c.maxPositions());
-                h.put("type_vocab_size", c.typeVocabSize());
-                h.put("layer_norm_eps", c.norm().params().has("eps") ? c.norm().params().getDouble("eps") : 1e-12);
-                h.put("hidden_act", hfActivation(act));
-                h.put("hidden_dropout_prob", c.dropout());
-                h.put("attention_probs_dropout_prob", c.dropout());
-                h.put("tie_word_embeddings", true);
-            }
-            case ENCODER_DECODER -> {
-                h.put("model_type", "marian");
-                h.put("architectures", List.of("MarianMTModel"));
-                h.put("d_model", c.dModel());
-                h.put("encoder_layers", c.encoderLayers());
-                h.put("decoder_layers", c.decoderLayers());
-                h.put("encoder_attention_heads", c.heads());
-                h.put("decoder_attention_heads", c.heads());
-                h.put("encoder_ffn_dim", c.dFf());
-                h.put("decoder_ffn_dim", c.dFf());
-                h.put("vocab_size", c.vocabSize());
-                h.put("decoder_vocab_size", c.vocabSize());
-                h.put("max_position_embeddings", c.maxPositions());
-                h.put("scale_embedding", c.scaleEmbedding());
-                h.put("activation_function", act != null && act.equals("silu") ? "swish" : hfActivation(act));
-                h.put("share_encoder_decoder_embeddings", true);
-                h.put("tie_word_embeddings", true);
-                h.put("is_encoder_decoder", true);
-                h.put("dropout", c.dropout());
-            }
-        }
-        return h;
-    }
-
-    private static String hfActivation(String ours) {
-        if (ours == null) return "gelu";
-        return switch (ours) {
-            case "gelu-tanh" -> "gelu_new";
-            default -> ours;
-        };
-    }
-
-    /** Parameters a checkpoint may leave out (BertModel has no MLM head, BertForMaskedLM no pooler). */
-    private static final List<String> OPTIONAL = List.of("mlm_head.", "pooler.");
     /** Buffers some checkpoints carry that are not weights. */
-    private static final List<String> IGNORED = List.of(".attn.bias", ".attn.masked_bias", "embeddings.position_ids");
+    private static final List<String> IGNORED = List.of(".attn.bias", ".attn.masked_bias", "embeddings.position_ids",
+            ".attention.bias", ".attention.masked_bias", ".rotary_emb.inv_freq");
 
     private static int[] shapeOf(Map<String, Tensor> params, String name) {
         Tensor t = params.get(name);
@@ -254,213 +262,6 @@ public final class HuggingFace {
     private static int intOr(JsonNode n, String key, int dflt) {
         JsonNode v = n.path(key);
         return v.isIntegralNumber() ? v.intValue() : dflt;
-    }
-
-    private static int req(JsonNode n, String key) {
-        JsonNode v = n.path(key);
-        if (!v.isIntegralNumber()) throw new IllegalArgumentException("config.json: \"" + key + "\" must be an integer, got " + v);
-        return v.intValue();
-    }
-
-    private record Mapping(Map<String, Object> config, WeightMap map) {}
-
-    private static Map<String, Object> comp(String id, Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
-        return m;
-    }
-
-    private static String activation(String hfName) {
-        return switch (hfName) {
-            case "gelu" -> "gelu";
-            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> "gelu-tanh";
-            case "relu" -> "relu";
-            case "silu", "swish" -> "silu";
-            default -> throw new IllegalArgumentException("config.json: activation \"" + hfName + "\" is not supported; expected gelu, gelu_new, relu, silu or swish");
-        };
-    }
-
-    private Mapping gpt2(JsonNode hf) {
-        int e = req(hf, "n_embd"), layers = req(hf, "n_layer");
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("architecture", "decoder-only");
-        c.put("layers", layers);
-        c.put("d_model", e);
-        c.put("heads", req(hf, "n_head"));
-        c.put("d_ff", hf.path("n_inner").isIntegralNumber() ? hf.get("n_inner").intValue() : 4 * e);
-        c.put("vocab_size", req(hf, "vocab_size"));
-        c.put("max_positions", req(hf, "n_positions"));
-        c.put("tied_embeddings", true);
-        c.put("dropout", hf.path("resid_pdrop").asDouble(0.0));
-        c.put("norm", comp("layer-norm", "placement", "pre", "eps", hf.path("layer_norm_epsilon").asDouble(1e-5)));
-        c.put("attention", comp("multi-head"));
-        c.put("positional", comp("learned"));
-        c.put("feed_forward", comp("mlp", "activation", activation(hf.path("activation_function").asText("gelu_new"))));
-        WeightMap w = new WeightMap()
-                .same("transformer.wte.weight", "embed_tokens.weight")
-                .same("transformer.wpe.weight", "decoder.embed_positions.weight");
-        for (int i = 0; i < layers; i++) {
-            String h = "transformer.h." + i + ".", o = "decoder.layers." + i + ".";
-            w.same(h + "ln_1.weight", o + "self_attn_norm.weight").same(h + "ln_1.bias", o + "self_attn_norm.bias")
-                    .fused(h + "attn.c_attn.weight", true, o + "self_attn.q_proj.weight", o + "self_attn.k_proj.weight", o + "self_attn.v_proj.weight")
-                    .fused(h + "attn.c_attn.bias", false, o + "self_attn.q_proj.bias", o + "self_attn.k_proj.bias", o + "self_attn.v_proj.bias")
-                    .transposed(h + "attn.c_proj.weight", o + "self_attn.out_proj.weight").same(h + "attn.c_proj.bias", o + "self_attn.out_proj.bias")
-                    .same(h + "ln_2.weight", o + "ffn_norm.weight").same(h + "ln_2.bias", o + "ffn_norm.bias")
-                    .transposed(h + "mlp.c_fc.weight", o + "ffn.fc1.weight").same(h + "mlp.c_fc.bias", o + "ffn.fc1.bias")
-                    .transposed(h + "mlp.c_proj.weight", o + "ffn.fc2.weight").same(h + "mlp.c_proj.bias", o + "ffn.fc2.bias");
-        }
-        w.same("transformer.ln_f.weight", "decoder.final_norm.weight").same("transformer.ln_f.bias", "decoder.final_norm.bias");
-        return new Mapping(c, w);
-    }
-
-    private Mapping llama(JsonNode hf) {
-        int layers = req(hf, "num_hidden_layers");
-        int e = req(hf, "hidden_size"), heads = req(hf, "num_attention_heads");
-        if (hf.path("head_dim").isIntegralNumber() && hf.get("head_dim").intValue() * heads != e) {
-            throw new IllegalArgumentException("config.json: head_dim " + hf.get("head_dim") + " × heads " + heads + " differs from hidden_size " + e + "; not supported");
-        }
-        if (hf.path("attention_bias").asBoolean(false) != hf.path("mlp_bias").asBoolean(false)) {
-            throw new IllegalArgumentException("config.json: attention_bias and mlp_bias must agree");
-        }
-        double theta = hf.path("rope_parameters").path("rope_theta").asDouble(hf.path("rope_theta").asDouble(10000.0));
-        String ropeType = hf.path("rope_parameters").path("rope_type").asText("default");
-        if (!ropeType.equals("default")) throw new IllegalArgumentException("config.json: rope_parameters.rope_type \"" + ropeType + "\" is not supported; expected default");
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("architecture", "decoder-only");
-        c.put("layers", layers);
-        c.put("d_model", e);
-        c.put("heads", heads);
-        c.put("kv_heads", hf.path("num_key_value_heads").asInt(heads));
-        c.put("d_ff", req(hf, "intermediate_size"));
-        c.put("vocab_size", req(hf, "vocab_size"));
-        c.put("max_positions", req(hf, "max_position_embeddings"));
-        boolean tied = hf.path("tie_word_embeddings").asBoolean(false);
-        c.put("tied_embeddings", tied);
-        c.put("bias", hf.path("attention_bias").asBoolean(false));
-        c.put("norm", comp("rms-norm", "placement", "pre", "eps", hf.path("rms_norm_eps").asDouble(1e-6)));
-        c.put("attention", comp("grouped-query"));
-        c.put("positional", comp("rope", "theta", theta));
-        if (!hf.path("hidden_act").asText("silu").equals("silu")) throw new IllegalArgumentException("config.json: hidden_act must be silu for LLaMA's SwiGLU");
-        c.put("feed_forward", comp("swiglu"));
-        WeightMap w = new WeightMap().same("model.embed_tokens.weight", "embed_tokens.weight");
-        for (int i = 0; i < layers; i++) {
-            String h = "model.layers." + i + ".", o = "decoder.layers." + i + ".";
-            w.same(h + "input_layernorm.weight", o + "self_attn_norm.weight");
-            for (String p : List.of("q", "k", "v")) {
-                w.same(h + "self_attn." + p + "_proj.weight", o + "self_attn." + p + "_proj.weight");
-            }
-            w.same(h + "self_attn.o_proj.weight", o + "self_attn.out_proj.weight")
-                    .same(h + "post_attention_layernorm.weight", o + "ffn_norm.weight");
-            for (String p : List.of("gate_proj", "up_proj", "down_proj")) w.same(h + "mlp." + p + ".weight", o + "ffn." + p + ".weight");
-            if (hf.path("attention_bias").asBoolean(false)) {
-                for (String p : List.of("q_proj", "k_proj", "v_proj")) w.same(h + "self_attn." + p + ".bias", o + "self_attn." + p + ".bias");
-                w.same(h + "self_attn.o_proj.bias", o + "self_attn.out_proj.bias");
-                for (String p : List.of("gate_proj", "up_proj", "down_proj")) w.same(h + "mlp." + p + ".bias", o + "ffn." + p + ".bias");
-            }
-        }
-        w.same("model.norm.weight", "decoder.final_norm.weight");
-        if (!tied) w.same("lm_head.weight", "lm_head.weight");
-        return new Mapping(c, w);
-    }
-
-    private Mapping bert(JsonNode hf, String p) {
-        int layers = req(hf, "num_hidden_layers");
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("architecture", "encoder-only");
-        c.put("layers", layers);
-        c.put("d_model", req(hf, "hidden_size"));
-        c.put("heads", req(hf, "num_attention_heads"));
-        c.put("d_ff", req(hf, "intermediate_size"));
-        c.put("vocab_size", req(hf, "vocab_size"));
-        c.put("max_positions", req(hf, "max_position_embeddings"));
-        c.put("type_vocab_size", hf.path("type_vocab_size").asInt(2));
-        c.put("dropout", hf.path("hidden_dropout_prob").asDouble(0.0));
-        boolean classifier = false;
-        for (JsonNode a : hf.path("architectures")) classifier |= a.asText().equals("BertForSequenceClassification");
-        if (classifier) {
-            // transformers writes the label count as id2label, not as num_labels
-            int labels = hf.path("num_labels").asInt(hf.path("id2label").size());
-            if (labels <= 0) throw new IllegalArgumentException("config.json: BertForSequenceClassification without id2label or num_labels");
-            c.put("num_labels", labels);
-        }
-        c.put("norm", comp("layer-norm", "placement", "post", "embedding", true, "final", false, "eps", hf.path("layer_norm_eps").asDouble(1e-12)));
-        c.put("attention", comp("multi-head"));
-        c.put("positional", comp("learned"));
-        c.put("feed_forward", comp("mlp", "activation", activation(hf.path("hidden_act").asText("gelu"))));
-        WeightMap w = new WeightMap()
-                .same(p + "embeddings.word_embeddings.weight", "embed_tokens.weight")
-                .same(p + "embeddings.token_type_embeddings.weight", "embed_types.weight")
-                .same(p + "embeddings.position_embeddings.weight", "encoder.embed_positions.weight")
-                .same(p + "embeddings.LayerNorm.weight", "encoder.embed_norm.weight")
-                .same(p + "embeddings.LayerNorm.bias", "encoder.embed_norm.bias");
-        for (int i = 0; i < layers; i++) {
-            String h = p + "encoder.layer." + i + ".", o = "encoder.layers." + i + ".";
-            for (String[] pair : new String[][] {{"attention.self.query", "self_attn.q_proj"}, {"attention.self.key", "self_attn.k_proj"},
-                    {"attention.self.value", "self_attn.v_proj"}, {"attention.output.dense", "self_attn.out_proj"},
-                    {"attention.output.LayerNorm", "self_attn_norm"}, {"intermediate.dense", "ffn.fc1"},
-                    {"output.dense", "ffn.fc2"}, {"output.LayerNorm", "ffn_norm"}}) {
-                w.same(h + pair[0] + ".weight", o + pair[1] + ".weight").same(h + pair[0] + ".bias", o + pair[1] + ".bias");
-            }
-        }
-        if (classifier) {
-            // BertForSequenceClassification: the pooler belongs to the classifier head; there is no MLM head.
-            w.same(p + "pooler.dense.weight", "classifier.pooler.weight").same(p + "pooler.dense.bias", "classifier.pooler.bias")
-                    .same("classifier.weight", "classifier.out.weight").same("classifier.bias", "classifier.out.bias");
-        } else {
-            w.same(p + "pooler.dense.weight", "pooler.dense.weight").same(p + "pooler.dense.bias", "pooler.dense.bias")
-                    .same("cls.predictions.transform.dense.weight", "mlm_head.dense.weight")
-                    .same("cls.predictions.transform.dense.bias", "mlm_head.dense.bias")
-                    .same("cls.predictions.transform.LayerNorm.weight", "mlm_head.norm.weight")
-                    .same("cls.predictions.transform.LayerNorm.bias", "mlm_head.norm.bias")
-                    .same("cls.predictions.bias", "mlm_head.bias");
-        }
-        return new Mapping(c, w);
-    }
-
-    private Mapping marian(JsonNode hf) {
-        int enc = req(hf, "encoder_layers"), dec = req(hf, "decoder_layers");
-        int e = req(hf, "d_model");
-        if (req(hf, "encoder_attention_heads") != req(hf, "decoder_attention_heads") || req(hf, "encoder_ffn_dim") != req(hf, "decoder_ffn_dim")) {
-            throw new IllegalArgumentException("config.json: encoder and decoder must have the same heads and ffn_dim");
-        }
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("architecture", "encoder-decoder");
-        c.put("encoder_layers", enc);
-        c.put("decoder_layers", dec);
-        c.put("d_model", e);
-        c.put("heads", req(hf, "encoder_attention_heads"));
-        c.put("d_ff", req(hf, "encoder_ffn_dim"));
-        c.put("vocab_size", req(hf, "vocab_size"));
-        c.put("max_positions", req(hf, "max_position_embeddings"));
-        c.put("tied_embeddings", true);
-        c.put("scale_embedding", hf.path("scale_embedding").asBoolean(false));
-        c.put("final_logits_bias", true);
-        c.put("dropout", hf.path("dropout").asDouble(0.0));
-        c.put("norm", comp("layer-norm", "placement", "post", "final", false, "eps", 1e-5));
-        c.put("attention", comp("multi-head"));
-        c.put("positional", comp("sinusoidal", "layout", "halves", "base", 10000.0));
-        c.put("feed_forward", comp("mlp", "activation", activation(hf.path("activation_function").asText("gelu"))));
-        int v = req(hf, "vocab_size");
-        WeightMap w = new WeightMap().same("model.shared.weight", "embed_tokens.weight");
-        for (String stack : List.of("encoder", "decoder")) {
-            int n = stack.equals("encoder") ? enc : dec;
-            for (int i = 0; i < n; i++) {
-                String h = "model." + stack + ".layers." + i + ".", o = stack + ".layers." + i + ".";
-                List<String[]> pairs = new ArrayList<>(List.of(new String[] {"self_attn_layer_norm", "self_attn_norm"},
-                        new String[] {"fc1", "ffn.fc1"}, new String[] {"fc2", "ffn.fc2"}, new String[] {"final_layer_norm", "ffn_norm"}));
-                for (String proj : List.of("q_proj", "k_proj", "v_proj", "out_proj")) {
-                    pairs.add(new String[] {"self_attn." + proj, "self_attn." + proj});
-                    if (stack.equals("decoder")) pairs.add(new String[] {"encoder_attn." + proj, "cross_attn." + proj});
-                }
-                if (stack.equals("decoder")) pairs.add(new String[] {"encoder_attn_layer_norm", "cross_attn_norm"});
-                for (String[] pair : pairs) {
-                    w.same(h + pair[0] + ".weight", o + pair[1] + ".weight").same(h + pair[0] + ".bias", o + pair[1] + ".bias");
-                }
-            }
-        }
-        w.reshaped("final_logits_bias", "lm_head.bias", 1, v);
-        return new Mapping(c, w);
     }
 
     /** The tensors of a checkpoint, from one file or the shards an index names. */

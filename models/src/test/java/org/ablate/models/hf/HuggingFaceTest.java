@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.ablate.platform.ComponentRegistry;
 import org.ablate.models.assembly.Model;
@@ -102,8 +102,14 @@ class HuggingFaceTest {
         }
     }
 
-    @ParameterizedTest @ValueSource(strings = {"positional: {id: alibi}", "feed_forward: {id: swiglu}\nnorm: {id: layer-norm, placement: post}"})
-    void noEquivalentArchitectureIsRefused(String change, @TempDir Path tmp) {
+    @ParameterizedTest @CsvSource(delimiter = '|', value = {
+            "positional: {id: alibi}|model.positional.id = alibi has no equivalent in any Hugging Face family of decoder-only models;"
+                    + " considered gpt2 (needs positional.id = learned), llama (needs positional.id = rope), gpt_neox (needs positional.id = rope)",
+            "feed_forward: {id: swiglu}\\nnorm: {id: layer-norm, placement: post}|model.block.id = post-norm has no equivalent in any"
+                    + " Hugging Face family of decoder-only models; considered gpt2 (needs block.id = pre-norm), llama (needs block.id = pre-norm),"
+                    + " gpt_neox (needs block.id = pre-norm)"})
+    void noEquivalentArchitectureIsRefused(String change, String expected, @TempDir Path tmp) {
+        change = change.replace("\\n", "\n");
         String base = """
                 architecture: decoder-only
                 layers: 1
@@ -117,7 +123,8 @@ class HuggingFaceTest {
         for (String line : change.split("\n")) parts = parts.replaceAll("(?m)^" + line.substring(0, line.indexOf(':')) + ":.*$", line);
         Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("x.yaml", base + parts, true), 1, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> hf.export(m, tmp, -1, -1, -1));
-        assertTrue(e.getMessage().startsWith("export: no Hugging Face architecture matches"), e.getMessage());
+        assertEquals(expected, e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("model.safetensors")), "nothing written");
     }
 
     @Test void missingTensorIsNamed(@TempDir Path tmp) throws Exception {
@@ -181,5 +188,72 @@ class HuggingFaceTest {
         try (var g = Tensor.noGrad()) {
             assertArrayEquals(m.classify(m.encode(ids, null, null)).toArray(), back.model().classify(back.model().encode(ids, null, null)).toArray(), 1e-5f);
         }
+    }
+
+    /** A BERT export holds the heads the model has and no others; reading it back gives the same heads. */
+    @ParameterizedTest @CsvSource(delimiter = '|', value = {
+            "mlm_head: {id: masked-lm}|BertForMaskedLM|cls.predictions.bias|pooler.dense.weight",
+            "pooler: {id: pooler}|BertModel|bert.pooler.dense.weight|cls.predictions.bias",
+            "mlm_head: {id: masked-lm}, pooler: {id: pooler}|BertForMaskedLM|bert.pooler.dense.weight|cls.seq_relationship.weight"})
+    void bertHeadsAreNeitherLostNorInvented(String heads, String architecture, String present, String absent, @TempDir Path tmp) throws Exception {
+        String yaml = """
+                architecture: encoder-only
+                layers: 1
+                d_model: 16
+                heads: 2
+                d_ff: 32
+                vocab_size: 25
+                max_positions: 10
+                type_vocab_size: 2
+                norm: {id: layer-norm, placement: post, embedding: true, eps: 1.0e-12}
+                attention: {id: multi-head}
+                positional: {id: learned}
+                feed_forward: {id: mlp, activation: gelu}
+                """ + "output_heads: {" + heads + "}\n";
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("bert.yaml", yaml, true), 4, null);
+        hf.export(m, tmp, -1, 0, -1);
+        assertTrue(Files.readString(tmp.resolve("config.json")).contains("\"" + architecture + "\""));
+        try (SafetensorsFile f = Safetensors.open(tmp.resolve("model.safetensors"))) {
+            assertTrue(f.names().contains(present), present);
+            assertTrue(f.names().stream().noneMatch(n -> n.equals(absent)), absent + " must not be invented");
+        }
+        HfModel back = hf.load(tmp);
+        assertEquals(m.config().outputHeads().keySet(), back.model().config().outputHeads().keySet());
+        assertSameParameters(m, back.model());
+    }
+
+    @Test void anUntiedMaskedLmHeadIsRefusedByField(@TempDir Path tmp) {
+        String yaml = """
+                architecture: encoder-only
+                layers: 1
+                d_model: 16
+                heads: 2
+                d_ff: 32
+                vocab_size: 25
+                max_positions: 10
+                type_vocab_size: 2
+                norm: {id: layer-norm, placement: post, embedding: true, eps: 1.0e-12}
+                attention: {id: multi-head}
+                positional: {id: learned}
+                feed_forward: {id: mlp, activation: gelu}
+                output_heads: {mlm_head: {id: masked-lm, tied: false}}
+                """;
+        Model m = new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("bert.yaml", yaml, true), 4, null);
+        var e = assertThrows(IllegalArgumentException.class, () -> hf.export(m, tmp, -1, 0, -1));
+        assertEquals("model.output_heads.mlm_head.tied = false has no equivalent in any Hugging Face family of encoder-only models;"
+                + " considered bert (needs output_heads.mlm_head.tied = true)", e.getMessage());
+    }
+
+    @Test void aBertFileWithNeitherMlmHeadNorPoolerIsRefused(@TempDir Path tmp) throws Exception {
+        Path dir = root().resolve("bert_encoder_tiny");
+        Files.copy(dir.resolve("config.json"), tmp.resolve("config.json"));
+        java.util.Map<String, Tensor> kept = new java.util.LinkedHashMap<>();
+        try (SafetensorsFile f = Safetensors.open(dir.resolve("model.safetensors"))) {
+            for (String n : f.names()) if (!n.startsWith("pooler.")) kept.put(n, f.tensor(n));
+        }
+        Safetensors.write(tmp.resolve("model.safetensors"), kept, java.util.Map.of());
+        var e = assertThrows(IllegalArgumentException.class, () -> hf.load(tmp));
+        assertEquals("config.json: this BERT checkpoint has neither an MLM head (cls.predictions.*) nor a pooler (pooler.dense.*);"
+                + " a model needs at least one head", e.getMessage());
     }
 }
