@@ -227,6 +227,9 @@ public final class ConfigLoader {
             Map.Entry<String, JsonNode> e = it.next();
             if (own.contains(e.getKey())) continue;
             JsonNode v = e.getValue();
+            if (v == null || v.isNull()) {
+                throw new ConfigException(f.file, f.path(e.getKey()), "is null; give a value, or leave the key out for the default");
+            }
             raw.put(e.getKey(), JSON.convertValue(v, Object.class));
         }
         Params params;
