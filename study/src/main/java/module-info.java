@@ -6,7 +6,7 @@
  */
 module org.ablate.study {
     requires transitive org.ablate.run;
-    requires com.fasterxml.jackson.databind;
+    requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires java.desktop;
     requires jdk.management;

@@ -3,7 +3,6 @@ package org.ablate.study;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -329,8 +328,9 @@ public final class Report {
     }
 
     private static Path save(org.knowm.xchart.internal.chartpart.IChart chart, Path file) throws IOException {
-        try (OutputStream o = Files.newOutputStream(file)) {
-            BitmapEncoder.saveBitmap(chart, o, BitmapEncoder.BitmapFormat.PNG);
+        // XChart renders; the JDK's ImageIO writes the PNG (XChart 4 deprecates its own encoders).
+        if (!javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", file.toFile())) {
+            throw new IOException(file + ": this JDK has no PNG writer");
         }
         return file;
     }
