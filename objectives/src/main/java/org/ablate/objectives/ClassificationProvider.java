@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.ablate.api.ApiVersion;
 import org.ablate.api.Batch;
-import org.ablate.api.Head;
 import org.ablate.api.HeadOutput;
 import org.ablate.api.Loss;
 import org.ablate.api.Network;
@@ -42,15 +41,8 @@ public final class ClassificationProvider implements ObjectiveProvider {
     /** The objective. */
     record Classification(String headName, float smoothing) implements Objective {
         @Override public void check(Network net) {
-            if (!net.hasEncoder() || net.hasDecoder()) {
-                throw new IllegalArgumentException("\"classification\" trains encoder-only models; this model is "
-                        + (net.hasEncoder() ? "encoder-decoder" : "decoder-only") + " (model.architecture: encoder-only)");
-            }
-            Head head = net.head(headName);
-            if (head.output() != HeadOutput.SEQUENCE_LOGITS) {
-                throw new IllegalArgumentException("\"classification\": head \"" + headName + "\" gives " + head.output()
-                        + ", not per-sequence logits; add a classifier head (model.output_heads: {classifier: {id: classifier, labels: N}})");
-            }
+            NetworkChecks.encoderOnlyWithHead("classification", net, headName, HeadOutput.SEQUENCE_LOGITS,
+                    "not per-sequence logits; add a classifier head (model.output_heads: {classifier: {id: classifier, labels: N}})");
         }
 
         @Override public Loss loss(Network net, Batch batch, RandomGenerator random) {

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.ablate.api.ApiVersion;
 import org.ablate.api.Batch;
-import org.ablate.api.Head;
 import org.ablate.api.HeadOutput;
 import org.ablate.api.Loss;
 import org.ablate.api.Network;
@@ -68,15 +67,8 @@ public final class MaskedLmProvider implements ObjectiveProvider {
     /** The objective, with its corruption rule. */
     record MaskedLm(String headName, Masking masking) implements Objective {
         @Override public void check(Network net) {
-            if (!net.hasEncoder() || net.hasDecoder()) {
-                throw new IllegalArgumentException("\"masked-lm\" trains encoder-only models; this model is "
-                        + (net.hasEncoder() ? "encoder-decoder" : "decoder-only") + " (model.architecture: encoder-only)");
-            }
-            Head head = net.head(headName);
-            if (head.output() != HeadOutput.TOKEN_LOGITS) {
-                throw new IllegalArgumentException("\"masked-lm\": head \"" + headName + "\" gives " + head.output()
-                        + ", not vocabulary logits; name a masked-lm head with objective.head");
-            }
+            NetworkChecks.encoderOnlyWithHead("masked-lm", net, headName, HeadOutput.TOKEN_LOGITS,
+                    "not vocabulary logits; name a masked-lm head with objective.head");
         }
 
         @Override public Loss loss(Network net, Batch batch, RandomGenerator random) {
