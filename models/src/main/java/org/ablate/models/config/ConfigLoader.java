@@ -144,6 +144,13 @@ public final class ConfigLoader {
         boolean embeddingNorm = normFields.optBool("embedding", false);
         Component norm = component(normFields, ComponentKind.NORM, NORM_OWN);
         Component attention = component(f.object("attention"), ComponentKind.ATTENTION, List.of("id"));
+        if (attention.id().equals("cross")) {
+            // "cross" reads an encoder's memory and applies no positional encoding: as self-attention it would
+            // silently drop the configured positions. An encoder-decoder decoder adds its cross-attention itself.
+            throw new ConfigException(f.file, f.path("attention") + ".id", "\"cross\" is the decoder's attention over the encoder's"
+                    + " memory, which encoder-decoder models add by themselves; model.attention is the self-attention: choose "
+                    + String.join(", ", registry.ids(ComponentKind.ATTENTION).stream().filter(i -> !i.equals("cross")).toList()));
+        }
         Component positional = component(f.object("positional"), ComponentKind.POSITIONAL_ENCODING, List.of("id"));
         Component feedForward = component(f.object("feed_forward"), ComponentKind.FEED_FORWARD, List.of("id"));
 

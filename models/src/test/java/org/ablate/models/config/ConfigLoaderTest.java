@@ -47,6 +47,12 @@ class ConfigLoaderTest {
         return assertThrows(ConfigException.class, () -> loader.parse("model.yaml", yaml, true));
     }
 
+    /** Cross-attention as the self-attention would drop the configured RoPE without a word: refused, naming the field. */
+    @Test void crossAttentionIsNotASelfAttention() {
+        ConfigException e = fails(yamlWith("attention:", "attention: {id: cross}"));
+        assertTrue(e.getMessage().contains("attention.id") && e.getMessage().contains("multi-head"), e.getMessage());
+    }
+
     @Test void readsTheYamlExample() {
         ModelConfig c = loader.parse("model.yaml", YAML, true);
         assertEquals(Architecture.DECODER_ONLY, c.architecture());
