@@ -116,6 +116,13 @@ class TrainingRunTest {
         assertTrue(m.contains("finished") || m.contains("another spec"), m);
     }
 
+    /** A one-character text is refused with the file, the token counts and the context, not an index error. */
+    @Test void aTextTooShortForTheContextIsNamed() throws IOException {
+        Files.writeString(dir.resolve("one.txt"), "a");
+        String m = assertThrows(Exception.class, () -> train(dir.resolve("short"), "data.path=one.txt")).getMessage();
+        assertTrue(m.contains("one.txt") && m.contains("too short for context 16"), m);
+    }
+
     /** A batch that cannot fit is refused before any allocation, naming the fields that drive the estimate. */
     @Test void aRunThatCannotFitInMemoryIsRefusedBeforeItStarts() {
         String m = assertThrows(org.ablate.models.config.ConfigException.class,
