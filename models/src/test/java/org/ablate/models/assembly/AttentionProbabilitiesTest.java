@@ -27,7 +27,7 @@ class AttentionProbabilitiesTest {
         List<Tensor> maps = m.attentionProbabilities(IDS);
         assertEquals(2, maps.size());
         assertArrayEquals(new int[] {4, IDS.length, IDS.length}, maps.get(0).shape());
-        double[][][] expected = handLayer0(m.parameters(), positional, IDS, 4, 2, 16);
+        double[][][] expected = handLayer0(m.parameters(), "decoder", positional, IDS, 4, 2, 16);
         float[] got = maps.get(0).toArray();
         int l = IDS.length;
         for (int h = 0; h < 4; h++) {
@@ -61,15 +61,18 @@ class AttentionProbabilitiesTest {
         }
     }
 
-    @Test void encoderOnlyMapsAreBidirectional() {
+    @Test void encoderOnlyMapsAreBidirectionalAndEqualTheHandComputedSoftmax() {
+        // no causal mask: the query heads sharing a key/value head take the stacked (grouped) kernel path
         Model m = ModelTest.build(ModelTest.config("encoder-only", "learned", ""));
-        Tensor p = m.attentionProbabilities(IDS).get(0);
+        float[] got = m.attentionProbabilities(IDS).get(0).toArray();
+        double[][][] expected = handLayer0(m.parameters(), "encoder", "learned", IDS, 4, 2, 16);
         int l = IDS.length;
-        float[] a = p.toArray();
-        assertTrue(a[l - 1] > 0, "the first query sees the last key");
-        double sum = 0;
-        for (int j = 0; j < l; j++) sum += a[j];
-        assertEquals(1.0, sum, 1e-5);
+        assertTrue(got[l - 1] > 0, "the first query sees the last key");
+        for (int h = 0; h < 4; h++) {
+            for (int i = 0; i < l; i++) {
+                for (int j = 0; j < l; j++) assertEquals(expected[h][i][j], got[(h * l + i) * l + j], 1e-5, "head " + h + " query " + i + " key " + j);
+            }
+        }
     }
 
     @Test void aPromptPastMaxPositionsIsRefused() {
@@ -78,8 +81,9 @@ class AttentionProbabilitiesTest {
         assertTrue(e.getMessage().contains("max_positions 32"), e.getMessage());
     }
 
-    /** Layer 0 of a pre-norm layer-norm decoder with grouped-query attention, all in doubles. */
-    private static double[][][] handLayer0(Map<String, Tensor> w, String positional, int[] ids, int heads, int kvHeads, int e) {
+    /** Layer 0 of a pre-norm layer-norm stack with grouped-query attention, all in doubles; the decoder is causal. */
+    private static double[][][] handLayer0(Map<String, Tensor> w, String stack, String positional, int[] ids, int heads, int kvHeads, int e) {
+        boolean causal = stack.equals("decoder");
         int l = ids.length, dh = e / heads;
         float[] emb = w.get("embed_tokens.weight").toArray();
         double[][] x = new double[l][e];
@@ -87,10 +91,10 @@ class AttentionProbabilitiesTest {
             for (int c = 0; c < e; c++) x[i][c] = emb[ids[i] * e + c];
         }
         if (positional.equals("learned")) {
-            float[] pos = w.get("decoder.embed_positions.weight").toArray();
+            float[] pos = w.get(stack + ".embed_positions.weight").toArray();
             for (int i = 0; i < l; i++) for (int c = 0; c < e; c++) x[i][c] += pos[i * e + c];
         }
-        String p = "decoder.layers.0.";
+        String p = stack + ".layers.0.";
         float[] g = w.get(p + "self_attn_norm.weight").toArray(), b = w.get(p + "self_attn_norm.bias").toArray();
         double[][] hn = new double[l][e];
         for (int i = 0; i < l; i++) {
@@ -106,16 +110,17 @@ class AttentionProbabilitiesTest {
             double slope = Math.pow(2, -8.0 * (h + 1) / heads);
             for (int i = 0; i < l; i++) {
                 double max = Double.NEGATIVE_INFINITY;
-                double[] s = new double[i + 1];
-                for (int j = 0; j <= i; j++) {
+                int last = causal ? i : l - 1;
+                double[] s = new double[last + 1];
+                for (int j = 0; j <= last; j++) {
                     double dot = 0;
                     for (int c = 0; c < dh; c++) dot += q[i][h * dh + c] * k[j][kh * dh + c];
                     s[j] = dot / Math.sqrt(dh) - (positional.equals("alibi") ? slope * (i - j) : 0);
                     max = Math.max(max, s[j]);
                 }
                 double z = 0;
-                for (int j = 0; j <= i; j++) z += Math.exp(s[j] - max);
-                for (int j = 0; j <= i; j++) out[h][i][j] = Math.exp(s[j] - max) / z;
+                for (int j = 0; j <= last; j++) z += Math.exp(s[j] - max);
+                for (int j = 0; j <= last; j++) out[h][i][j] = Math.exp(s[j] - max) / z;
             }
         }
         return out;
