@@ -17,10 +17,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ablate attention MODEL --prompt TEXT}: a PNG grid of self-attention maps, one panel per layer and head. */
 @Command(name = "attention", mixinStandardHelpOptions = true,
-        description = {"Draw the self-attention weights of one pass over a prompt as a PNG grid: a heat map per",
-                "layer (grid row) and head (grid column), queries down, keys across, both labelled with",
-                "the prompt's tokens. Causal masks and positional score biases (ALiBi) are in the weights.",
-                "Decoder-only models show the decoder; encoder-only and encoder-decoder models the encoder."})
+        description = {"Draw the self-attention weights of one pass over a prompt as a PNG grid:",
+                "a heat map per layer (grid row) and head (grid column), queries down, keys",
+                "across, both labelled with the prompt's tokens. Causal masks and positional",
+                "score biases (ALiBi) are in the weights. Decoder-only models show the decoder;",
+                "encoder-only and encoder-decoder models the encoder."})
 final class AttentionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A run folder or checkpoint of 'ablate train' or 'ablate import', "
             + "or a Hugging Face folder.")
