@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ReportCommand.class,
                 EvalCommand.class,
                 GenerateCommand.class,
+                AttentionCommand.class,
                 ComponentsCommand.class,
                 ConformanceCommand.class,
                 ExportCommand.class,

@@ -1,10 +1,13 @@
 package org.ablate.models.assembly;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.ablate.api.Attention;
 import org.ablate.api.AttentionMask;
 import org.ablate.api.BlockProvider;
 import org.ablate.api.Head;
@@ -18,6 +21,7 @@ import org.ablate.api.ParameterScope;
 import org.ablate.models.config.Architecture;
 import org.ablate.models.config.ModelConfig;
 import org.ablate.tensor.IntTensor;
+import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
 
 /**
@@ -171,6 +175,46 @@ public final class Model implements Network {
 
     /** Sequence-classification logits {@code [B, labels]}, from the {@code classifier} head. */
     public Tensor classify(Tensor hidden) { return head("classifier").forward(hidden, null); }
+
+    /**
+     * The self-attention probabilities of one full pass over {@code ids} (a batch of one, no cache), per layer a
+     * {@code [H, L, L]} tensor: rows are queries, columns keys, each row a softmax with the causal mask and any
+     * positional score bias (ALiBi) applied. The decoder's self-attention in a decoder-only model; the encoder's
+     * (bidirectional) in an encoder-only or encoder-decoder model, where the prompt is the source.
+     *
+     * @throws UnsupportedOperationException naming the layer whose attention does not capture its probabilities
+     */
+    public List<Tensor> attentionProbabilities(int[] ids) {
+        if (ids.length == 0) throw new IllegalArgumentException("attention: no tokens");
+        boolean useEncoder = encoder != null;
+        Stack stack = useEncoder ? encoder : decoder;
+        List<Attention> attns = new ArrayList<>();
+        for (int i = 0; i < stack.layers(); i++) {
+            List<Attention> layer = stack.selfAttention(i);
+            if (layer.size() != 1) {
+                throw new UnsupportedOperationException("attention: block " + i + " made " + layer.size() + " self-attention layers; one is needed to show its map");
+            }
+            attns.add(layer.get(0));
+        }
+        IntTensor input = IntTensor.of(ids.clone(), 1, ids.length);
+        attns.forEach(a -> a.captureProbabilities(true));
+        try (NoGrad g = Tensor.noGrad()) {
+            if (useEncoder) encode(input, null, null);
+            else decode(input, null, null, null, null);
+            List<Tensor> out = new ArrayList<>();
+            for (int i = 0; i < attns.size(); i++) {
+                Tensor p = attns.get(i).capturedProbabilities();
+                if (p == null) {
+                    throw new UnsupportedOperationException("attention: layer " + i + "'s attention (" + attns.get(i)
+                            + ") does not capture its probabilities");
+                }
+                out.add(p.reshape(p.size(1), p.size(2), p.size(3)));
+            }
+            return List.copyOf(out);
+        } finally {
+            attns.forEach(a -> a.captureProbabilities(false));
+        }
+    }
 
     private void requireDecoder(String op) {
         if (decoder == null) throw new IllegalStateException(op + ": an encoder-only model has no decoder");

@@ -3,15 +3,18 @@ package org.ablate.models.assembly;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.ablate.api.Attention;
 import org.ablate.api.AttentionMask;
 import org.ablate.api.Block;
 import org.ablate.api.BlockInputs;
 import org.ablate.api.BlockProvider;
 import org.ablate.api.BlockSpec;
 import org.ablate.api.KvCache;
+import org.ablate.api.FeedForward;
 import org.ablate.api.Norm;
 import org.ablate.api.ParameterScope;
 import org.ablate.api.Params;
+import org.ablate.api.PartFactory;
 import org.ablate.api.PositionalEncoding;
 import org.ablate.models.config.ModelConfig;
 import org.ablate.tensor.Dropout;
@@ -26,6 +29,7 @@ public final class Stack {
     private final PositionalEncoding positional;
     private final Norm embedNorm;
     private final List<Block> blocks = new ArrayList<>();
+    private final List<List<Attention>> selfAttention = new ArrayList<>();
     private final Norm finalNorm;
     private final double dropout;
     private final String site;
@@ -34,8 +38,14 @@ public final class Stack {
         this.positional = parts.positional(scope.child("embed_positions"));
         this.embedNorm = config.embeddingNorm() ? parts.norm(scope.child("embed_norm")) : null;
         ParameterScope layerScope = scope.child("layers");
-        BlockSpec spec = new BlockSpec(parts, positional, withCross, config.dropout());
-        for (int i = 0; i < layers; i++) blocks.add(blockProvider.create(spec, blockParams, layerScope.child(Integer.toString(i))));
+        for (int i = 0; i < layers; i++) {
+            // each block sees the model's parts through a factory that notes its self-attention, so the stack can
+            // read a layer's attention probabilities back without the block wiring exposing its sub-layers
+            List<Attention> made = new ArrayList<>();
+            BlockSpec spec = new BlockSpec(noting(parts, made), positional, withCross, config.dropout());
+            blocks.add(blockProvider.create(spec, blockParams, layerScope.child(Integer.toString(i))));
+            selfAttention.add(List.copyOf(made));
+        }
         this.finalNorm = config.finalNorm() ? parts.norm(scope.child("final_norm")) : null;
         this.dropout = config.dropout();
         this.site = scope.prefix() + ".embed_dropout";
@@ -61,4 +71,23 @@ public final class Stack {
     }
 
     public int layers() { return blocks.size(); }
+
+    /** The self-attention layers block {@code layer} made (one for every shipped wiring), in the order it made them. */
+    List<Attention> selfAttention(int layer) { return selfAttention.get(layer); }
+
+    private static PartFactory noting(Parts parts, List<Attention> selfAttention) {
+        return new PartFactory() {
+            @Override public int dModel() { return parts.dModel(); }
+
+            @Override public Norm norm(ParameterScope scope) { return parts.norm(scope); }
+
+            @Override public Attention attention(ParameterScope scope, boolean cross, PositionalEncoding pe) {
+                Attention a = parts.attention(scope, cross, pe);
+                if (!cross) selfAttention.add(a);
+                return a;
+            }
+
+            @Override public FeedForward feedForward(ParameterScope scope) { return parts.feedForward(scope); }
+        };
+    }
 }
