@@ -7,4 +7,5 @@ module com.example.ablate.slidingwindow {
     requires org.ablate.api;
 
     provides org.ablate.api.AttentionProvider with com.example.ablate.slidingwindow.SlidingWindowProvider;
+    provides org.ablate.api.ConformanceKind with com.example.ablate.slidingwindow.SlidingWindowConformance;
 }

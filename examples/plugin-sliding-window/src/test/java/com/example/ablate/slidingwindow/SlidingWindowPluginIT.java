@@ -105,4 +105,18 @@ class SlidingWindowPluginIT {
         assertTrue(Files.readString(arm.resolve("spec.yaml")).contains("sliding-window"), "the arm's resolved spec names the plugin's attention");
         assertTrue(Files.readString(arm.resolve("metrics.jsonl")).contains("\"step\":3"), "the arm trained to step 3");
     }
+
+    /** The plugin ships reference cases of its own kind; ablate conformance runs them through the plugin, and fails them without it. */
+    @Test
+    void thePluginsOwnConformanceCasesPass(@TempDir Path dir) throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.copy(Path.of(prop("ablate.plugin.jar")), plugins.resolve("sliding-window.jar"));
+        String cases = Path.of(prop("ablate.home"), "examples/plugin-sliding-window/conformance").toString();
+        Result with = cli("conformance", cases, "--plugins", plugins.toString());
+        assertEquals(0, with.exit(), with.out());
+        assertTrue(with.out().contains("3 passed, 0 failed"), with.out());
+        Result without = cli("conformance", cases);
+        assertEquals(1, without.exit(), without.out());
+        assertTrue(without.out().contains("unknown kind \"sliding-window-attention\""), without.out());
+    }
 }
