@@ -153,32 +153,6 @@ public final class ComponentRegistry {
     }
 
     /**
-     * A module layer holding every jar (or exploded module) in {@code pluginsDir}, with the boot layer
-     * as parent; pass it to {@link #discover(List)}.
-     *
-     * @throws IOException if the folder cannot be read, or a module in it is broken or needs one that is missing
-     */
-    public static ModuleLayer pluginLayer(Path pluginsDir) throws IOException {
-        if (!Files.isDirectory(pluginsDir)) throw new IOException(pluginsDir + ": plugins folder does not exist");
-        ModuleFinder finder = ModuleFinder.of(pluginsDir);
-        Set<String> roots;
-        try {
-            roots = finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
-        } catch (FindException e) {
-            throw new IOException(pluginsDir + ": cannot read a plugin module: " + e.getMessage(), e);
-        }
-        ModuleLayer boot = ModuleLayer.boot();
-        try {
-            Configuration cf = boot.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
-            return boot.defineModulesWithOneLoader(cf, ComponentRegistry.class.getClassLoader());
-        } catch (FindException | SecurityException | LayerInstantiationException e) {
-            throw new IOException(pluginsDir + ": cannot load plugins: " + e.getMessage(), e);
-        } catch (java.lang.module.ResolutionException e) {
-            throw new IOException(pluginsDir + ": cannot resolve plugin modules: " + e.getMessage(), e);
-        }
-    }
-
-    /**
      * The plugins of a folder: a module layer of every jar (or exploded module) in it that can be read and
      * resolved, and one line for each that cannot (corrupt, empty, not a module, needing a module that is
      * missing, clashing with another), which is left out instead of failing the rest.
@@ -231,6 +205,20 @@ public final class ComponentRegistry {
         }
         for (Path e : pending) skipped.add(e + ": cannot load the plugin: " + lastError.get(e) + "; left out");
         return new Plugins(resolve(accepted), skipped);
+    }
+
+    /**
+     * Providers of the boot layer, the class path and the plugins folder {@code pluginsDir}: each plugin that cannot
+     * be loaded, and each provider that cannot be created, is left out and reported to {@code skipped} in one line.
+     *
+     * @throws IOException only if the folder itself is missing or unreadable
+     */
+    public static ComponentRegistry discover(Path pluginsDir, java.util.function.Consumer<String> skipped) throws IOException {
+        Plugins loaded = loadPlugins(pluginsDir);
+        ComponentRegistry registry = discover(List.of(loaded.layer()));
+        loaded.skipped().forEach(skipped);
+        registry.skipped().forEach(skipped);
+        return registry;
     }
 
     private static ModuleLayer resolve(List<Path> entries) {

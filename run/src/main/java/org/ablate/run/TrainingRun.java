@@ -202,10 +202,9 @@ public final class TrainingRun {
         try {
             return injector.getInstance(type);
         } catch (com.google.inject.ProvisionException e) {
-            Throwable cause = e.getCause();
+            RuntimeException cause = ModelBuilder.unwrap(e);
             if (cause instanceof java.io.UncheckedIOException u) throw u.getCause();
-            if (cause instanceof RuntimeException r) throw r;
-            throw e;
+            throw cause;
         }
     }
 

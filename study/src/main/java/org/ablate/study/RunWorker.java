@@ -53,7 +53,7 @@ public final class RunWorker {
             // Plugins reach a run the way they reach the CLI: through ABLATE_PLUGINS, which the child inherits.
             String plugins = System.getenv("ABLATE_PLUGINS");
             ComponentRegistry registry = plugins == null || plugins.isBlank() ? ComponentRegistry.discover()
-                    : ComponentRegistry.discover(List.of(ComponentRegistry.pluginLayer(Path.of(plugins))));
+                    : ComponentRegistry.discover(Path.of(plugins), s -> System.err.println("ablate: plugin skipped: " + s));
             Study study = Study.load(studyFile, registry);
             Study.Run run = study.run(name);
             Executor.Task task = new Executor.Task(studyFile, studyDir, run, RunState.NEW);
