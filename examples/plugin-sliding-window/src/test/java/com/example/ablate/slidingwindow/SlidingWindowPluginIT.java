@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.ablate.testkit.AblateCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,32 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
  * shipped specs under examples/specs resolve without plugins) names the plugin's attention and trains.
  */
 class SlidingWindowPluginIT {
-    private static String prop(String name) {
-        String v = System.getProperty(name);
-        if (v == null) throw new IllegalStateException("system property " + name + " is not set; run through Maven (verify)");
-        return v;
-    }
+    private static String prop(String name) { return AblateCommand.property(name); }
 
-    private record Result(int exit, String out) {}
-
-    private static Result cli(String... args) throws IOException, InterruptedException {
-        return cli(null, args);
-    }
+    private static AblateCommand.Result cli(String... args) throws IOException, InterruptedException { return AblateCommand.run(args); }
 
     /** @param plugins the ABLATE_PLUGINS folder of the child process, or null */
-    private static Result cli(Path plugins, String... args) throws IOException, InterruptedException {
-        String javaExe = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(javaExe, "--add-modules", "jdk.incubator.vector", "-Dablate.home=" + prop("ablate.home"),
-                "--module-path", prop("ablate.cli.modules") + java.io.File.pathSeparator + prop("ablate.cli.jar"),
-                "-m", "org.ablate.cli/org.ablate.cli.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (plugins == null) pb.environment().remove("ABLATE_PLUGINS");
-        else pb.environment().put("ABLATE_PLUGINS", plugins.toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "CLI did not finish");
-        return new Result(p.exitValue(), out);
+    private static AblateCommand.Result cli(Path plugins, String... args) throws IOException, InterruptedException {
+        return AblateCommand.run(plugins, args);
     }
 
     @Test
@@ -60,11 +38,11 @@ class SlidingWindowPluginIT {
                 generation: {max_new_tokens: 12}
                 """.formatted(base));
 
-        Result without = cli("train", spec.toString(), "--out", dir.resolve("a").toString());
+        AblateCommand.Result without = cli("train", spec.toString(), "--out", dir.resolve("a").toString());
         assertEquals(1, without.exit(), without.out());
         assertTrue(without.out().contains("sliding-window"), "without the plugin, its attention is unknown: " + without.out());
 
-        Result with = cli("train", spec.toString(), "--plugins", plugins.toString(), "--out", dir.resolve("b").toString());
+        AblateCommand.Result with = cli("train", spec.toString(), "--plugins", plugins.toString(), "--out", dir.resolve("b").toString());
         assertEquals(0, with.exit(), with.out());
         String resolved = Files.readString(dir.resolve("b/spec.yaml"));
         assertTrue(resolved.contains("sliding-window") && resolved.contains("window: 8"), "the resolved spec names the plugin's attention: " + resolved);
@@ -82,7 +60,7 @@ class SlidingWindowPluginIT {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         Files.copy(Path.of(prop("ablate.plugin.jar")), plugins.resolve("sliding-window.jar"));
         Path shipped = Path.of(prop("ablate.home"), "examples/plugin-sliding-window/sliding-window-vs-full.yaml");
-        Result plan = cli(plugins, "study", shipped.toString(), "--dry-run", "--out", dir.resolve("plan").toString());
+        AblateCommand.Result plan = cli(plugins, "study", shipped.toString(), "--dry-run", "--out", dir.resolve("plan").toString());
         assertEquals(0, plan.exit(), plan.out());
         assertTrue(plan.out().contains("3 arms x 3 seeds = 9 runs"), plan.out());
 
@@ -98,7 +76,7 @@ class SlidingWindowPluginIT {
                 seeds: [0]
                 metrics: [loss]
                 """.formatted(Path.of(prop("ablate.home"), "examples/specs/gpt-char.yaml")));
-        Result run = cli(plugins, "study", study.toString(), "--jobs", "1", "--out", dir.resolve("study").toString());
+        AblateCommand.Result run = cli(plugins, "study", study.toString(), "--jobs", "1", "--out", dir.resolve("study").toString());
         assertEquals(0, run.exit(), run.out());
         assertTrue(run.out().contains("finished window-8/seed-0"), run.out());
         Path arm = dir.resolve("study/runs/window-8/seed-0");
@@ -112,10 +90,10 @@ class SlidingWindowPluginIT {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         Files.copy(Path.of(prop("ablate.plugin.jar")), plugins.resolve("sliding-window.jar"));
         String cases = Path.of(prop("ablate.home"), "examples/plugin-sliding-window/conformance").toString();
-        Result with = cli("conformance", cases, "--plugins", plugins.toString());
+        AblateCommand.Result with = cli("conformance", cases, "--plugins", plugins.toString());
         assertEquals(0, with.exit(), with.out());
         assertTrue(with.out().contains("3 passed, 0 failed"), with.out());
-        Result without = cli("conformance", cases);
+        AblateCommand.Result without = cli("conformance", cases);
         assertEquals(1, without.exit(), without.out());
         assertTrue(without.out().contains("unknown kind \"sliding-window-attention\""), without.out());
     }

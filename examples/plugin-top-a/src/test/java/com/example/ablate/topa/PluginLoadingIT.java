@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.ablate.testkit.AblateCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,23 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
  * plugins folder: the plugin must be discovered from its own module layer, without a rebuild.
  */
 class PluginLoadingIT {
-    private static String prop(String name) {
-        String v = System.getProperty(name);
-        if (v == null) throw new IllegalStateException("system property " + name + " is not set; run through Maven (verify)");
-        return v;
-    }
+    private static String prop(String name) { return AblateCommand.property(name); }
 
+    /** Runs the CLI; it must succeed. */
     private static String cli(String... args) throws IOException, InterruptedException {
-        String javaExe = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(javaExe, "--add-modules", "jdk.incubator.vector",
-                "--module-path", prop("ablate.cli.modules") + java.io.File.pathSeparator + prop("ablate.cli.jar"),
-                "-m", "org.ablate.cli/org.ablate.cli.Main"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "CLI did not finish");
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        AblateCommand.Result r = AblateCommand.run(args);
+        assertEquals(0, r.exit(), r.out());
+        return r.out();
     }
 
     @Test

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.ablate.testkit.AblateCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,25 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
  * folder: a run spec names the plugin's objective and head, and the plugin's Guice module joins the run.
  */
 class ZLossPluginIT {
-    private static String prop(String name) {
-        String v = System.getProperty(name);
-        if (v == null) throw new IllegalStateException("system property " + name + " is not set; run through Maven (verify)");
-        return v;
-    }
+    private static String prop(String name) { return AblateCommand.property(name); }
 
-    private record Result(int exit, String out) {}
-
-    private static Result cli(String... args) throws IOException, InterruptedException {
-        String javaExe = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(javaExe, "--add-modules", "jdk.incubator.vector", "-Dablate.home=" + prop("ablate.home"),
-                "--module-path", prop("ablate.cli.modules") + java.io.File.pathSeparator + prop("ablate.cli.jar"),
-                "-m", "org.ablate.cli/org.ablate.cli.Main"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "CLI did not finish");
-        return new Result(p.exitValue(), out);
-    }
+    private static AblateCommand.Result cli(String... args) throws IOException, InterruptedException { return AblateCommand.run(args); }
 
     @Test
     void aSpecTrainsWithThePluginsObjectiveHeadAndGuiceModule(@TempDir Path dir) throws Exception {
@@ -52,11 +33,11 @@ class ZLossPluginIT {
                 run: {steps: 4, batch_size: 2, context: 32, eval_every: 4, eval_batches: 1, checkpoint_every: 4}
                 """.formatted(base));
 
-        Result without = cli("train", spec.toString(), "--out", dir.resolve("a").toString());
+        AblateCommand.Result without = cli("train", spec.toString(), "--out", dir.resolve("a").toString());
         assertEquals(1, without.exit(), without.out());
         assertTrue(without.out().contains("unknown head \"softcap-lm\""), "without the plugin, its head is unknown: " + without.out());
 
-        Result with = cli("train", spec.toString(), "--plugins", plugins.toString(), "--out", dir.resolve("b").toString());
+        AblateCommand.Result with = cli("train", spec.toString(), "--plugins", plugins.toString(), "--out", dir.resolve("b").toString());
         assertEquals(0, with.exit(), with.out());
         assertTrue(with.out().contains("z-loss plugin: trained to step 4"), "the plugin's Guice module joined the run: " + with.out());
         assertTrue(Files.readString(dir.resolve("b/spec.yaml")).contains("softcap-lm"), "the resolved spec names the plugin's head");
