@@ -7,6 +7,7 @@ module org.ablate.cli {
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires jdk.incubator.vector;
+    requires java.management; // the benchmarks report heap figures beside peak RSS
 
     opens org.ablate.cli to info.picocli;
 }

@@ -78,6 +78,41 @@ final class BenchCommand implements Runnable {
         return env;
     }
 
+    /**
+     * Peak memory beside the speed, as ../shared/bench's scripts report it: {@code peak_rss_mb} is the
+     * process's high-water resident set (VmHWM, the same quantity as PyTorch's {@code ru_maxrss}); the heap
+     * figures say how much of it the Java heap explains (the peak is the sum of each heap pool's own peak,
+     * an upper bound on the heap's simultaneous peak).
+     */
+    static void putMemory(Map<String, Object> out) {
+        out.put("peak_rss_mb", peakRssMb());
+        double peak = 0, committed = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() != java.lang.management.MemoryType.HEAP) continue;
+            peak += pool.getPeakUsage().getUsed();
+            committed += pool.getUsage().getCommitted();
+        }
+        Map<String, Object> heap = new LinkedHashMap<>();
+        heap.put("peak_used_mb", round(peak / (1 << 20), 1));
+        heap.put("committed_mb", round(committed / (1 << 20), 1));
+        heap.put("max_mb", round(Runtime.getRuntime().maxMemory() / (double) (1 << 20), 1));
+        heap.put("gc", String.join("+", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList()));
+        out.put("heap", heap);
+    }
+
+    /** VmHWM of /proc/self/status in MiB, or -1 where the file does not exist (not Linux). */
+    static double peakRssMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1);
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux: no figure rather than a wrong one
+        }
+        return -1;
+    }
+
     static String json(Object o) {
         if (o instanceof Map<?, ?> m) {
             StringBuilder b = new StringBuilder("{");
@@ -170,6 +205,7 @@ final class BenchCommand implements Runnable {
             out.put("tokens_per_s", stats(tps, 1));
             out.put("step_ms", stats(ms, 1));
             out.put("final_loss", round(loss[0], 4));
+            putMemory(out);
             out.put("env", environment());
             System.out.println(json(out));
             return 0;
@@ -233,6 +269,7 @@ final class BenchCommand implements Runnable {
             out.put("bandwidth_bound_tokens_per_s", round(boundTps, 1));
             out.put("fraction_of_bound", round(stats(tps, 4).get("median") instanceof Double d ? d / boundTps : 0, 3));
             out.put("first_tokens", Arrays.stream(tokens).limit(8).boxed().toList());
+            putMemory(out);
             out.put("env", environment());
             System.out.println(json(out));
             return 0;
@@ -299,6 +336,7 @@ final class BenchCommand implements Runnable {
             out.put("batch", batch);
             out.put("seq", seq);
             out.put("sequences_per_s", stats(sps, 3));
+            putMemory(out);
             out.put("env", environment());
             System.out.println(json(out));
             return 0;
