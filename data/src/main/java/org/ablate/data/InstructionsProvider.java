@@ -41,7 +41,8 @@ public final class InstructionsProvider implements DataSourceProvider {
                 ParamSpec.real("held_out", 0.1, 0.0, false, 1.0, false, "share of the records, from the end, kept for evaluation"),
                 ParamSpec.text("template", TEMPLATE, "the prompt of a record with an input: {instruction} and {input} are filled in"),
                 ParamSpec.text("template_no_input", TEMPLATE_NO_INPUT, "the prompt of a record whose input is empty: {instruction} is filled in"),
-                ParamSpec.bool("eos", true, "end each response with the tokenizer's end-of-sequence token, when it has one"));
+                ParamSpec.bool("eos", true, "end each response with the tokenizer's end-of-sequence token, when it has one"),
+                ParamSpec.bool("group_by_length", false, "draw each training batch from records of similar length, so less of it is padding"));
     }
 
     @Override public String tokenizerText(Params params, Path base) throws IOException {
@@ -61,8 +62,10 @@ public final class InstructionsProvider implements DataSourceProvider {
             rows.add(PromptRows.row(tokenizer, prompt(params, l), l.get("output"), eos, context, file, l.number(), field, "output", truncated));
         }
         int held = PromptRows.heldOutCount(file, rows.size(), params.getDouble("held_out"));
-        return new Source(file, rows.subList(0, rows.size() - held), rows.subList(rows.size() - held, rows.size()),
-                PromptRows.padId(tokenizer), truncated[0]);
+        List<PromptRows.Row> train = rows.subList(0, rows.size() - held);
+        LengthGroups groups = params.getBoolean("group_by_length")
+                ? new LengthGroups(train.stream().mapToInt(PromptRows.Row::length).toArray()) : null;
+        return new Source(file, train, rows.subList(rows.size() - held, rows.size()), PromptRows.padId(tokenizer), truncated[0], groups);
     }
 
     private static List<Jsonl.Line> read(Params params, Path base) throws IOException {
@@ -77,8 +80,14 @@ public final class InstructionsProvider implements DataSourceProvider {
                 Map.of("instruction", l.get("instruction"), "input", l.get("input")));
     }
 
-    private record Source(Path file, List<PromptRows.Row> train, List<PromptRows.Row> held, int pad, int truncated) implements DataSource {
+    private record Source(Path file, List<PromptRows.Row> train, List<PromptRows.Row> held, int pad, int truncated, LengthGroups groups)
+            implements DataSource {
         @Override public Batch trainBatch(int batchSize, int context, RandomGenerator random) {
+            if (groups != null) {
+                List<PromptRows.Row> rows = new java.util.ArrayList<>(batchSize);
+                for (int k : groups.sample(batchSize, random)) rows.add(train.get(k));
+                return batch(rows);
+            }
             return batch(PromptRows.sample(train, batchSize, random));
         }
 

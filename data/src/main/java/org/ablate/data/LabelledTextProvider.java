@@ -42,7 +42,8 @@ public final class LabelledTextProvider implements DataSourceProvider {
         return List.of(ParamSpec.path("path", null, "the TSV file (relative paths: from the spec's folder, then the working folder)"),
                 ParamSpec.text("labels", null, "the class names in id order, comma-separated, e.g. \"ham,spam\""),
                 ParamSpec.real("held_out", 0.1, 0.0, true, 1.0, true, "share of the lines, a fixed random subset, kept for evaluation (1 = evaluation only)"),
-                ParamSpec.choice("overflow", "refuse", Rows.OVERFLOW, "a text longer than run.context: refuse it, or truncate it to the context"));
+                ParamSpec.choice("overflow", "refuse", Rows.OVERFLOW, "a text longer than run.context: refuse it, or truncate it to the context"),
+                ParamSpec.bool("group_by_length", false, "draw each training batch from texts of similar length, so less of it is padding"));
     }
 
     /** The class names of {@code data.labels}, in id order. */
@@ -139,18 +140,21 @@ public final class LabelledTextProvider implements DataSourceProvider {
             (isHeld[i] ? test : train).add(rows[i]);
             (isHeld[i] ? testY : trainY).add(examples.get(i).label());
         }
+        LengthGroups groups = params.getBoolean("group_by_length") && !train.isEmpty()
+                ? new LengthGroups(train.stream().mapToInt(t -> t.ids().length).toArray()) : null;
         return new Labelled(file, labels, train, trainY.stream().mapToInt(Integer::intValue).toArray(), test,
-                testY.stream().mapToInt(Integer::intValue).toArray(), Rows.padId(tokenizer));
+                testY.stream().mapToInt(Integer::intValue).toArray(), Rows.padId(tokenizer), groups);
     }
 
-    private record Labelled(Path file, List<String> labels, List<Rows.Row> train, int[] trainY, List<Rows.Row> held, int[] heldY, int pad)
-            implements DataSource {
+    private record Labelled(Path file, List<String> labels, List<Rows.Row> train, int[] trainY, List<Rows.Row> held, int[] heldY, int pad,
+                            LengthGroups groups) implements DataSource {
         @Override public Batch trainBatch(int batchSize, int context, RandomGenerator random) {
             if (train.isEmpty()) throw new IllegalStateException(file + ": every line is held out (data.held_out is 1); nothing to train on");
             List<Rows.Row> pick = new ArrayList<>(batchSize);
             int[] y = new int[batchSize];
+            int[] grouped = groups == null ? null : groups.sample(batchSize, random);
             for (int i = 0; i < batchSize; i++) {
-                int k = random.nextInt(train.size());
+                int k = grouped != null ? grouped[i] : random.nextInt(train.size());
                 pick.add(train.get(k));
                 y[i] = trainY[k];
             }

@@ -41,7 +41,8 @@ public final class ParallelTextProvider implements DataSourceProvider {
         return List.of(ParamSpec.path("path", null, "the TSV file (relative paths: from the spec's folder, then the working folder)"),
                 ParamSpec.real("held_out", 0.1, 0.0, false, 1.0, false, "share of the pairs, from the end of the file, kept for evaluation"),
                 ParamSpec.choice("too_long", "refuse", List.of("refuse", "truncate"),
-                        "a side longer than run.context tokens: refuse naming its line, or truncate it (keeping EOS)"));
+                        "a side longer than run.context tokens: refuse naming its line, or truncate it (keeping EOS)"),
+                ParamSpec.bool("group_by_length", false, "draw each training batch from pairs of similar length, so less of it is padding"));
     }
 
     /** The decoder's first input: BOS, else PAD (Marian's convention); shared by training and generation. */
@@ -76,7 +77,13 @@ public final class ParallelTextProvider implements DataSourceProvider {
                     + " held out; need at least one of each (more pairs or another data.held_out)");
         }
         int pad = sp.has(sp.pad()) ? sp.pad() : 0;
-        return new Pairs(file, src, tgt, train, pad, decoderStart(sp), truncate ? cut : 0);
+        LengthGroups groups = null;
+        if (params.getBoolean("group_by_length")) {
+            int[] lengths = new int[train];
+            for (int i = 0; i < train; i++) lengths[i] = Math.max(src[i].length, tgt[i].length);
+            groups = new LengthGroups(lengths);
+        }
+        return new Pairs(file, src, tgt, train, pad, decoderStart(sp), truncate ? cut : 0, groups);
     }
 
     /** A side's ids followed by EOS, checked against the longest row a batch may have. */
@@ -127,8 +134,10 @@ public final class ParallelTextProvider implements DataSourceProvider {
         return Files.exists(near) ? near : p;
     }
 
-    private record Pairs(Path file, int[][] src, int[][] tgt, int train, int pad, int start, int truncated) implements DataSource {
+    private record Pairs(Path file, int[][] src, int[][] tgt, int train, int pad, int start, int truncated, LengthGroups groups)
+            implements DataSource {
         @Override public Batch trainBatch(int batchSize, int context, RandomGenerator random) {
+            if (groups != null) return batch(groups.sample(batchSize, random), context);
             int[] rows = new int[batchSize];
             for (int b = 0; b < batchSize; b++) rows[b] = random.nextInt(train);
             return batch(rows, context);
@@ -179,7 +188,8 @@ public final class ParallelTextProvider implements DataSourceProvider {
             for (int[] x : src) s += x.length;
             for (int[] x : tgt) t += x.length;
             return String.format(Locale.ROOT, "%s, %,d training and %,d held-out pairs, %,d source and %,d target tokens%s", file, train,
-                    src.length - train, s, t, truncated > 0 ? ", " + truncated + " pairs truncated" : "");
+                    src.length - train, s, t, truncated > 0 ? ", " + truncated + " pairs truncated" : "")
+                    + (groups != null ? ", batches grouped by length" : "");
         }
     }
 }
