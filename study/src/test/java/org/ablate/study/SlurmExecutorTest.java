@@ -2,6 +2,7 @@ package org.ablate.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -100,6 +101,9 @@ class SlurmExecutorTest {
         }
         jobs = Files.readAllLines(slurm.resolve("slurm/jobs"));
         assertEquals(2, jobs.size(), "a second job array");
+        // Another study process on this folder would be refused while the array runs.
+        String busy = assertThrows(IOException.class, () -> slow.prepare(slurm)).getMessage();
+        assertTrue(busy.contains("of Slurm job " + jobs.getLast() + ", submitted for this study earlier, are still queued or running"), busy);
         List<String> manifest;
         try (var m = Files.list(slurm.resolve("slurm"))) {
             manifest = Files.readAllLines(m.filter(p -> p.getFileName().toString().startsWith("array-")).sorted().toList().getLast());
