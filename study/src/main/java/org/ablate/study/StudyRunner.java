@@ -198,7 +198,10 @@ public final class StudyRunner {
                     }
                     endedErrors.add(error == null ? null : normalise(error, e.run(), dir));
                     if (reason == null) reason = systematic(study, e, error, endedErrors);
-                    if (reason != null && !queue.isEmpty()) {
+                    // Stop when runs are left to start: runs not yet started here, or tasks still queued at a scheduler.
+                    boolean queuedAtScheduler;
+                    synchronized (running) { queuedAtScheduler = running.values().stream().anyMatch(Executor.Job::queued); }
+                    if (reason != null && (!queue.isEmpty() || queuedAtScheduler)) {
                         out.println("stopping the study: " + reason);
                         queue.clear();
                         synchronized (running) { running.values().forEach(Executor.Job::stop); }

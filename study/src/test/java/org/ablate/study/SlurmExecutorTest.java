@@ -128,6 +128,19 @@ class SlurmExecutorTest {
         }
     }
 
+    @Test void aSystematicFailureCancelsTheTasksStillQueued() throws Exception {
+        requireSlurm();
+        Path study = TestStudies.write(dir, TestStudies.STUDY), out = dir.resolve("out");
+        // One task at a time, each failing the same way: after the first two the study cancels the two still queued.
+        StudyRunner.Outcome o = run(study, out, new SlurmExecutor(1, 1, 4, List.of("-XX:TieredStopAtLevel=1", "-Dablate.test.fail=true"), List.of()));
+        assertTrue(o.reason() != null && o.reason().contains("the first two runs failed with the same error") && o.reason().contains("test failure at step 2"),
+                log.toString());
+        assertTrue(log.toString().contains("stopping the study"), log.toString());
+        assertFalse(Files.exists(out.resolve("runs/rope/seed-1")), "no run started after the stop");
+        String left = SlurmExecutor.exec(List.of("squeue", "-h", "-j", Files.readString(out.resolve("slurm/jobs")).strip())).output();
+        assertEquals("", left.strip(), "nothing left in the queue");
+    }
+
     @Test void missingSlurmCommandsAreNamed() throws IOException {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path sbatch = Files.writeString(bin.resolve("sbatch"), "#!/bin/sh\n");
