@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.ablate.study.SlurmExecutor;
+
 /** {@code ablate study --dry-run} prints the plan and starts nothing; bad input is one line; the shipped studies resolve. */
 class StudyCommandTest {
     @TempDir Path dir;
@@ -46,8 +48,17 @@ class StudyCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().strip().endsWith("did you mean \"positional\"?"), r.err());
         assertFalse(Files.exists(dir.resolve("out")));
-        r = MainTest.run("study", study("  rope: {}\n  alibi: {model.positional.id: alibi}").toString(), "--executor", "slurm", "--dry-run");
-        assertEquals("ablate study: --executor: unknown executor \"slurm\"; available: local", r.err().strip());
+        Path ok = study("  rope: {}\n  alibi: {model.positional.id: alibi}");
+        r = MainTest.run("study", ok.toString(), "--executor", "pbs", "--dry-run");
+        assertEquals("ablate study: --executor: unknown executor \"pbs\"; known: local, slurm", r.err().strip());
+        r = MainTest.run("study", ok.toString(), "--executor", "slurm", "--dry-run", "--jobs", "2", "--threads-per-run", "1", "--out", dir.resolve("s").toString());
+        if (SlurmExecutor.missingCommands().isEmpty()) {
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("executor slurm: one job array, at most 2 tasks at once, 1 thread each (--cpus-per-task=1)"), r.out());
+        } else {
+            assertEquals("ablate study: --executor slurm: " + String.join(", ", SlurmExecutor.missingCommands())
+                    + " not found on the PATH; run on a machine with Slurm's client commands (sbatch, squeue, scancel)", r.err().strip());
+        }
         r = MainTest.run("report", dir.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("not a study folder (no study.json)"), r.err());

@@ -48,6 +48,23 @@ public final class LocalExecutor implements Executor {
 
     /** The child's command line. */
     List<String> command(Task task) {
+        List<String> cmd = javaCommand(threads, jvmOptions, heapMegabytes());
+        cmd.add(task.studyFile().toAbsolutePath().toString());
+        cmd.add(task.studyDir().toAbsolutePath().toString());
+        cmd.add(task.run().name());
+        cmd.add(task.run().id());
+        cmd.add(task.state() == RunState.INTERRUPTED ? "resume" : task.state() == RunState.FAILED ? "rerun" : "new");
+        cmd.add(Long.toString(ProcessHandle.current().pid()));
+        return cmd;
+    }
+
+    /**
+     * A JVM that runs {@link RunWorker} with {@code threads} cores, started the way this JVM was (this JDK; the module
+     * path under {@code ./ablate}, else the class path), every path absolute so the command runs from any folder.
+     *
+     * @param heapMegabytes its heap unless {@code jvmOptions} sets one; 0 leaves it to the JVM
+     */
+    static List<String> javaCommand(int threads, List<String> jvmOptions, long heapMegabytes) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-modules");
@@ -57,28 +74,28 @@ public final class LocalExecutor implements Executor {
         for (String p : List.of("ablate.vector.bits", "ablate.parallel.spinMicros")) {
             if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
         }
-        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAM"))) cmd.add("-Xmx" + heapMegabytes() + "m");
+        if (heapMegabytes > 0 && jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAM"))) cmd.add("-Xmx" + heapMegabytes + "m");
         cmd.addAll(jvmOptions);
         String modulePath = System.getProperty("jdk.module.path");
         if (modulePath != null && LocalExecutor.class.getModule().isNamed()) {
             cmd.add("--enable-native-access=org.ablate.tensor");
             cmd.add("--module-path");
-            cmd.add(modulePath);
+            cmd.add(absolute(modulePath));
             cmd.add("-m");
             cmd.add(LocalExecutor.class.getModule().getName() + "/" + RunWorker.class.getName());
         } else {
             cmd.add("--enable-native-access=ALL-UNNAMED");
             cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(absolute(System.getProperty("java.class.path")));
             cmd.add(RunWorker.class.getName());
         }
-        cmd.add(task.studyFile().toAbsolutePath().toString());
-        cmd.add(task.studyDir().toAbsolutePath().toString());
-        cmd.add(task.run().name());
-        cmd.add(task.run().id());
-        cmd.add(task.state() == RunState.INTERRUPTED ? "resume" : task.state() == RunState.FAILED ? "rerun" : "new");
-        cmd.add(Long.toString(ProcessHandle.current().pid()));
         return cmd;
+    }
+
+    private static String absolute(String searchPath) {
+        List<String> out = new ArrayList<>();
+        for (String p : searchPath.split(java.io.File.pathSeparator)) if (!p.isEmpty()) out.add(Path.of(p).toAbsolutePath().toString());
+        return String.join(java.io.File.pathSeparator, out);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -41,6 +42,17 @@ public enum RunState {
      * @throws IOException when the folder holds a run of another spec or data (drift), or is not a run folder
      */
     public static RunState of(Path studyDir, Study.Run run, String recordedData) throws IOException {
+        return of(studyDir, run, recordedData, null);
+    }
+
+    /**
+     * The state of {@code run}'s folder in {@code studyDir}.
+     *
+     * @param recordedData       the data fingerprint the study recorded for this run earlier, or {@code null}
+     * @param recordedComponents the component versions the study recorded for this run earlier, or {@code null}
+     * @throws IOException when the folder holds a run of another spec, data or component versions (drift), or is not a run folder
+     */
+    public static RunState of(Path studyDir, Study.Run run, String recordedData, Map<String, String> recordedComponents) throws IOException {
         Path folder = run.folder(studyDir);
         if (!Files.isDirectory(folder)) return NEW;
         Path marker = folder.resolve(Checkpoint.RUN_MARKER);
@@ -65,6 +77,17 @@ public enum RunState {
         if (recordedData != null && !recordedData.equals(run.dataSha256())) {
             throw new IOException(folder + ": was trained on other data (sha256 " + abbrev(recordedData) + ", now " + abbrev(run.dataSha256())
                     + "); restore the data, or move the run folder away to run it anew");
+        }
+        if (recordedComponents != null && !recordedComponents.equals(run.components())) {
+            List<String> changed = new ArrayList<>();
+            Set<String> keys = new TreeSet<>(recordedComponents.keySet());
+            keys.addAll(run.components().keySet());
+            for (String k : keys) {
+                String a = recordedComponents.get(k), b = run.components().get(k);
+                if (!java.util.Objects.equals(a, b)) changed.add(k + " " + (a == null ? "absent" : a) + " -> " + (b == null ? "absent" : b));
+            }
+            throw new IOException(folder + ": a component version changed since this run (" + String.join(", ", changed)
+                    + "); restore the earlier version, or move the run folder away to run it anew");
         }
         String status = m.path("status").asText("");
         if (status.equals("finished") && Files.isRegularFile(folder.resolve("model").resolve("metrics.json"))) return FINISHED;

@@ -18,6 +18,10 @@ import org.ablate.run.TrainingRun;
  * the study again, checks that the run's identity is still {@code ID}, holds the run's lock while it trains, and
  * stops after a checkpoint when the study process that started it is gone (so a killed study leaves resumable runs).
  * A failure leaves one line in the run's {@code .error} file for the study to report.
+ *
+ * <p>MODE is {@code new}, {@code resume} or {@code rerun}, or {@code auto}: whatever the run folder says now (a
+ * scheduler's task that is requeued after a preemption resumes from its checkpoint; a finished run is left alone).
+ * PARENT_PID 0 watches no process (a cluster task outlives the process that submitted it).
  */
 public final class RunWorker {
     /** Exit status of a run that stopped after a checkpoint (a signal, or its study ended). */
@@ -42,12 +46,14 @@ public final class RunWorker {
 
     static int run(String[] args) {
         if (args.length != 6) {
-            System.err.println("usage: RunWorker STUDY_FILE STUDY_DIR RUN ID new|resume|rerun PARENT_PID");
+            System.err.println("usage: RunWorker STUDY_FILE STUDY_DIR RUN ID new|resume|rerun|auto PARENT_PID");
             return 2;
         }
         Path studyFile = Path.of(args[0]), studyDir = Path.of(args[1]);
-        String name = args[2], id = args[3], mode = args[4];
-        watchParent(Long.parseLong(args[5]));
+        String name = args[2], id = args[3];
+        String mode = args[4];
+        long parent = Long.parseLong(args[5]);
+        if (parent > 0) watchParent(parent);
         Path error = null;
         try {
             // Plugins reach a run the way they reach the CLI: through ABLATE_PLUGINS, which the child inherits.
@@ -65,6 +71,14 @@ public final class RunWorker {
             try (FileChannel ch = FileChannel.open(lockFile(studyDir, run), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock lock = ch.tryLock()) {
                 if (lock == null) throw new IOException(run.folder(studyDir) + ": another process is training this run");
+                if (mode.equals("auto")) {
+                    RunState state = RunState.of(studyDir, run, null);
+                    if (state == RunState.FINISHED) {
+                        System.out.println("run " + name + " has finished already");
+                        return 0;
+                    }
+                    mode = state == RunState.INTERRUPTED ? "resume" : state == RunState.FAILED ? "rerun" : "new";
+                }
                 System.out.println("run " + name + " (" + mode + "), id " + id.substring(0, 12) + ", spec sha256 " + run.spec().hash().substring(0, 12));
                 new TrainingRun(registry, System.out).run(run.spec(), new TrainingRun.Options(run.folder(studyDir), null,
                         mode.equals("resume"), mode.equals("rerun"), List.of(LOG)));

@@ -27,10 +27,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import org.ablate.api.ComponentKind;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
+import org.ablate.models.config.Component;
 import org.ablate.models.config.ConfigException;
 import org.ablate.platform.ComponentRegistry;
+import org.ablate.platform.RegisteredProvider;
 import org.ablate.platform.Suggest;
 import org.ablate.run.RunSpec;
 import org.ablate.run.SpecLoader;
@@ -38,8 +41,8 @@ import org.ablate.run.SpecLoader;
 /**
  * A study expanded into its runs: every arm's overrides applied to the base spec with each seed, each run
  * resolved by {@link SpecLoader} (so a wrong path gets the same did-you-mean error as {@code --set}) and given
- * an identity, the SHA-256 of its resolved spec's hash and its data's fingerprint. Everything is checked here,
- * before any run starts.
+ * an identity, the SHA-256 of its resolved spec's hash, its data's fingerprint and the versions of the components
+ * it trains with. Everything is checked here, before any run starts.
  *
  * <p>The study file:
  * <pre>
@@ -69,9 +72,12 @@ public final class Study {
      * @param name       {@code arm/seed-N}, also the run folder under the study's {@code runs/}
      * @param overrides  every override applied to the base spec, in order (common, arm, seed)
      * @param dataSha256 the fingerprint of the text the run trains on
-     * @param id         SHA-256 of the resolved spec's hash and the data fingerprint: the run's identity
+     * @param components the version of each component the spec trains with, by {@code kind/id} (e.g.
+     *                   {@code attention/multi-head}), sorted
+     * @param id         SHA-256 of the resolved spec's hash, the data fingerprint and the component versions: the run's identity
      */
-    public record Run(String name, String arm, long seed, RunSpec spec, List<String> overrides, String dataSha256, String id) {
+    public record Run(String name, String arm, long seed, RunSpec spec, List<String> overrides, String dataSha256,
+                      Map<String, String> components, String id) {
         /** The run's folder in a study folder. */
         public Path folder(Path studyDir) { return studyDir.resolve("runs").resolve(arm).resolve("seed-" + seed); }
     }
@@ -320,10 +326,45 @@ public final class Study {
                 List<String> all = new ArrayList<>(s.common());
                 all.addAll(arm.overrides());
                 all.add("run.seed=" + seed);
-                runs.add(new Run(arm.name() + "/seed-" + seed, arm.name(), seed, spec, all, data, sha256(spec.hash() + "\n" + data)));
+                Map<String, String> versions = componentVersions(spec, registry);
+                runs.add(new Run(arm.name() + "/seed-" + seed, arm.name(), seed, spec, all, data, versions, identity(spec.hash(), data, versions)));
             }
         }
         return new Study(s, runs);
+    }
+
+    /**
+     * A run's identity: the SHA-256 of its spec hash, its data fingerprint and its components' versions, so a changed
+     * spec, changed data or an upgraded provider each make it another run.
+     */
+    static String identity(String specHash, String dataSha256, Map<String, String> componentVersions) {
+        StringBuilder b = new StringBuilder(specHash).append('\n').append(dataSha256);
+        // Without components the identity stays what it was before versions were part of it.
+        componentVersions.forEach((k, v) -> b.append('\n').append(k).append('@').append(v));
+        return sha256(b.toString());
+    }
+
+    /**
+     * The version of each provider the run trains with (block, norm, attention, positional encoding, feed-forward,
+     * heads, tokenizer, data source, objective), by {@code kind/id}. Samplers only decode, so they are left out.
+     */
+    static Map<String, String> componentVersions(RunSpec spec, ComponentRegistry registry) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        var m = spec.model();
+        List<Map.Entry<ComponentKind, Component>> named = new ArrayList<>(List.of(
+                Map.entry(ComponentKind.BLOCK, m.block()), Map.entry(ComponentKind.NORM, m.norm()), Map.entry(ComponentKind.ATTENTION, m.attention()),
+                Map.entry(ComponentKind.POSITIONAL_ENCODING, m.positional()), Map.entry(ComponentKind.FEED_FORWARD, m.feedForward())));
+        for (Component h : m.outputHeads().values()) named.add(Map.entry(ComponentKind.HEAD, h));
+        Component tokenizer = spec.tokenizer() != null ? spec.tokenizer() : m.tokenizer();
+        if (tokenizer != null) named.add(Map.entry(ComponentKind.TOKENIZER, tokenizer));
+        if (spec.data() != null) named.add(Map.entry(ComponentKind.DATA, spec.data()));
+        if (spec.objective() != null) named.add(Map.entry(ComponentKind.OBJECTIVE, spec.objective()));
+        for (Map.Entry<ComponentKind, Component> e : named) {
+            if (e.getValue() == null) continue;
+            RegisteredProvider p = registry.find(e.getKey(), e.getValue().id());
+            out.put(e.getKey().label().replace(' ', '-') + "/" + p.id(), p.version());
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     private static RunSpec resolve(StudySpec s, SpecLoader loader, String where, List<String> armOverrides, long seed) {

@@ -32,6 +32,7 @@ import org.ablate.platform.ComponentRegistry;
  */
 public final class StudyRunner {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> STRING_MAP = new com.fasterxml.jackson.core.type.TypeReference<>() {};
 
     /** A run and what it needs. */
     public record Entry(Study.Run run, RunState state) {}
@@ -64,9 +65,16 @@ public final class StudyRunner {
         waitForEarlierRuns(study, dir);
         JsonNode old = readManifest(dir);
         Map<String, String> recorded = new LinkedHashMap<>();
-        if (old != null) for (JsonNode r : old.path("runs")) recorded.put(r.path("name").asText(), r.path("data_sha256").asText(null));
+        Map<String, Map<String, String>> recordedComponents = new LinkedHashMap<>();
+        if (old != null) {
+            for (JsonNode r : old.path("runs")) {
+                recorded.put(r.path("name").asText(), r.path("data_sha256").asText(null));
+                // A study.json written before versions were recorded has none: nothing to compare.
+                if (r.path("components").isObject()) recordedComponents.put(r.path("name").asText(), JSON.convertValue(r.get("components"), STRING_MAP));
+            }
+        }
         List<Entry> out = new ArrayList<>();
-        for (Study.Run r : study.runs()) out.add(new Entry(r, RunState.of(dir, r, recorded.get(r.name()))));
+        for (Study.Run r : study.runs()) out.add(new Entry(r, RunState.of(dir, r, recorded.get(r.name()), recordedComponents.get(r.name()))));
         return out;
     }
 
@@ -154,12 +162,17 @@ public final class StudyRunner {
         try {
             while (!queue.isEmpty() || !running.isEmpty()) {
                 synchronized (running) {
-                    while (reason == null && running.size() < executor.slots() && !queue.isEmpty()) {
-                        Entry e = queue.poll();
-                        Executor.Task task = new Executor.Task(study.spec().file(), dir, e.run(), e.state());
-                        running.put(e, executor.start(task));
+                    // A scheduler takes every run left at once; else keep the executor's slots busy.
+                    List<Entry> batch = new ArrayList<>();
+                    while (reason == null && (executor.queues() || running.size() + batch.size() < executor.slots()) && !queue.isEmpty()) batch.add(queue.poll());
+                    List<Executor.Job> jobs = batch.isEmpty() ? List.of()
+                            : executor.startAll(batch.stream().map(e -> new Executor.Task(study.spec().file(), dir, e.run(), e.state())).toList());
+                    for (int i = 0; i < batch.size(); i++) {
+                        Entry e = batch.get(i);
+                        running.put(e, jobs.get(i));
                         started.put(e, System.nanoTime());
-                        out.printf(Locale.ROOT, "%s started %s (%s)%n", counts(done[0], running.size(), failed[0], total), e.run().name(), e.state().label);
+                        out.printf(Locale.ROOT, "%s %s %s (%s)%n", counts(done[0], running.size(), failed[0], total), executor.queues() ? "submitted" : "started",
+                                e.run().name(), e.state().label);
                     }
                 }
                 Thread.sleep(200);
@@ -185,7 +198,10 @@ public final class StudyRunner {
                     }
                     endedErrors.add(error == null ? null : normalise(error, e.run(), dir));
                     if (reason == null) reason = systematic(study, e, error, endedErrors);
-                    if (reason != null && !queue.isEmpty()) {
+                    // Stop when runs are left to start: runs not yet started here, or tasks still queued at a scheduler.
+                    boolean queuedAtScheduler;
+                    synchronized (running) { queuedAtScheduler = running.values().stream().anyMatch(Executor.Job::queued); }
+                    if (reason != null && (!queue.isEmpty() || queuedAtScheduler)) {
                         out.println("stopping the study: " + reason);
                         queue.clear();
                         synchronized (running) { running.values().forEach(Executor.Job::stop); }
@@ -195,9 +211,10 @@ public final class StudyRunner {
                     lastStatus = System.nanoTime();
                     List<String> at = new ArrayList<>();
                     double rate = 0, left = 0; // steps per second of the running runs; steps left in the study
-                    for (Entry e : running.keySet()) {
+                    for (var r : running.entrySet()) {
+                        Entry e = r.getKey();
                         int step = Metrics.lastStep(e.run().folder(dir)), steps = e.run().spec().run().steps();
-                        at.add(e.run().name() + " step " + step + "/" + steps);
+                        at.add(e.run().name() + (r.getValue().queued() ? " queued" : " step " + step + "/" + steps));
                         rate += step / Math.max(1e-9, (System.nanoTime() - started.get(e)) / 1e9);
                         left += steps - step;
                     }
@@ -299,6 +316,7 @@ public final class StudyRunner {
             n.put("id", r.id());
             n.put("spec_sha256", r.spec().hash());
             n.put("data_sha256", r.dataSha256());
+            n.set("components", JSON.valueToTree(r.components()));
             n.put("steps", r.spec().run().steps());
         }
         Path tmp = dir.resolve(".study.json.tmp");
