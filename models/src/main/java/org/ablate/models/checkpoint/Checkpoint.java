@@ -67,7 +67,7 @@ public final class Checkpoint {
         try {
             Files.writeString(tmp.resolve("config.json"), JSON.writeValueAsString(model.config().toMap()));
             Safetensors.write(tmp.resolve("model.safetensors"), new LinkedHashMap<>(model.parameters()),
-                    Map.of("format", "ablate", "architecture", model.config().architecture().id()));
+                    new java.util.TreeMap<>(Map.of("format", "ablate", "architecture", model.config().architecture().id()))); // sorted: equal weights, equal bytes
             if (tokenizer != null) tokenizer.save(Files.createDirectories(tmp.resolve("tokenizer")));
             Files.writeString(tmp.resolve("metrics.json"), JSON.writeValueAsString(metrics));
             extra.write(tmp);

@@ -78,6 +78,17 @@ class CheckpointTest {
         assertEquals(12.5, ((Number) back.metrics().get("final_perplexity")).doubleValue());
     }
 
+    /** Map.of's order changes from JVM to JVM; a checkpoint's metadata is written sorted so equal weights give equal bytes. */
+    @Test
+    void metadataIsWrittenInSortedOrder() throws IOException {
+        Tokenizer tok = tokenizer();
+        Path ckpt = dir.resolve("run");
+        Checkpoint.save(ckpt, model(tok.vocabSize(), 5), tok, Map.of());
+        String header = new String(Files.readAllBytes(ckpt.resolve("model.safetensors")), java.nio.charset.StandardCharsets.ISO_8859_1);
+        int architecture = header.indexOf("\"architecture\""), format = header.indexOf("\"format\"");
+        assertTrue(architecture > 0 && format > architecture, "metadata keys in sorted order: architecture at " + architecture + ", format at " + format);
+    }
+
     @Test
     void overwritingReplacesTheWholeFolderAndLeavesNoTemporaries() throws IOException {
         Tokenizer tok = tokenizer();
