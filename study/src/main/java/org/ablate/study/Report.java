@@ -38,8 +38,12 @@ public final class Report {
     public record RunResult(String name, String arm, long seed, String status, Map<String, Double> metrics, List<Metrics.Point> curve, String error,
                             String folder) {}
 
-    /** An expectation and what the runs say about it. */
-    public record Check(Expectation expectation, Stats.Summary difference, Expectation.Verdict verdict) {}
+    /**
+     * An expectation and what the runs say about it.
+     *
+     * @param notAvailable why no seed has both sides (e.g. "learned positions stop at 64 (model.max_positions)"), else {@code null}
+     */
+    public record Check(Expectation expectation, Stats.Summary difference, Expectation.Verdict verdict, String notAvailable) {}
 
     private final Path dir;
     private final JsonNode manifest;
@@ -132,7 +136,8 @@ public final class Report {
         for (JsonNode t : manifest.path("expect")) {
             Expectation e = Expectation.parse(t.asText());
             Stats.Summary d = difference(e.leftArm(), e.leftMetric(), e.rightArm(), e.rightMetric());
-            out.add(new Check(e, d, e.judge(d.lo(), d.hi())));
+            out.add(new Check(e, d, e.judge(d.lo(), d.hi()),
+                    d.n() > 0 ? null : firstNonNull(notAvailable(e.leftArm(), e.leftMetric()), notAvailable(e.rightArm(), e.rightMetric()))));
         }
         return out;
     }
@@ -205,7 +210,7 @@ public final class Report {
             if (a.equals(baseline)) continue;
             for (String m : metrics) {
                 Stats.Summary d = difference(a, baseline, m);
-                String na = d.n() == 0 ? (notAvailable(a, m) != null ? a + ": " + notAvailable(a, m) : notAvailable(baseline, m) != null ? baseline + ": " + notAvailable(baseline, m) : null) : null;
+                String na = d.n() == 0 ? firstNonNull(notAvailable(a, m), notAvailable(baseline, m)) : null;
                 s.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", a, m, d.n(), na != null ? "n/a" : fmt(d.mean()), na != null ? "n/a: " + na : interval(d)));
             }
         }
@@ -216,10 +221,9 @@ public final class Report {
                     + "disagrees when it lies on the other side, inconclusive when it spans 0.\n\n| expectation | pairs | difference | 95 % interval | verdict |\n|---|---:|---:|---|---|\n");
             for (Check c : checks) {
                 Expectation e = c.expectation();
-                String na = c.difference().n() > 0 ? null : notAvailable(e.leftArm(), e.leftMetric()) != null ? e.leftArm() + ": " + notAvailable(e.leftArm(), e.leftMetric())
-                        : notAvailable(e.rightArm(), e.rightMetric()) != null ? e.rightArm() + ": " + notAvailable(e.rightArm(), e.rightMetric()) : null;
+                String na = c.notAvailable();
                 s.append(String.format(Locale.ROOT, "| `%s` | %d | %s | %s | **%s** |%n", e.text(), c.difference().n(),
-                        fmt(c.difference().mean()), na != null ? "n/a: " + na : interval(c.difference()), c.verdict()));
+                        fmt(c.difference().mean()), na != null ? "n/a: " + na : interval(c.difference()), na != null ? "not measurable" : c.verdict()));
             }
         }
         List<RunResult> bad = runs.stream().filter(r -> !r.status().equals("finished")).toList();
@@ -274,6 +278,8 @@ public final class Report {
     }
 
     private static String num(double x) { return Double.isNaN(x) ? "" : Double.toString(x); }
+
+    private static String firstNonNull(String a, String b) { return a != null ? a : b; }
 
     private static String csv(String text) { return text == null ? "" : "\"" + text.replace("\"", "\"\"") + "\""; }
 
