@@ -31,7 +31,7 @@ class LongContextEvalTest {
     final PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
 
     // The test spec's held-out span: eval_batches 2 × batch_size 4 × context 16 = 128 tokens.
-    static final String[] LONG = {"model.positional.id=alibi", "model.max_positions=64", "run.eval_contexts=[64, 32]", "run.steps=6",
+    static final String[] LONG = {"model.positional.id=alibi", "model.max_positions=64", "run.eval_contexts=[64, 32]", "run.steps=3",
             "run.eval_every=0", "run.checkpoint_every=0"};
 
     TrainingRun.Outcome train(Path out, String... overrides) throws IOException {
