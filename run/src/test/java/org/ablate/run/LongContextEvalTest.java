@@ -65,6 +65,16 @@ class LongContextEvalTest {
 
         TrainingRun.Outcome again = train(dir.resolve("b"), LONG);
         assertEquals(at, again.result().heldOutAtContext(), "the same spec gives bit-identical losses");
+
+        // ablate eval RUN --data FILE --contexts ...: the saved model scored the same way after the fact.
+        Evaluation evaluation = new Evaluation(TestSpecs.REGISTRY);
+        Map<String, Object> later = evaluation.heldOutAtContexts(dir.resolve("a"), dir.resolve("text.txt"), List.of(64, 16, 32));
+        @SuppressWarnings("unchecked") Map<String, Double> byContext = (Map<String, Double>) later.get("loss_by_context");
+        assertEquals(List.of("16", "32", "64"), List.copyOf(byContext.keySet()));
+        for (int c : List.of(16, 32, 64)) assertEquals(at.get(c), byContext.get(Integer.toString(c)), 1e-12, "context " + c);
+        String m = assertThrows(IllegalArgumentException.class, () -> evaluation.heldOutAtContexts(dir.resolve("a"), dir.resolve("text.txt"), List.of(128)))
+                .getMessage();
+        assertTrue(m.contains("--contexts: 128") && m.contains("max_positions 64"), m);
     }
 
     /** Mean cross-entropy (nats) over all positions of the first {@code span} tokens cut into non-overlapping windows of {@code context}. */
