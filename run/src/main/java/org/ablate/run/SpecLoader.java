@@ -425,7 +425,6 @@ public final class SpecLoader {
         return keys;
     }
 
-    /** A fixed-key section read field by field. */
     /** {@code run.eval_contexts}: a list of distinct integers ≥ 2, returned in ascending order. */
     private static List<Integer> evalContexts(String file, JsonNode v) {
         if (!v.isArray()) throw new ConfigException(file, "run.eval_contexts", "expected a list of contexts in tokens, e.g. [128, 256, 512], got " + kindOf(v));
@@ -462,6 +461,7 @@ public final class SpecLoader {
         }
     }
 
+    /** A fixed-key section read field by field. */
     private static final class Section {
         final String file, prefix;
         final ObjectNode node;

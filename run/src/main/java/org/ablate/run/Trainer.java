@@ -137,18 +137,12 @@ public final class Trainer {
         long span = run.heldOutTokens();
         if (span % context != 0) throw new IllegalArgumentException("evaluate: context " + context + " does not divide the held-out span of " + span + " tokens");
         int windows = Math.toIntExact(span / context);
-        // As many tokens per batch as a training batch; the rows a divisor of the windows, so no batch reaches past the span.
-        int rows = (int) Math.max(1, Math.min(windows, run.tokensPerStep() / context));
-        while (windows % rows != 0) rows--;
+        int rows = rowsPerBatch(windows, context);
         double sum = 0;
         long count = 0;
         try (NoGrad g = Tensor.noGrad()) {
             for (int i = 0; i < windows / rows; i++) {
-                Batch b = data.heldOutBatch(i, rows, context);
-                if (b == null || b.tokens() < (long) rows * context) {
-                    throw new IllegalArgumentException("evaluate: the held-out data has fewer than the " + (span + 1) + " tokens that run.eval_contexts scores at context "
-                            + context + " (eval_batches × batch_size × context, plus one); lower run.eval_batches or hold out more text");
-                }
+                Batch b = fullHeldOutBatch(i, rows, context);
                 Loss loss = objective.loss(model, b, heldOutRandom(run.seed(), i));
                 sum += loss.value().item() * loss.count();
                 count += loss.count();
@@ -156,6 +150,31 @@ public final class Trainer {
         }
         if (count == 0) throw new IllegalArgumentException("evaluate: nothing to score at context " + context);
         return sum / count;
+    }
+
+    /** As many tokens per batch as a training batch; the rows a divisor of the windows, so that no batch reaches past the span. */
+    private int rowsPerBatch(int windows, int context) {
+        int rows = (int) Math.max(1, Math.min(windows, spec.run().tokensPerStep() / context));
+        while (windows % rows != 0) rows--;
+        return rows;
+    }
+
+    private Batch fullHeldOutBatch(int index, int rows, int context) {
+        Batch b = data.heldOutBatch(index, rows, context);
+        if (b == null || b.tokens() < (long) rows * context) {
+            throw new IllegalArgumentException("evaluate: the held-out data has fewer than the " + (spec.run().heldOutTokens() + 1)
+                    + " tokens that run.eval_contexts scores at context " + context + " (eval_batches × batch_size × context, plus one); "
+                    + "lower run.eval_batches or hold out more text");
+        }
+        return b;
+    }
+
+    /** Before the first step: the held-out data holds the span every context of {@code run.eval_contexts} scores. */
+    private void checkHeldOutSpan() {
+        for (int c : spec.run().evalContexts()) {
+            int windows = Math.toIntExact(spec.run().heldOutTokens() / c), rows = rowsPerBatch(windows, c);
+            fullHeldOutBatch(windows / rows - 1, rows, c);
+        }
     }
 
     public TrainResult train(ParameterGroups.Split split, Start start, Checkpointer checkpointer, BooleanSupplier stopRequested) throws java.io.IOException {
@@ -166,6 +185,7 @@ public final class Trainer {
         Schedule schedule = schedule(spec);
         List<Double> losses = new ArrayList<>(start.trainLosses());
         List<TrainResult.Evaluation> evals = new ArrayList<>(start.evaluations());
+        checkHeldOutSpan();
         double initial;
         if (start.step() == 0) {
             HeldOut e = heldOut();

@@ -106,6 +106,12 @@ class LongContextEvalTest {
         m = assertThrows(ConfigException.class, () -> loader.load(spec, List.of("run.eval_contexts=[32, 32]"))).getMessage();
         assertTrue(m.contains("run.eval_contexts.1") && m.contains("repeats"), m);
 
+        // A held-out text shorter than the span is refused before the first step, not after the last.
+        String shortText = assertThrows(IllegalArgumentException.class, () -> train(dir.resolve("short"), "model.max_positions=64",
+                "run.eval_contexts=[64]", "run.eval_batches=40")).getMessage();
+        assertTrue(shortText.contains("fewer than the 2561 tokens") && shortText.contains("lower run.eval_batches"), shortText);
+        assertFalse(Files.exists(dir.resolve("short/metrics.jsonl")), "no step ran");
+
         // Unset, the field is not part of the resolved spec: the identity of every earlier spec stays as it was.
         RunSpec plain = loader.load(spec, List.of()), empty = loader.load(spec, List.of("run.eval_contexts=[]"));
         assertEquals(plain.hash(), empty.hash());
