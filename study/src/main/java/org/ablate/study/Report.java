@@ -347,11 +347,12 @@ public final class Report {
     private XYChart byContext() {
         TreeMap<Integer, String> factors = contextFactors();
         if (factors.size() < 2) return null;
-        XYChart c = new XYChartBuilder().width(800).height(520).title(manifest.path("name").asText() + ": held-out loss by evaluation context")
-                .xAxisTitle("evaluation context (× training context)").yAxisTitle("held-out loss").build();
+        XYChart c = new XYChartBuilder().width(800).height(520).title("held-out loss by evaluation context (trained at 1x)")
+                .xAxisTitle("evaluation context (times the training context, log scale)").yAxisTitle("held-out loss").build();
         style(c.getStyler());
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        c.getStyler().setXAxisLogarithmic(true);
+        // log2 of the factor on a linear axis, labelled at the powers of two (XChart's log axis labels only decades).
+        c.getStyler().setXAxisTickLabelsFormattingFunction(v -> Math.abs(v - Math.rint(v)) < 1e-9 && v >= 0 ? (1L << Math.round(v)) + "x" : "");
         int plotted = 0;
         for (int i = 0; i < arms.size(); i++) {
             String a = arms.get(i);
@@ -362,7 +363,7 @@ public final class Report {
                     if (r.arm().equals(a) && r.status().equals("finished") && r.metrics().containsKey(f.getValue())) xs.add(r.metrics().get(f.getValue()));
                 }
                 if (xs.isEmpty()) continue;
-                points.add(new double[] {f.getKey(), xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
+                points.add(new double[] {Math.log(f.getKey()) / Math.log(2), xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
                         xs.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), xs.stream().mapToDouble(Double::doubleValue).max().orElseThrow()});
             }
             if (points.isEmpty()) continue;
