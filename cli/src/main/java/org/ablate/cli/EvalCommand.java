@@ -37,13 +37,18 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of masked LM's masks (default: the run's, else 0).") long seed = -1;
     @Option(names = "--max-batches", description = "Stop after N batches (default: the whole file).") int maxBatches;
     @Option(names = "--plugins", paramLabel = "DIR", description = "Also load plugin modules from this folder.") Path plugins;
+    @Option(names = "--contexts", split = ",", paramLabel = "N,M,...", description = "Instead: the run's held-out loss at each of these contexts, "
+            + "as run.eval_contexts defines it (--data: the file the run trained on; its held-out tail, the same tokens at every context, "
+            + "in non-overlapping windows).") java.util.List<Integer> contexts;
 
     @Override public Integer call() throws Exception {
         ComponentRegistry registry = Registries.discover(plugins);
         Evaluation evaluation = new Evaluation(registry);
         Evaluation.Settings settings = new Evaluation.Settings(batchSize, context, seed, maxBatches);
         Map<String, Object> result;
-        if (Files.isRegularFile(model.resolve("spec.yaml")) && task == null && labels == null) {
+        if (contexts != null && !contexts.isEmpty()) {
+            result = evaluation.heldOutAtContexts(model, data, contexts);
+        } else if (Files.isRegularFile(model.resolve("spec.yaml")) && task == null && labels == null) {
             result = evaluation.evaluateRun(model, data, settings);
         } else {
             ModelSource src = ModelSource.open(model, registry, true, System.err);

@@ -26,6 +26,10 @@ final class ReportCommand implements Callable<Integer> {
         Path target = out != null ? out : dir.resolve("report");
         for (Path p : r.write(target)) System.out.println("wrote " + p);
         for (Report.Check c : r.checks()) {
+            if (c.notAvailable() != null) {
+                System.out.println(c.expectation().text() + ": not measurable (" + c.notAvailable() + ")");
+                continue;
+            }
             System.out.printf(Locale.ROOT, "%s: %s (%d pairs, mean difference %.4f, 95 %% interval [%.4f, %.4f])%n", c.expectation().text(), c.verdict(),
                     c.difference().n(), c.difference().mean(), c.difference().lo(), c.difference().hi());
         }

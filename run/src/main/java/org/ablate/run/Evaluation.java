@@ -105,6 +105,52 @@ public final class Evaluation {
     }
 
     /**
+     * A run's held-out loss at each of {@code contexts}, as {@code run.eval_contexts} defines it: {@code data} cut as
+     * the run's data section cuts its file (the same held-out share), the run's held-out span of
+     * {@code eval_batches × batch_size × context} tokens scored in non-overlapping windows of each length. With the
+     * file the run trained on, the figures at the run's own contexts are the ones its last evaluation logged.
+     */
+    public Map<String, Object> heldOutAtContexts(Path run, Path data, List<Integer> contexts) throws IOException {
+        Path specFile = run.resolve("spec.yaml");
+        if (!Files.isRegularFile(specFile)) throw new IOException(run + ": no spec.yaml; --contexts scores a run folder of 'ablate train' on its held-out text");
+        RunSpec spec = new SpecLoader(registry).load(specFile, List.of());
+        if (spec.data() == null) throw new IOException(specFile + ": the run has no data section to cut the held-out text by");
+        Checkpoint.Loaded loaded = Checkpoint.load(run, registry);
+        if (loaded.tokenizer() == null) throw new IOException(run + ": the model has no tokenizer");
+        long span = spec.run().heldOutTokens();
+        int max = loaded.model().config().maxPositions();
+        for (int c : contexts) {
+            if (c < 1 || c > max) {
+                throw new IllegalArgumentException("--contexts: " + c + " is outside 1.." + max + ", the model's positions (model.max_positions " + max + ")");
+            }
+            if (span % c != 0) {
+                throw new IllegalArgumentException("--contexts: " + c + " does not divide the run's held-out span of " + span
+                        + " tokens (eval_batches × batch_size × context), which every context scores");
+            }
+        }
+        String objectiveId = spec.objective().id();
+        Params op = registry.params(ComponentKind.OBJECTIVE, objectiveId, spec.objective().params().values());
+        Objective objective = registry.objective(objectiveId).create(op, tokenizerOnly(loaded.tokenizer()));
+        objective.check(loaded.model());
+        Map<String, Object> dp = new LinkedHashMap<>(spec.data().params().values());
+        dp.put("path", data.toAbsolutePath().toString());
+        DataSource source = registry.data(spec.data().id()).open(registry.params(ComponentKind.DATA, spec.data().id(), dp), null,
+                loaded.tokenizer(), spec.run().context());
+        Trainer trainer = new Trainer(loaded.model(), objective, source, spec, java.util.Set.of());
+        Map<String, Double> losses = new LinkedHashMap<>();
+        for (int c : new java.util.TreeSet<>(contexts)) losses.put(Integer.toString(c), trainer.heldOutAt(c));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("task", "lm-contexts");
+        out.put("data", data.toString());
+        out.put("held_out_tokens", span);
+        out.put("training_context", spec.run().context());
+        out.put("loss_by_context", losses);
+        out.put("run", run.toString());
+        out.put("spec_sha256", spec.hash());
+        return out;
+    }
+
+    /**
      * Evaluates {@code model} as {@code objectiveId} on {@code data}, read by the data source {@code dataId} with
      * {@code dataParams} (its path replaced by {@code data}, all of it held out).
      */

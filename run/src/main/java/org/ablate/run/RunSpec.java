@@ -49,10 +49,28 @@ public record RunSpec(String source, Path base, ModelConfig model, Component tok
     /**
      * @param checkpointEvery steps between resumable checkpoints; 0 = only at the end
      * @param evalEvery       steps between held-out evaluations; 0 = before and after only
+     * @param evalContexts    further contexts (in tokens, ascending) at which the last evaluation also scores the held-out
+     *                        span of {@link #heldOutTokens()} tokens, cut into non-overlapping windows of each length; empty = none
      */
-    public record Run(int steps, int batchSize, int context, long seed, int evalEvery, int evalBatches, int checkpointEvery) {
+    public record Run(int steps, int batchSize, int context, long seed, int evalEvery, int evalBatches, int checkpointEvery,
+                      List<Integer> evalContexts) {
+        public Run {
+            evalContexts = List.copyOf(evalContexts);
+        }
+
+        /** A run without evaluations at other contexts. */
+        public Run(int steps, int batchSize, int context, long seed, int evalEvery, int evalBatches, int checkpointEvery) {
+            this(steps, batchSize, context, seed, evalEvery, evalBatches, checkpointEvery, List.of());
+        }
+
         /** Tokens seen per optimizer step. */
         public long tokensPerStep() { return (long) batchSize * context; }
+
+        /**
+         * The held-out tokens every evaluation scores: {@code eval_batches × batch_size} windows of {@code context}
+         * (where the held-out data has that many). The evaluations at {@link #evalContexts} score these same tokens.
+         */
+        public long heldOutTokens() { return (long) evalBatches * batchSize * context; }
     }
 
     /**

@@ -56,7 +56,7 @@ public final class SpecLoader {
     private static final Map<String, List<String>> FIXED = Map.of(
             "optim", List.of("id", "lr", "betas", "eps", "momentum", "weight_decay", "clip", "freeze", "no_decay", "lr_multipliers"),
             "schedule", List.of("id", "warmup", "min_lr"),
-            "run", List.of("steps", "batch_size", "context", "seed", "eval_every", "eval_batches", "checkpoint_every"),
+            "run", List.of("steps", "batch_size", "context", "seed", "eval_every", "eval_batches", "checkpoint_every", "eval_contexts"),
             "generation", List.of("strategy", "processors", "max_new_tokens", "beams", "length_penalty", "early_stopping", "prompts"));
 
     /** The defaults of the sections with fixed keys; they suit a small model on a laptop CPU. */
@@ -65,7 +65,7 @@ public final class SpecLoader {
             optim: {id: adamw, lr: 3.0e-3, betas: [0.9, 0.95], eps: 1.0e-8, momentum: 0.0, weight_decay: 0.1, clip: 1.0,
                     freeze: [], no_decay: ["*.bias", "*norm*", "embed_*"], lr_multipliers: {}}
             schedule: {id: warmup-cosine, warmup: 30, min_lr: 3.0e-4}
-            run: {steps: 300, batch_size: 16, context: 128, seed: 0, eval_every: 100, eval_batches: 8, checkpoint_every: 100}
+            run: {steps: 300, batch_size: 16, context: 128, seed: 0, eval_every: 100, eval_batches: 8, checkpoint_every: 100, eval_contexts: []}
             generation: {strategy: sample, processors: [], max_new_tokens: 200, beams: 4, length_penalty: 1.0, early_stopping: false, prompts: []}
             """;
 
@@ -253,10 +253,12 @@ public final class SpecLoader {
 
         Section r = new Section(file, "run", full.get("run"), FIXED.get("run"));
         RunSpec.Run run = new RunSpec.Run(r.integer("steps", 1), r.integer("batch_size", 1), r.integer("context", 2),
-                r.longValue("seed"), r.integer("eval_every", 0), r.integer("eval_batches", 1), r.integer("checkpoint_every", 0));
+                r.longValue("seed"), r.integer("eval_every", 0), r.integer("eval_batches", 1), r.integer("checkpoint_every", 0),
+                evalContexts(file, r.node("eval_contexts")));
         if (run.context() > model.maxPositions()) {
             throw new ConfigException(file, "run.context", "is " + run.context() + ", more than the model's max_positions " + model.maxPositions());
         }
+        checkEvalContexts(file, r.node("eval_contexts"), run, model, data);
 
         Section s = new Section(file, "schedule", full.get("schedule"), FIXED.get("schedule"));
         RunSpec.Schedule schedule = new RunSpec.Schedule(s.choice("id", List.of("warmup-cosine", "linear", "constant")),
@@ -284,8 +286,11 @@ public final class SpecLoader {
                 "momentum", optim.momentum(), "weight_decay", optim.weightDecay(), "clip", optim.clip(), "freeze", optim.freeze(),
                 "no_decay", optim.noDecay(), "lr_multipliers", optim.lrMultipliers())));
         resolved.set("schedule", JSON.valueToTree(Map.of("id", schedule.id(), "warmup", schedule.warmup(), "min_lr", schedule.minLr())));
-        resolved.set("run", JSON.valueToTree(Map.of("steps", run.steps(), "batch_size", run.batchSize(), "context", run.context(),
-                "seed", run.seed(), "eval_every", run.evalEvery(), "eval_batches", run.evalBatches(), "checkpoint_every", run.checkpointEvery())));
+        ObjectNode runTree = JSON.valueToTree(Map.of("steps", run.steps(), "batch_size", run.batchSize(), "context", run.context(),
+                "seed", run.seed(), "eval_every", run.evalEvery(), "eval_batches", run.evalBatches(), "checkpoint_every", run.checkpointEvery()));
+        // Written only when set, so that the hash (the identity) of every spec without it stays what it was.
+        if (!run.evalContexts().isEmpty()) runTree.set("eval_contexts", JSON.valueToTree(run.evalContexts()));
+        resolved.set("run", runTree);
         ArrayNode procs = JSON.createArrayNode();
         processors.forEach(c -> procs.add(componentTree(c)));
         ObjectNode gen = JSON.createObjectNode();
@@ -418,6 +423,42 @@ public final class SpecLoader {
             }
         }
         return keys;
+    }
+
+    /** {@code run.eval_contexts}: a list of distinct integers ≥ 2, returned in ascending order. */
+    private static List<Integer> evalContexts(String file, JsonNode v) {
+        if (!v.isArray()) throw new ConfigException(file, "run.eval_contexts", "expected a list of contexts in tokens, e.g. [128, 256, 512], got " + kindOf(v));
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (int i = 0; i < v.size(); i++) {
+            Double d = Section.number(v.get(i));
+            if (d == null || d != Math.rint(d) || d < 2 || d > Integer.MAX_VALUE) {
+                throw new ConfigException(file, "run.eval_contexts." + i, "expected an integer ≥ 2 (a context in tokens), got " + kindOf(v.get(i)));
+            }
+            if (!out.add(d.intValue())) throw new ConfigException(file, "run.eval_contexts." + i, "repeats context " + d.intValue());
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Every context of {@code run.eval_contexts} fits the model's positions and cuts the held-out span into whole windows,
+     * so that every context scores exactly the same tokens.
+     */
+    private static void checkEvalContexts(String file, JsonNode list, RunSpec.Run run, ModelConfig model, Component data) {
+        if (list.isEmpty()) return;
+        if (data != null && !data.id().equals("text-windows")) {
+            throw new ConfigException(file, "run.eval_contexts", "scores windows of a running text, which data \"" + data.id() + "\" does not give; use data.id text-windows or leave it out");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            int c = Section.number(list.get(i)).intValue();
+            if (c > model.maxPositions()) {
+                throw new ConfigException(file, "run.eval_contexts." + i, "is " + c + ", more than the model's max_positions " + model.maxPositions()
+                        + "; raise model.max_positions (the model refuses positions past it; a learned table has no rows there)");
+            }
+            if (run.heldOutTokens() % c != 0) {
+                throw new ConfigException(file, "run.eval_contexts." + i, "is " + c + ", which does not divide the held-out span of eval_batches × batch_size × context = "
+                        + run.heldOutTokens() + " tokens; every context scores those same tokens, so choose a divisor (e.g. a power-of-two multiple of run.context)");
+            }
+        }
     }
 
     /** A fixed-key section read field by field. */

@@ -119,6 +119,64 @@ public final class Trainer {
         return new HeldOut(sum / count, metrics);
     }
 
+    /**
+     * The held-out loss at each of {@code run.eval_contexts}: the mean next-token loss over every position of the
+     * same {@link RunSpec.Run#heldOutTokens() held-out span} the usual evaluation scores at the training context, cut
+     * into non-overlapping windows of that length (each window starts afresh, as Press et al. 2022 evaluate
+     * "nonoverlapping"). Ascending by context.
+     */
+    public Map<Integer, Double> heldOutAtContexts() {
+        Map<Integer, Double> out = new java.util.TreeMap<>();
+        for (int c : spec.run().evalContexts()) out.put(c, heldOutAt(c));
+        return out;
+    }
+
+    /** The mean held-out loss over the {@link RunSpec.Run#heldOutTokens()} span cut into windows of {@code context} tokens. */
+    public double heldOutAt(int context) {
+        RunSpec.Run run = spec.run();
+        long span = run.heldOutTokens();
+        if (span % context != 0) throw new IllegalArgumentException("evaluate: context " + context + " does not divide the held-out span of " + span + " tokens");
+        int windows = Math.toIntExact(span / context);
+        int rows = rowsPerBatch(windows, context);
+        double sum = 0;
+        long count = 0;
+        try (NoGrad g = Tensor.noGrad()) {
+            for (int i = 0; i < windows / rows; i++) {
+                Batch b = fullHeldOutBatch(i, rows, context);
+                Loss loss = objective.loss(model, b, heldOutRandom(run.seed(), i));
+                sum += loss.value().item() * loss.count();
+                count += loss.count();
+            }
+        }
+        if (count == 0) throw new IllegalArgumentException("evaluate: nothing to score at context " + context);
+        return sum / count;
+    }
+
+    /** As many tokens per batch as a training batch; the rows a divisor of the windows, so that no batch reaches past the span. */
+    private int rowsPerBatch(int windows, int context) {
+        int rows = (int) Math.max(1, Math.min(windows, spec.run().tokensPerStep() / context));
+        while (windows % rows != 0) rows--;
+        return rows;
+    }
+
+    private Batch fullHeldOutBatch(int index, int rows, int context) {
+        Batch b = data.heldOutBatch(index, rows, context);
+        if (b == null || b.tokens() < (long) rows * context) {
+            throw new IllegalArgumentException("evaluate: the held-out data has fewer than the " + (spec.run().heldOutTokens() + 1)
+                    + " tokens that run.eval_contexts scores at context " + context + " (eval_batches × batch_size × context, plus one); "
+                    + "lower run.eval_batches or hold out more text");
+        }
+        return b;
+    }
+
+    /** Before the first step: the held-out data holds the span every context of {@code run.eval_contexts} scores. */
+    private void checkHeldOutSpan() {
+        for (int c : spec.run().evalContexts()) {
+            int windows = Math.toIntExact(spec.run().heldOutTokens() / c), rows = rowsPerBatch(windows, c);
+            fullHeldOutBatch(windows / rows - 1, rows, c);
+        }
+    }
+
     public TrainResult train(ParameterGroups.Split split, Start start, Checkpointer checkpointer, BooleanSupplier stopRequested) throws java.io.IOException {
         RunSpec.Run run = spec.run();
         Optimizer optimizer = ParameterGroups.optimizer(spec.optim(), split);
@@ -127,6 +185,7 @@ public final class Trainer {
         Schedule schedule = schedule(spec);
         List<Double> losses = new ArrayList<>(start.trainLosses());
         List<TrainResult.Evaluation> evals = new ArrayList<>(start.evaluations());
+        checkHeldOutSpan();
         double initial;
         if (start.step() == 0) {
             HeldOut e = heldOut();
@@ -178,8 +237,15 @@ public final class Trainer {
         HeldOut end = heldOut();
         double last = end.loss();
         evals.add(new TrainResult.Evaluation(run.steps(), last));
-        for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, end.metrics());
+        Map<Integer, Double> atContexts = new java.util.TreeMap<>();
+        Map<String, Double> endMetrics = new java.util.LinkedHashMap<>(end.metrics());
+        if (!run.evalContexts().isEmpty()) {
+            atContexts.put(run.context(), last); // the same windows as the evaluation above
+            atContexts.putAll(heldOutAtContexts());
+            atContexts.forEach((c, l) -> endMetrics.put("held_out_loss@" + c, l));
+        }
+        for (TrainingCallback c : callbacks) c.evaluated(run.steps(), last, endMetrics);
         double seconds = nanos / 1e9;
-        return new TrainResult(initial, last, losses, evals, done == 0 ? 0 : done * run.tokensPerStep() / seconds, seconds);
+        return new TrainResult(initial, last, losses, evals, done == 0 ? 0 : done * run.tokensPerStep() / seconds, seconds, atContexts);
     }
 }

@@ -166,6 +166,13 @@ public final class TrainingRun {
         }
         log.printf(Locale.ROOT, "held-out perplexity %.2f -> %.2f (loss %.4f -> %.4f), %,.0f tokens/s%n", result.initialPerplexity(),
                 result.finalPerplexity(), result.initialHeldOutLoss(), result.finalHeldOutLoss(), result.tokensPerSecond());
+        Map<String, Double> atContext = new LinkedHashMap<>();
+        new java.util.TreeMap<>(result.heldOutAtContext()).forEach((c, l) -> atContext.put(Integer.toString(c), l));
+        if (!atContext.isEmpty()) {
+            StringBuilder line = new StringBuilder("held-out loss by context (the same " + r.heldOutTokens() + " tokens):");
+            atContext.forEach((c, l) -> line.append(String.format(Locale.ROOT, " %s: %.4f", c, l)));
+            log.println(line);
+        }
 
         Map<String, Object> translation = Map.of();
         if (model.hasEncoder() && model.hasDecoder()) {
@@ -188,6 +195,7 @@ public final class TrainingRun {
         metrics.put("initial_perplexity", result.initialPerplexity());
         metrics.put("final_perplexity", result.finalPerplexity());
         metrics.put("tokens_per_second", result.tokensPerSecond());
+        if (!atContext.isEmpty()) metrics.put("held_out_loss_by_context", atContext);
         metrics.putAll(translation);
         metrics.put("train_losses", result.trainLosses());
         Checkpoint.save(out.resolve("model"), model, tokenizer, metrics);

@@ -5,12 +5,12 @@ import java.util.regex.Pattern;
 
 /**
  * A claim a study checks, as a paper states it: {@code left.metric < right.metric} (or {@code >}), e.g.
- * {@code pre-ln.loss < post-ln.loss}. It is judged on the paired difference over seeds: it agrees when the
+ * {@code pre-ln.loss < post-ln.loss}, or one arm on two metrics, e.g. {@code alibi.loss@4x < alibi.loss@1x}. It is judged on the paired difference over seeds: it agrees when the
  * 95 % interval of the mean difference lies wholly on the claimed side of 0, disagrees when it lies wholly on
  * the other side, and is inconclusive when it spans 0.
  */
 public record Expectation(String text, String leftArm, String leftMetric, boolean less, String rightArm, String rightMetric) {
-    private static final Pattern FORM = Pattern.compile("\\s*(\\S+)\\.([a-z_]+)\\s*([<>])\\s*(\\S+)\\.([a-z_]+)\\s*");
+    private static final Pattern FORM = Pattern.compile("\\s*(\\S+)\\.([a-z_]+(?:@[0-9]+x?)?)\\s*([<>])\\s*(\\S+)\\.([a-z_]+(?:@[0-9]+x?)?)\\s*");
 
     /** The verdicts. */
     public enum Verdict {

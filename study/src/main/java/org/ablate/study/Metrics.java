@@ -11,7 +11,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** What a finished run folder measured, read from its files ({@code model/metrics.json}, {@code metrics.jsonl}). */
+/**
+ * What a finished run folder measured, read from its files ({@code model/metrics.json}, {@code metrics.jsonl},
+ * {@code spec.yaml}). A run whose spec has {@code run.eval_contexts} also has {@code loss@N} for each context N and
+ * {@code loss@Kx} where N is K times its training context ({@code loss@1x} being {@code loss}); other runs lack them.
+ */
 public final class Metrics {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,7 +32,49 @@ public final class Metrics {
         NAMES = java.util.Collections.unmodifiableMap(m);
     }
 
+    /** A loss at another context: {@code loss@256} (tokens) or {@code loss@4x} (times the run's training context). */
+    private static final java.util.regex.Pattern AT_CONTEXT = java.util.regex.Pattern.compile("loss@([1-9][0-9]{0,6})(x?)");
+
     private Metrics() {}
+
+    /** Whether {@code name} is a metric: one of {@link #NAMES}, or {@code loss@N} / {@code loss@Nx}. */
+    public static boolean known(String name) {
+        return NAMES.containsKey(name) || AT_CONTEXT.matcher(name).matches();
+    }
+
+    /** The names a message lists as the choices. */
+    public static String choices() {
+        return String.join(", ", NAMES.keySet()) + ", loss@N (held-out loss at context N, from run.eval_contexts), loss@Nx (at N times the training context)";
+    }
+
+    /**
+     * The context in tokens a {@code loss@...} metric is measured at in a run trained at {@code trainingContext};
+     * -1 for any other metric.
+     */
+    public static int context(String name, int trainingContext) {
+        java.util.regex.Matcher m = AT_CONTEXT.matcher(name);
+        if (!m.matches()) return -1;
+        long n = Long.parseLong(m.group(1));
+        return (int) Math.min(Integer.MAX_VALUE, m.group(2).isEmpty() ? n : n * trainingContext);
+    }
+
+    /**
+     * Why a finished run folder has no value for {@code name}: the context is past its model's positions, or its spec
+     * did not ask for it in {@code run.eval_contexts}.
+     */
+    public static String missing(Path run, String name) {
+        JsonNode spec;
+        try {
+            spec = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(run.resolve("spec.yaml").toFile());
+        } catch (IOException e) {
+            return "no spec.yaml in " + run;
+        }
+        int trained = spec.path("run").path("context").asInt(), max = spec.path("model").path("max_positions").asInt(Integer.MAX_VALUE);
+        int c = context(name, trained);
+        if (c < 0) return "not measured";
+        if (c > max) return spec.path("model").path("positional").path("id").asText("the model's") + " positions stop at " + max + " (model.max_positions)";
+        return "not evaluated at context " + c + " (not in run.eval_contexts)";
+    }
 
     /** One held-out evaluation. */
     public record Point(int step, double loss) {}
@@ -66,7 +112,33 @@ public final class Metrics {
         for (int i = n - tail; i < n; i++) sum += losses.get(i).asDouble();
         out.put("train_loss", n == 0 ? Double.NaN : sum / tail);
         out.put("tokens_per_second", m.path("tokens_per_second").asDouble(Double.NaN));
+        // Losses at other contexts, by tokens and, where a whole multiple of the training context, by factor.
+        // loss@1x is loss: the evaluations at other contexts score the same windows at the training context.
+        int trained = trainingContext(run);
+        if (trained > 0) {
+            out.put("loss@" + trained, out.get("loss"));
+            out.put("loss@1x", out.get("loss"));
+        }
+        JsonNode byContext = m.path("held_out_loss_by_context");
+        if (byContext.isObject()) {
+            for (var e : byContext.properties()) {
+                int c = Integer.parseInt(e.getKey());
+                double v = e.getValue().asDouble(Double.NaN);
+                out.put("loss@" + c, v);
+                if (trained > 0 && c % trained == 0) out.put("loss@" + (c / trained) + "x", v);
+            }
+        }
         return out;
+    }
+
+    /** The run's {@code run.context} from its {@code spec.yaml}; 0 when unreadable. */
+    private static int trainingContext(Path run) {
+        try {
+            return new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(run.resolve("spec.yaml").toFile())
+                    .path("run").path("context").asInt(0);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** The step the run last logged (from the tail of {@code metrics.jsonl}), 0 when none; for progress lines. */

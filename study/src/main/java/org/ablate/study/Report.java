@@ -35,10 +35,15 @@ public final class Report {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One run as its folder says: status {@code finished}, {@code failed} or {@code incomplete}; metrics when finished. */
-    public record RunResult(String name, String arm, long seed, String status, Map<String, Double> metrics, List<Metrics.Point> curve, String error) {}
+    public record RunResult(String name, String arm, long seed, String status, Map<String, Double> metrics, List<Metrics.Point> curve, String error,
+                            String folder) {}
 
-    /** An expectation and what the runs say about it. */
-    public record Check(Expectation expectation, Stats.Summary difference, Expectation.Verdict verdict) {}
+    /**
+     * An expectation and what the runs say about it.
+     *
+     * @param notAvailable why no seed has both sides (e.g. "learned positions stop at 64 (model.max_positions)"), else {@code null}
+     */
+    public record Check(Expectation expectation, Stats.Summary difference, Expectation.Verdict verdict, String notAvailable) {}
 
     private final Path dir;
     private final JsonNode manifest;
@@ -60,7 +65,7 @@ public final class Report {
             Path error = dir.resolve("logs").resolve(arm + "-seed-" + r.path("seed").asLong() + ".error");
             runs.add(new RunResult(r.path("name").asText(), arm, r.path("seed").asLong(), status,
                     status.equals("finished") ? Metrics.of(folder) : Map.of(), Metrics.curve(folder),
-                    status.equals("failed") && Files.isRegularFile(error) ? Files.readString(error).trim() : null));
+                    status.equals("failed") && Files.isRegularFile(error) ? Files.readString(error).trim() : null, r.path("folder").asText()));
         }
     }
 
@@ -83,22 +88,46 @@ public final class Report {
 
     public List<RunResult> runs() { return runs; }
 
-    /** Mean ± std of {@code metric} over the arm's finished runs. */
+    /** Mean ± std of {@code metric} over the arm's finished runs that measured it. */
     public Stats.Summary summary(String arm, String metric) {
         List<Double> xs = new ArrayList<>();
-        for (RunResult r : runs) if (r.arm().equals(arm) && r.status().equals("finished")) xs.add(r.metrics().get(metric));
+        for (RunResult r : runs) {
+            if (r.arm().equals(arm) && r.status().equals("finished") && r.metrics().containsKey(metric)) xs.add(r.metrics().get(metric));
+        }
         return Stats.summary(xs);
     }
 
     /** The paired difference {@code left − right} of {@code metric} over the seeds both finished. */
-    public Stats.Summary difference(String left, String right, String metric) {
+    public Stats.Summary difference(String left, String right, String metric) { return difference(left, metric, right, metric); }
+
+    /** The paired difference {@code leftArm.leftMetric − rightArm.rightMetric} over the seeds where both were measured. */
+    public Stats.Summary difference(String leftArm, String leftMetric, String rightArm, String rightMetric) {
         Map<Long, Double> r = new TreeMap<>();
-        for (RunResult x : runs) if (x.arm().equals(right) && x.status().equals("finished")) r.put(x.seed(), x.metrics().get(metric));
+        for (RunResult x : runs) {
+            if (x.arm().equals(rightArm) && x.status().equals("finished") && x.metrics().containsKey(rightMetric)) r.put(x.seed(), x.metrics().get(rightMetric));
+        }
         List<Double> d = new ArrayList<>();
         for (RunResult x : runs) {
-            if (x.arm().equals(left) && x.status().equals("finished") && r.containsKey(x.seed())) d.add(x.metrics().get(metric) - r.get(x.seed()));
+            if (x.arm().equals(leftArm) && x.status().equals("finished") && x.metrics().containsKey(leftMetric) && r.containsKey(x.seed())) {
+                d.add(x.metrics().get(leftMetric) - r.get(x.seed()));
+            }
         }
         return Stats.summary(d);
+    }
+
+    /**
+     * Why {@code arm} has no value of {@code metric} though some of its runs finished (e.g. "learned positions stop at 64
+     * (model.max_positions)"), or {@code null} when it has one or no run finished.
+     */
+    public String notAvailable(String arm, String metric) {
+        for (RunResult r : runs) {
+            if (!r.arm().equals(arm) || !r.status().equals("finished")) continue;
+            if (r.metrics().containsKey(metric)) return null;
+        }
+        for (RunResult r : runs) {
+            if (r.arm().equals(arm) && r.status().equals("finished")) return Metrics.missing(dir.resolve(r.folder()), metric);
+        }
+        return null;
     }
 
     /** Every expectation of the study with its verdict. */
@@ -106,8 +135,9 @@ public final class Report {
         List<Check> out = new ArrayList<>();
         for (JsonNode t : manifest.path("expect")) {
             Expectation e = Expectation.parse(t.asText());
-            Stats.Summary d = difference(e.leftArm(), e.rightArm(), e.leftMetric());
-            out.add(new Check(e, d, e.judge(d.lo(), d.hi())));
+            Stats.Summary d = difference(e.leftArm(), e.leftMetric(), e.rightArm(), e.rightMetric());
+            out.add(new Check(e, d, e.judge(d.lo(), d.hi()),
+                    d.n() > 0 ? null : firstNonNull(notAvailable(e.leftArm(), e.leftMetric()), notAvailable(e.rightArm(), e.rightMetric()))));
         }
         return out;
     }
@@ -121,8 +151,25 @@ public final class Report {
         files.add(Files.writeString(out.resolve("summary.csv"), summaryCsv()));
         files.add(Files.writeString(out.resolve("runs.csv"), runsCsv()));
         files.add(save(curves(), out.resolve("loss-curves.png")));
-        for (String m : metrics) files.add(save(bars(m), out.resolve(m + "-bars.png")));
+        for (String m : metrics) files.add(save(bars(m), out.resolve(barsFile(m))));
+        XYChart byContext = byContext();
+        if (byContext != null) files.add(save(byContext, out.resolve("loss-by-context.png")));
         return files;
+    }
+
+    /** The bar chart's file of a metric; {@code loss@4x} becomes {@code loss-at-4x-bars.png}. */
+    static String barsFile(String metric) { return metric.replace("@", "-at-") + "-bars.png"; }
+
+    /** The study's metrics of the form {@code loss@Kx} by factor K, with {@code loss} as 1x; empty when it has none but loss. */
+    private TreeMap<Integer, String> contextFactors() {
+        TreeMap<Integer, String> out = new TreeMap<>();
+        for (String m : metrics) {
+            java.util.regex.Matcher x = java.util.regex.Pattern.compile("loss@([0-9]+)x").matcher(m);
+            if (x.matches()) out.put(Integer.parseInt(x.group(1)), m);
+        }
+        if (out.isEmpty()) return out;
+        out.putIfAbsent(1, "loss");
+        return out;
     }
 
     // --- text -----------------------------------------------------------------------------------------
@@ -151,7 +198,8 @@ public final class Report {
             s.append("| ").append(a).append(" | ").append(summary(a, metrics.getFirst()).n()).append(" |");
             for (String m : metrics) {
                 Stats.Summary x = summary(a, m);
-                s.append(' ').append(fmt(x.mean())).append(x.n() > 1 ? " ± " + fmt(x.std()) : "").append(" |");
+                String na = x.n() == 0 ? notAvailable(a, m) : null;
+                s.append(' ').append(na != null ? "n/a: " + na : fmt(x.mean()) + (x.n() > 1 ? " ± " + fmt(x.std()) : "")).append(" |");
             }
             s.append('\n');
         }
@@ -162,7 +210,8 @@ public final class Report {
             if (a.equals(baseline)) continue;
             for (String m : metrics) {
                 Stats.Summary d = difference(a, baseline, m);
-                s.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", a, m, d.n(), fmt(d.mean()), interval(d)));
+                String na = d.n() == 0 ? firstNonNull(notAvailable(a, m), notAvailable(baseline, m)) : null;
+                s.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |%n", a, m, d.n(), na != null ? "n/a" : fmt(d.mean()), na != null ? "n/a: " + na : interval(d)));
             }
         }
 
@@ -171,8 +220,10 @@ public final class Report {
             s.append("\n## Expectations\n\nAgrees when the 95 % interval of the paired difference (left − right) lies on the claimed side of 0, "
                     + "disagrees when it lies on the other side, inconclusive when it spans 0.\n\n| expectation | pairs | difference | 95 % interval | verdict |\n|---|---:|---:|---|---|\n");
             for (Check c : checks) {
-                s.append(String.format(Locale.ROOT, "| `%s` | %d | %s | %s | **%s** |%n", c.expectation().text(), c.difference().n(),
-                        fmt(c.difference().mean()), interval(c.difference()), c.verdict()));
+                Expectation e = c.expectation();
+                String na = c.notAvailable();
+                s.append(String.format(Locale.ROOT, "| `%s` | %d | %s | %s | **%s** |%n", e.text(), c.difference().n(),
+                        fmt(c.difference().mean()), na != null ? "n/a: " + na : interval(c.difference()), na != null ? "not measurable" : c.verdict()));
             }
         }
         List<RunResult> bad = runs.stream().filter(r -> !r.status().equals("finished")).toList();
@@ -181,19 +232,23 @@ public final class Report {
             for (RunResult r : bad) s.append("- ").append(r.name()).append(": ").append(r.status()).append(r.error() == null ? "" : " — " + r.error()).append('\n');
         }
         s.append("\n## Plots\n\n![held-out loss by step](loss-curves.png)\n\n");
-        for (String m : metrics) s.append("![").append(m).append(" by arm](").append(m).append("-bars.png)\n");
+        if (contextFactors().size() > 1) {
+            s.append("![held-out loss by evaluation context](loss-by-context.png)\n\nHeld-out loss by evaluation context: the mean over seeds, "
+                    + "the band spanning the lowest and highest seed; an arm without a value at a context (n/a above) has no point there.\n\n");
+        }
+        for (String m : metrics) s.append("![").append(m).append(" by arm](").append(barsFile(m)).append(")\n");
         s.append("\nHeld-out loss curves: the mean over seeds, the band spanning the lowest and highest seed. Bars: the mean with its 95 % t-interval.\n");
         return s.toString();
     }
 
     String summaryCsv() {
-        StringBuilder s = new StringBuilder("arm,metric,n,mean,std,ci95_lo,ci95_hi,pairs,diff_to_baseline,diff_ci95_lo,diff_ci95_hi\n");
+        StringBuilder s = new StringBuilder("arm,metric,n,mean,std,ci95_lo,ci95_hi,pairs,diff_to_baseline,diff_ci95_lo,diff_ci95_hi,not_available\n");
         for (String a : arms) {
             for (String m : metrics) {
                 Stats.Summary x = summary(a, m);
                 Stats.Summary d = a.equals(baseline) ? new Stats.Summary(0, Double.NaN, Double.NaN) : difference(a, baseline, m);
                 s.append(String.join(",", a, m, Integer.toString(x.n()), num(x.mean()), num(x.std()), num(x.lo()), num(x.hi()),
-                        Integer.toString(d.n()), num(d.mean()), num(d.lo()), num(d.hi()))).append('\n');
+                        Integer.toString(d.n()), num(d.mean()), num(d.lo()), num(d.hi()), csv(x.n() == 0 ? notAvailable(a, m) : null))).append('\n');
             }
         }
         return s.toString();
@@ -201,11 +256,13 @@ public final class Report {
 
     String runsCsv() {
         StringBuilder s = new StringBuilder("run,arm,seed,status");
-        for (String m : Metrics.NAMES.keySet()) s.append(',').append(m);
+        List<String> columns = new ArrayList<>(Metrics.NAMES.keySet());
+        for (String m : metrics) if (!columns.contains(m)) columns.add(m);
+        for (String m : columns) s.append(',').append(m);
         s.append('\n');
         for (RunResult r : runs) {
             s.append(r.name()).append(',').append(r.arm()).append(',').append(r.seed()).append(',').append(r.status());
-            for (String m : Metrics.NAMES.keySet()) s.append(',').append(num(r.metrics().getOrDefault(m, Double.NaN)));
+            for (String m : columns) s.append(',').append(num(r.metrics().getOrDefault(m, Double.NaN)));
             s.append('\n');
         }
         return s.toString();
@@ -221,6 +278,10 @@ public final class Report {
     }
 
     private static String num(double x) { return Double.isNaN(x) ? "" : Double.toString(x); }
+
+    private static String firstNonNull(String a, String b) { return a != null ? a : b; }
+
+    private static String csv(String text) { return text == null ? "" : "\"" + text.replace("\"", "\"\"") + "\""; }
 
     private static List<String> texts(JsonNode list) {
         List<String> out = new ArrayList<>();
@@ -280,6 +341,57 @@ public final class Report {
         }
         if (plotted == 0) c.addSeries("no finished run", new double[] {0}, new double[] {0});
         return c;
+    }
+
+    /** Each arm's held-out loss against the evaluation context (as a multiple of the training context); null without such metrics. */
+    private XYChart byContext() {
+        TreeMap<Integer, String> factors = contextFactors();
+        if (factors.size() < 2) return null;
+        XYChart c = new XYChartBuilder().width(800).height(520).title("held-out loss by evaluation context (trained at 1x)")
+                .xAxisTitle("evaluation context (times the training context, log scale)").yAxisTitle("held-out loss").build();
+        style(c.getStyler());
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        // log2 of the factor on a linear axis, labelled at the powers of two (XChart's log axis labels only decades).
+        c.getStyler().setXAxisTickLabelsFormattingFunction(v -> Math.abs(v - Math.rint(v)) < 1e-9 && v >= 0 ? (1L << Math.round(v)) + "x" : "");
+        int plotted = 0;
+        for (int i = 0; i < arms.size(); i++) {
+            String a = arms.get(i);
+            List<double[]> points = new ArrayList<>();
+            for (var f : factors.entrySet()) {
+                List<Double> xs = new ArrayList<>();
+                for (RunResult r : runs) {
+                    if (r.arm().equals(a) && r.status().equals("finished") && r.metrics().containsKey(f.getValue())) xs.add(r.metrics().get(f.getValue()));
+                }
+                if (xs.isEmpty()) continue;
+                points.add(new double[] {Math.log(f.getKey()) / Math.log(2), xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
+                        xs.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), xs.stream().mapToDouble(Double::doubleValue).max().orElseThrow()});
+            }
+            if (points.isEmpty()) continue;
+            int n = points.size();
+            double[] x = new double[n], mean = new double[n], bx = new double[2 * n], by = new double[2 * n];
+            for (int j = 0; j < n; j++) {
+                x[j] = points.get(j)[0];
+                mean[j] = points.get(j)[1];
+                bx[j] = x[j]; by[j] = points.get(j)[3];
+                bx[2 * n - 1 - j] = x[j]; by[2 * n - 1 - j] = points.get(j)[2];
+            }
+            Color color = COLORS[i % COLORS.length];
+            if (n > 1) {
+                XYSeries band = c.addSeries(a + " (seed range)", bx, by);
+                band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+                band.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 50));
+                band.setLineColor(new Color(0, 0, 0, 0));
+                band.setMarker(SeriesMarkers.NONE);
+                band.setShowInLegend(false);
+            }
+            XYSeries line = c.addSeries(a, x, mean);
+            line.setLineColor(color);
+            line.setMarkerColor(color);
+            line.setMarker(SeriesMarkers.CIRCLE);
+            line.setLineStyle(new BasicStroke(2f));
+            plotted++;
+        }
+        return plotted == 0 ? null : c;
     }
 
     private CategoryChart bars(String metric) {

@@ -186,11 +186,11 @@ public final class Study {
 
         List<String> metrics = new ArrayList<>();
         JsonNode m = root.has("metrics") ? root.get("metrics") : JSON.createArrayNode().add("loss");
-        if (!m.isArray() || m.isEmpty()) throw new ConfigException(f, "metrics", "expected a list of metrics out of " + String.join(", ", Metrics.NAMES.keySet()) + "; got " + kindOf(m));
+        if (!m.isArray() || m.isEmpty()) throw new ConfigException(f, "metrics", "expected a list of metrics out of " + Metrics.choices() + "; got " + kindOf(m));
         for (int i = 0; i < m.size(); i++) {
             String k = m.get(i).asText();
-            if (!m.get(i).isTextual() || !Metrics.NAMES.containsKey(k)) {
-                throw new ConfigException(f, "metrics." + i, "unknown metric " + kindOf(m.get(i)) + "; expected one of " + String.join(", ", Metrics.NAMES.keySet())
+            if (!m.get(i).isTextual() || !Metrics.known(k)) {
+                throw new ConfigException(f, "metrics." + i, "unknown metric " + kindOf(m.get(i)) + "; expected one of " + Metrics.choices()
                         + Suggest.closest(k, Metrics.NAMES.keySet()).map(c -> "; did you mean \"" + c + "\"?").orElse(""));
             }
             if (!metrics.contains(k)) metrics.add(k);
@@ -211,11 +211,16 @@ public final class Study {
                     }
                 }
                 for (String metric : List.of(e.leftMetric(), e.rightMetric())) {
-                    if (!Metrics.NAMES.containsKey(metric)) throw new ConfigException(f, "expect." + i, "unknown metric \"" + metric + "\"; expected one of " + String.join(", ", Metrics.NAMES.keySet()));
+                    if (!Metrics.known(metric)) throw new ConfigException(f, "expect." + i, "unknown metric \"" + metric + "\"; expected one of " + Metrics.choices());
                     if (!metrics.contains(metric)) metrics.add(metric);
                 }
-                if (!e.leftMetric().equals(e.rightMetric())) throw new ConfigException(f, "expect." + i, "compares " + e.leftMetric() + " with " + e.rightMetric() + "; a paired difference needs one metric on both sides");
-                if (e.leftArm().equals(e.rightArm())) throw new ConfigException(f, "expect." + i, "compares arm \"" + e.leftArm() + "\" with itself");
+                // Paired by seed: two arms on one metric, or one arm on two metrics (e.g. its loss at 4x against at 1x).
+                boolean sameArm = e.leftArm().equals(e.rightArm()), sameMetric = e.leftMetric().equals(e.rightMetric());
+                if (sameArm && sameMetric) throw new ConfigException(f, "expect." + i, "compares " + e.leftArm() + "." + e.leftMetric() + " with itself");
+                if (!sameArm && !sameMetric) {
+                    throw new ConfigException(f, "expect." + i, "compares " + e.leftMetric() + " with " + e.rightMetric() + " across arms; a paired difference needs one metric on "
+                            + "both sides, or one arm on both sides");
+                }
                 expectations.add(e);
             }
         }
