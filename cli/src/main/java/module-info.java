@@ -8,6 +8,7 @@ module org.ablate.cli {
     requires com.fasterxml.jackson.databind;
     requires jdk.incubator.vector;
     requires java.management; // the benchmarks report heap figures beside peak RSS
+    requires jdk.management; // and the bytes a training step allocates
 
     opens org.ablate.cli to info.picocli;
 }

@@ -101,6 +101,15 @@ final class BenchCommand implements Runnable {
         out.put("heap", heap);
     }
 
+    /** Bytes allocated so far by all live threads (the trainer's and its workers'), or -1 where the JVM cannot say. */
+    static long allocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getTotalThreadAllocatedBytes();
+        }
+        return -1;
+    }
+
     /** VmHWM of /proc/self/status in MiB, or -1 where the file does not exist (not Linux). */
     static double peakRssMb() {
         try {
@@ -169,11 +178,16 @@ final class BenchCommand implements Runnable {
                 @Override public Batch heldOutBatch(int index, int b, int c) { return index == 0 ? fixed : null; }
                 @Override public String describe() { return "one fixed batch of random byte tokens"; }
             };
-            long[] at = new long[total + 1];
+            long[] at = new long[total + 1], allocated = new long[2];
             double[] loss = new double[1];
             TrainingCallback clock = new TrainingCallback() {
                 @Override public void evaluated(int step, double heldOut, Map<String, Double> metrics) { if (step == 0) at[0] = System.nanoTime(); }
-                @Override public void step(int step, int totalSteps, double l, double lr, double tps) { at[step] = System.nanoTime(); loss[0] = l; }
+                @Override public void step(int step, int totalSteps, double l, double lr, double tps) {
+                    at[step] = System.nanoTime();
+                    loss[0] = l;
+                    if (step == warmup) allocated[0] = allocatedBytes();
+                    if (step == total) allocated[1] = allocatedBytes();
+                }
             };
             Injector injector = Guice.createInjector(
                     Modules.override(new RunModule(spec, REGISTRY, null)).with(new AbstractModule() {
@@ -205,6 +219,9 @@ final class BenchCommand implements Runnable {
             out.put("tokens_per_s", stats(tps, 1));
             out.put("step_ms", stats(ms, 1));
             out.put("final_loss", round(loss[0], 4));
+            // Bytes allocated per timed step: what the collector has to clear, independent of the host's load.
+            out.put("allocated_mb_per_step", allocated[0] < 0 || allocated[1] < 0 ? -1
+                    : round((allocated[1] - allocated[0]) / (double) (reps * steps) / (1 << 20), 1));
             putMemory(out);
             out.put("env", environment());
             System.out.println(json(out));
