@@ -49,10 +49,12 @@ final class DemoCommand implements Callable<Integer> {
         long seed = spec.run().seed();
         List<String> texts = prompts != null ? prompts : spec.generation().prompts();
         System.out.println();
-        System.out.println("samples (" + chain + ", seeds from " + seed + "):");
+        System.out.println("samples (" + chain + ", seeds from " + seed + ", reading at most the " + spec.run().context()
+                + " tokens of run.context it was trained on):");
         for (int i = 0; i < texts.size(); i++) {
             System.out.print("> ");
-            GenerateCommand.stream(loaded.model(), loaded.tokenizer(), texts.get(i), chain, spec.generation().maxNewTokens(), seed + i, System.out);
+            GenerateCommand.stream(loaded.model(), loaded.tokenizer(), texts.get(i), chain, spec.generation().maxNewTokens(), seed + i,
+                    spec.run().context(), System.out);
             System.out.println();
         }
         System.out.println();

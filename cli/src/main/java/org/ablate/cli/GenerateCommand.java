@@ -69,6 +69,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", description = "Tokens to generate at most (default: the run's generation section, else 200).")
     Integer maxNewTokens;
 
+    @Option(names = "--window", paramLabel = "N", description = "Show the model at most N tokens: past them it rereads the last N/2 "
+            + "from position 0, so it never sees a position it was not trained on and the text can run past max_positions "
+            + "(default: a run folder's run.context; 0: no window, stop at max_positions). Sampling only.")
+    Integer window;
+
     @Option(names = "--seed", description = "Seed of the random picks (default: ${DEFAULT-VALUE}).")
     long seed = 0;
 
@@ -129,7 +134,21 @@ final class GenerateCommand implements Callable<Integer> {
                     + "decoder_start_token_id (and no tokenizer BOS or padding id stands in)");
         }
         warnAboutUnknownText(tokenizer, prompt, ids);
-        int budget = model.config().maxPositions() - (seq2seq ? 1 : ids.length) + 1;
+        if (window != null && (search != null || seq2seq) && window != 0) {
+            throw new IllegalArgumentException("--window applies to sampling from a decoder-only model" + (seq2seq ? "; this one is encoder-decoder" : "; drop --beams"));
+        }
+        if (window == null) {
+            RunSpec run = search == null && !seq2seq ? runSpec(registry) : null;
+            window = run == null ? 0 : Math.min(run.run().context(), model.config().maxPositions());
+            if (window > 0 && ids.length + maxNewTokens > window) {
+                System.err.println("generation: the model reads at most the last " + window + " tokens (run.context, what it was trained on); "
+                        + "past them it rereads the last " + window / 2 + " (--window 0: no window)");
+            }
+        }
+        if (window != 0 && (window < 2 || window > model.config().maxPositions())) {
+            throw new IllegalArgumentException("--window " + window + ": expected 0 (no window) or 2 to max_positions " + model.config().maxPositions());
+        }
+        int budget = window > 0 ? maxNewTokens : model.config().maxPositions() - (seq2seq ? 1 : ids.length) + 1;
         if (budget < maxNewTokens) {
             System.err.println("ablate generate: note: the model has " + model.config().maxPositions() + " positions (max_positions), so at most "
                     + Math.max(budget, 0) + " of the " + maxNewTokens + " new tokens fit after the " + (seq2seq ? "start token" : ids.length + "-token prompt"));
@@ -155,12 +174,12 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
             IntConsumer onToken = t -> { out.print(" " + t); out.flush(); };
             if (seq2seq) Generator.generateSeq2seq(model, ids, src.decoderStart(), chain, maxNewTokens, src.eos(), seed, onToken);
-            else Generator.generate(model, ids, chain, maxNewTokens, src.eos(), seed, onToken);
+            else Generator.generate(model, ids, chain, maxNewTokens, src.eos(), seed, onToken, window);
         } else if (seq2seq) {
             TextStream text = new TextStream(tokenizer, src.eos(), out);
             Generator.generateSeq2seq(model, ids, src.decoderStart(), chain, maxNewTokens, src.eos(), seed, text);
         } else {
-            stream(model, tokenizer, prompt, ids, src.eos(), chain, maxNewTokens, seed, out);
+            stream(model, tokenizer, prompt, ids, src.eos(), chain, maxNewTokens, seed, window, out);
         }
         out.println();
         return 0;
@@ -184,9 +203,15 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** A run folder's generation section (its resolved spec.yaml), or {@code null} for any other model folder. */
     private RunSpec.Generation runGeneration(ComponentRegistry registry) {
+        RunSpec spec = runSpec(registry);
+        return spec == null ? null : spec.generation();
+    }
+
+    /** A run folder's resolved spec.yaml, or {@code null} for any other model folder. */
+    private RunSpec runSpec(ComponentRegistry registry) {
         Path spec = checkpoint.resolve("spec.yaml");
         if (!Files.isRegularFile(checkpoint.resolve(Checkpoint.RUN_MARKER)) || !Files.isRegularFile(spec)) return null;
-        return new SpecLoader(registry).load(spec, List.of()).generation();
+        return new SpecLoader(registry).load(spec, List.of());
     }
 
     private static String describe(RunSpec.Generation g) {
@@ -224,19 +249,21 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /** Prints the prompt, then each new piece of text as soon as it decodes to whole characters. */
-    static String stream(Model model, Tokenizer tokenizer, String prompt, SamplerChain chain, int maxNewTokens, long seed, PrintStream out) {
+    static String stream(Model model, Tokenizer tokenizer, String prompt, SamplerChain chain, int maxNewTokens, long seed, int window,
+                         PrintStream out) {
         int[] ids = tokenizer.encode(prompt);
         if (ids.length == 0) throw new IllegalArgumentException("--prompt encodes to no tokens; give some text");
-        return stream(model, tokenizer, prompt, ids, tokenizer.specialTokens().eos(), chain, maxNewTokens, seed, out);
+        return stream(model, tokenizer, prompt, ids, tokenizer.specialTokens().eos(), chain, maxNewTokens, seed,
+                Math.min(window, model.config().maxPositions()), out);
     }
 
     /** The same for a prompt already encoded as {@code ids}, stopping at {@code eos}. */
     private static String stream(Model model, Tokenizer tokenizer, String prompt, int[] ids, int eos, SamplerChain chain,
-                                 int maxNewTokens, long seed, PrintStream out) {
+                                 int maxNewTokens, long seed, int window, PrintStream out) {
         out.print(prompt);
         out.flush();
         TextStream text = new TextStream(tokenizer, eos, out);
-        Generator.generate(model, ids, chain, maxNewTokens, eos, seed, text);
+        Generator.generate(model, ids, chain, maxNewTokens, eos, seed, text, window);
         return prompt + text.printed;
     }
 

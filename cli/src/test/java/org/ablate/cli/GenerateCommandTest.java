@@ -302,13 +302,22 @@ class GenerateCommandTest {
         assertEquals(explicit.out(), fromSpec.out());
         assertFalse(explicit.err().contains("spec.yaml"), "the command line overrides the spec: " + explicit.err());
         // Characters the tokenizer never saw, and more new tokens than positions, are said, not silently changed.
-        MainTest.Result noted = MainTest.run("generate", run.toString(), "--prompt", "And God \u00c6", "--ids", "--max-new-tokens", "100");
+        MainTest.Result noted = MainTest.run("generate", run.toString(), "--prompt", "And God \u00c6", "--ids", "--max-new-tokens", "100",
+                "--window", "0");
         assertEquals(0, noted.code(), noted.err());
         assertTrue(noted.err().contains("does not know \"\u00c6\""), noted.err());
         assertTrue(noted.err().contains("at most 56 of the 100 new tokens"), noted.err());
         assertEquals(9 + 56, noted.out().strip().split(" ").length, "stops at the position limit");
-        MainTest.Result tooLong = MainTest.run("generate", run.toString(), "--prompt", "And God said ".repeat(6));
+        MainTest.Result tooLong = MainTest.run("generate", run.toString(), "--prompt", "And God said ".repeat(6), "--window", "0");
         assertEquals(1, tooLong.code());
         assertTrue(tooLong.err().contains("the prompt has 78 tokens, more than max_positions 64"), tooLong.err());
+        // By default a run folder's model reads at most its run.context (16) tokens, so the text can outrun max_positions.
+        MainTest.Result windowed = MainTest.run("generate", run.toString(), "--prompt", "And God said ".repeat(6), "--ids", "--max-new-tokens", "100");
+        assertEquals(0, windowed.code(), windowed.err());
+        assertTrue(windowed.err().contains("reads at most the last 16 tokens (run.context"), windowed.err());
+        assertEquals(78 + 100, windowed.out().strip().split(" ").length, "100 new tokens after the 78-token prompt");
+        MainTest.Result badWindow = MainTest.run("generate", run.toString(), "--prompt", "And", "--window", "65");
+        assertEquals(1, badWindow.code());
+        assertTrue(badWindow.err().contains("--window 65: expected 0 (no window) or 2 to max_positions 64"), badWindow.err());
     }
 }

@@ -34,12 +34,30 @@ public final class Generator {
      */
     public static int[] generate(Model model, int[] prompt, SamplerChain chain, int maxNewTokens, int eos, long seed,
                                  IntConsumer onToken) {
+        return generate(model, prompt, chain, maxNewTokens, eos, seed, onToken, 0);
+    }
+
+    /**
+     * Decoder-only generation that never shows the model more than {@code window} tokens, the context it was trained
+     * at (nanoGPT crops to its block size the same way). When the text reaches {@code window} tokens the cache is
+     * dropped and the last {@code window / 2} tokens are read again from position 0, as every training window
+     * started at position 0 wherever it fell in the text; so positions the model never trained on are never used,
+     * and the text may run past {@code max_positions}.
+     *
+     * @param window the longest context the model sees, 2 to {@code max_positions}; 0 for none (stop at {@code max_positions})
+     */
+    public static int[] generate(Model model, int[] prompt, SamplerChain chain, int maxNewTokens, int eos, long seed,
+                                 IntConsumer onToken, int window) {
         if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt is empty; give at least one token");
         if (model.config().hasEncoder()) {
             throw new IllegalArgumentException("generate: decoder-only generation needs a decoder-only model, the config is "
                     + model.config().architecture().id());
         }
-        return run(model, prompt, null, chain, maxNewTokens, eos, seed, onToken);
+        int maxPositions = model.config().maxPositions();
+        if (window != 0 && (window < 2 || window > maxPositions)) {
+            throw new IllegalArgumentException("generate: window " + window + " must be 0 (none) or between 2 and max_positions " + maxPositions);
+        }
+        return run(model, prompt, null, chain, maxNewTokens, eos, seed, onToken, window);
     }
 
     /**
@@ -57,23 +75,25 @@ public final class Generator {
         }
         try (NoGrad g = Tensor.noGrad()) {
             Tensor memory = model.encode(IntTensor.of(source.clone(), 1, source.length), null, null);
-            return run(model, new int[] {start}, memory, chain, maxNewTokens, eos, seed, onToken);
+            return run(model, new int[] {start}, memory, chain, maxNewTokens, eos, seed, onToken, 0);
         }
     }
 
     private static int[] run(Model model, int[] prefix, Tensor memory, SamplerChain chain, int maxNewTokens, int eos, long seed,
-                             IntConsumer onToken) {
+                             IntConsumer onToken, int window) {
         int maxPositions = model.config().maxPositions();
-        if (prefix.length > maxPositions) {
+        if (window == 0 && prefix.length > maxPositions) {
             throw new IllegalArgumentException("generate: the prompt has " + prefix.length + " tokens, more than max_positions " + maxPositions);
         }
-        int budget = Math.min(maxNewTokens, maxPositions - prefix.length + 1);
+        int budget = window > 0 ? maxNewTokens : Math.min(maxNewTokens, maxPositions - prefix.length + 1);
         int[] out = Arrays.copyOf(prefix, prefix.length + Math.max(budget, 0));
-        int length = prefix.length;
+        // A prompt longer than the window is read from its last window tokens.
+        int[] first = window > 0 && prefix.length > window ? Arrays.copyOfRange(prefix, prefix.length - window, prefix.length) : prefix.clone();
+        int length = prefix.length, seen = first.length; // seen: tokens in the cache, i.e. the next token's position
         SplittableRandom random = new SplittableRandom(seed);
         try (NoGrad g = Tensor.noGrad()) {
             DecoderCache cache = model.newCache();
-            Tensor logits = model.logits(model.decode(IntTensor.of(prefix.clone(), 1, prefix.length), null, memory, null, cache));
+            Tensor logits = model.logits(model.decode(IntTensor.of(first, 1, first.length), null, memory, null, cache));
             for (int i = 0; i < budget; i++) {
                 int v = logits.size(-1);
                 Tensor last = logits.slice(1, logits.size(1) - 1, logits.size(1)).reshape(1, v);
@@ -81,7 +101,16 @@ public final class Generator {
                 out[length++] = token;
                 if (onToken != null) onToken.accept(token);
                 if (token == eos || i == budget - 1) break;
-                logits = model.logits(model.decode(IntTensor.of(new int[] {token}, 1, 1), null, memory, null, cache));
+                if (window > 0 && seen >= window) {
+                    // The next position would reach the window: start again from the last window/2 tokens at position 0.
+                    int keep = window / 2;
+                    cache = model.newCache();
+                    logits = model.logits(model.decode(IntTensor.of(Arrays.copyOfRange(out, length - keep, length), 1, keep), null, memory, null, cache));
+                    seen = keep;
+                } else {
+                    logits = model.logits(model.decode(IntTensor.of(new int[] {token}, 1, 1), null, memory, null, cache));
+                    seen++;
+                }
             }
         }
         return Arrays.copyOf(out, length);

@@ -61,6 +61,34 @@ class BeamAndSeq2seqTest {
         assertArrayEquals(greedy, Generator.beam(m, beams(1), prompt, 10, -1).tokens());
     }
 
+    /**
+     * With a window the model never sees more than {@code window} tokens: each greedy pick equals the argmax of an
+     * uncached pass over the tokens since the last slide (which keeps window/2 and restarts at position 0), and
+     * the text runs past max_positions.
+     */
+    @Test void windowedGenerationReadsOnlyTheWindow() {
+        Model m = model("decoder-only");
+        int window = 8, keep = window / 2;
+        int[] prompt = {3, 7, 1, 4, 4, 9, 2, 5, 8, 6, 1}; // longer than the window: read from its last 8 tokens
+        int[] got = Generator.generate(m, prompt, greedy(), 50, -1, 0, null, window);
+        assertEquals(prompt.length + 50, got.length, "50 new tokens, past max_positions 40");
+        assertArrayEquals(prompt, Arrays.copyOf(got, prompt.length));
+        int start = prompt.length - window, slides = 0;
+        try (var g = Tensor.noGrad()) {
+            for (int t = prompt.length; t < got.length; t++) {
+                if (t - start > window) { start = t - keep; slides++; }
+                int[] ctx = Arrays.copyOfRange(got, start, t);
+                Tensor logits = m.logits(m.decode(IntTensor.of(ctx, 1, ctx.length), null, null, null, null));
+                assertEquals(logits.slice(1, ctx.length - 1, ctx.length).reshape(1, 19).argmax(-1).data()[0], got[t], "token " + t);
+            }
+        }
+        assertEquals(10, slides, "a slide at token 12, then every window - keep + 1 = 5 tokens up to 57");
+        // Without a window the same model stops at max_positions.
+        assertEquals(41, Generator.generate(m, new int[] {3}, greedy(), 100, -1, 0, null).length); // the 41st is picked, never read
+        assertThrows(IllegalArgumentException.class, () -> Generator.generate(m, prompt, greedy(), 5, -1, 0, null, 41));
+        assertThrows(IllegalArgumentException.class, () -> Generator.generate(m, prompt, greedy(), 5, -1, 0, null, 1));
+    }
+
     /** The cached greedy loop must pick the argmax of an uncached full pass at every step. */
     @Test void seq2seqGreedyMatchesUncachedArgmax() {
         Model m = model("encoder-decoder");
