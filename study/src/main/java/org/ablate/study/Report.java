@@ -327,20 +327,30 @@ public final class Report {
                 bx[2 * n - 1 - j] = x[j]; by[2 * n - 1 - j] = lo[j];
             }
             plotted++;
-            XYSeries band = c.addSeries(a + " (seed range)", bx, by);
-            band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
-            band.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 60));
-            band.setLineColor(new Color(0, 0, 0, 0));
-            band.setMarker(SeriesMarkers.NONE);
-            band.setShowInLegend(false);
-            XYSeries line = c.addSeries(a + " (n=" + summary(a, "loss").n() + ")", x, mean);
-            line.setLineColor(color);
-            line.setMarkerColor(color);
-            line.setMarker(SeriesMarkers.CIRCLE);
-            line.setLineStyle(new BasicStroke(2f));
+            band(c, a, bx, by, color, 60);
+            line(c, a + " (n=" + summary(a, "loss").n() + ")", x, mean, color);
         }
         if (plotted == 0) c.addSeries("no finished run", new double[] {0}, new double[] {0});
         return c;
+    }
+
+    /** An arm's seed range as a shaded polygon (x forward along the top, back along the bottom), not in the legend. */
+    private static void band(XYChart c, String arm, double[] bx, double[] by, Color color, int alpha) {
+        XYSeries band = c.addSeries(arm + " (seed range)", bx, by);
+        band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+        band.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), alpha));
+        band.setLineColor(new Color(0, 0, 0, 0));
+        band.setMarker(SeriesMarkers.NONE);
+        band.setShowInLegend(false);
+    }
+
+    /** An arm's mean as a line with round markers. */
+    private static void line(XYChart c, String name, double[] x, double[] y, Color color) {
+        XYSeries line = c.addSeries(name, x, y);
+        line.setLineColor(color);
+        line.setMarkerColor(color);
+        line.setMarker(SeriesMarkers.CIRCLE);
+        line.setLineStyle(new BasicStroke(2f));
     }
 
     /** Each arm's held-out loss against the evaluation context (as a multiple of the training context); null without such metrics. */
@@ -376,19 +386,8 @@ public final class Report {
                 bx[2 * n - 1 - j] = x[j]; by[2 * n - 1 - j] = points.get(j)[2];
             }
             Color color = COLORS[i % COLORS.length];
-            if (n > 1) {
-                XYSeries band = c.addSeries(a + " (seed range)", bx, by);
-                band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
-                band.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 50));
-                band.setLineColor(new Color(0, 0, 0, 0));
-                band.setMarker(SeriesMarkers.NONE);
-                band.setShowInLegend(false);
-            }
-            XYSeries line = c.addSeries(a, x, mean);
-            line.setLineColor(color);
-            line.setMarkerColor(color);
-            line.setMarker(SeriesMarkers.CIRCLE);
-            line.setLineStyle(new BasicStroke(2f));
+            if (n > 1) band(c, a, bx, by, color, 50);
+            line(c, a, x, mean, color);
             plotted++;
         }
         return plotted == 0 ? null : c;
