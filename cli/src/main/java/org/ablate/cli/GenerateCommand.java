@@ -128,6 +128,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(checkpoint + ": encoder-decoder generation needs a decoder start token; config.json has no "
                     + "decoder_start_token_id (and no tokenizer BOS or padding id stands in)");
         }
+        LanguageModels.requireLmHead(checkpoint, model);
         warnAboutUnknownText(tokenizer, prompt, ids);
         int budget = model.config().maxPositions() - (seq2seq ? 1 : ids.length) + 1;
         if (budget < maxNewTokens) {

@@ -14,6 +14,7 @@ import org.ablate.api.Network;
 import org.ablate.api.Objective;
 import org.ablate.api.Params;
 import org.ablate.api.Tokenizer;
+import org.ablate.metrics.LexiconJudge;
 import org.ablate.tensor.Dropout;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
@@ -26,6 +27,8 @@ import org.ablate.tensor.Tensor;
  */
 final class PpoObjective implements Objective {
     private final Network reference, rewardModel;
+    private final Tokenizer tokenizer;
+    private final LexiconJudge judge;
     private final String head, valueHead, rewardHead;
     private final int eos, pad, epochs, minibatches, maxNew;
     private final double gamma, lam, cliprange, cliprangeValue, vfCoef, temperature, klTarget;
@@ -35,9 +38,11 @@ final class PpoObjective implements Objective {
     private final Deque<Rollout> queue = new ArrayDeque<>();
     private Map<String, Double> rolloutStats = Map.of();
 
-    PpoObjective(Params p, Network reference, Network rewardModel, Tokenizer tokenizer) {
+    PpoObjective(Params p, Network reference, Network rewardModel, Tokenizer tokenizer, LexiconJudge judge) {
         this.reference = reference;
         this.rewardModel = rewardModel;
+        this.tokenizer = tokenizer;
+        this.judge = judge;
         head = p.getString("head");
         valueHead = p.getString("value_head");
         rewardHead = p.getString("reward_head");
@@ -116,6 +121,7 @@ final class PpoObjective implements Objective {
         stats.put("kl", meanKl);
         stats.put("kl_coef", klCoef);
         stats.put("response_length", s.response.sum().item() / (double) s.ids.size(0));
+        if (judge != null) stats.put("judge", judgeScore(s));
         rolloutStats = stats;
         if (adaptive) { // Ziegler et al. 2019, as TRL's AdaptiveKLController
             double error = Math.max(-0.2, Math.min(0.2, meanKl / klTarget - 1));
@@ -142,13 +148,27 @@ final class PpoObjective implements Objective {
             Tensor score = rewardModel.head(rewardHead).forward(rewardModel.decode(s.ids, s.mask, null, null), s.mask);
             int b = s.ids.size(0);
             double kl = logprobs.sub(refLogprobs).mul(s.response).sum().item() / b, reward = score.mean().item();
-            return new Loss(Tensor.scalar((float) -(reward - klCoef * kl)), b, Map.of("reward", reward, "kl", kl,
-                    "response_length", s.response.sum().item() / (double) b));
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("reward", reward);
+            metrics.put("kl", kl);
+            metrics.put("response_length", s.response.sum().item() / (double) b);
+            if (judge != null) metrics.put("judge", judgeScore(s));
+            return new Loss(Tensor.scalar((float) -(reward - klCoef * kl)), b, metrics);
         }
     }
 
-    /** Sampled sequences, padded on the right. */
-    private record Sampled(IntTensor ids, IntTensor mask, IntTensor labels, Tensor response) {}
+    /** The judge's mean score of the sampled responses' text (the end-of-sequence token left out). */
+    private double judgeScore(Sampled s) {
+        double sum = 0;
+        for (int[] r : s.responses()) {
+            int n = r.length > 0 && r[r.length - 1] == eos ? r.length - 1 : r.length;
+            sum += judge.score(tokenizer.decode(java.util.Arrays.copyOf(r, n), true)).score();
+        }
+        return sum / s.responses().length;
+    }
+
+    /** Sampled sequences, padded on the right, and each row's response ids. */
+    private record Sampled(IntTensor ids, IntTensor mask, IntTensor labels, Tensor response, int[][] responses) {}
 
     /**
      * Samples up to {@code max_new_tokens} after each prompt, stopping a row at the end-of-sequence token. All rows
@@ -196,13 +216,15 @@ final class PpoObjective implements Objective {
         int[] labels = new int[b * width];
         float[] response = new float[b * width];
         java.util.Arrays.fill(labels, Batch.IGNORE);
+        int[][] responses = new int[b][];
         for (int r = 0; r < b; r++) {
+            responses[r] = java.util.Arrays.copyOfRange(seq[r], promptLen[r], len[r]);
             for (int t = Math.max(0, promptLen[r] - 1); t < len[r] - 1; t++) {
                 labels[r * width + t] = seq[r][t + 1];
                 response[r * width + t] = 1f;
             }
         }
-        return new Sampled(im[0], im[1], IntTensor.of(labels, b, width), Tensor.of(response, b, width));
+        return new Sampled(im[0], im[1], IntTensor.of(labels, b, width), Tensor.of(response, b, width), responses);
     }
 
     private IntTensor[] pack(int[][] seq, int[] len, int width) {

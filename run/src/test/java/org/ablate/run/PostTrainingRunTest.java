@@ -161,6 +161,19 @@ class PostTrainingRunTest {
         RunSpec reward = spec(MODEL + "  output_heads: {score: {id: scalar}}\n" + RUN + PAIRS + "objective: {id: reward-pairwise}\n");
         TrainingRun.Outcome rm = train(reward, "reward", dir.resolve("sft"));
         assertEquals(dir.resolve("sft").toAbsolutePath().normalize().toString(), JSON.readTree(dir.resolve("reward/run.json").toFile()).path("from").asText());
+        // Each run records its stage, and the run it starts from with that run's spec hash and stage.
+        assertEquals("sft", run.path("stage").asText());
+        assertTrue(run.path("parent").isMissingNode(), run.toString());
+        JsonNode rmRun = JSON.readTree(dir.resolve("reward/run.json").toFile());
+        assertEquals("reward", rmRun.path("stage").asText());
+        assertEquals(dir.resolve("sft").toAbsolutePath().normalize().toString(), rmRun.path("parent").path("folder").asText());
+        assertEquals(run.path("spec_sha256").asText(), rmRun.path("parent").path("spec_sha256").asText());
+        assertEquals("sft", rmRun.path("parent").path("stage").asText());
+        List<String> header = Files.readAllLines(dir.resolve("reward/spec.yaml")).subList(0, 3);
+        assertEquals("# stage: reward", header.get(1));
+        assertEquals("# parent: " + dir.resolve("sft").toAbsolutePath().normalize() + " (run spec sha256 " + run.path("spec_sha256").asText().substring(0, 12)
+                + ", stage sft)", header.get(2));
+        assertEquals("# stage: sft", Files.readAllLines(dir.resolve("sft/spec.yaml")).get(1));
         List<JsonNode> evals = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("reward/metrics.jsonl"))) {
             JsonNode n = JSON.readTree(line);
@@ -212,6 +225,9 @@ class PostTrainingRunTest {
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-5, "step " + (i + 1) + ": " + a + " vs " + b);
         assertEquals(dir.resolve("sft").toAbsolutePath().normalize().toString(), JSON.readTree(out.resolve("run.json").toFile()).path("from").asText());
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertEquals("dpo", run.path("stage").asText());
+        assertEquals("sft", run.path("parent").path("stage").asText(), "the resumed run still names its parent: " + run);
     }
 
     /** On a handful of pairs seen again and again, DPO drives its loss well below log 2. */
@@ -233,13 +249,14 @@ class PostTrainingRunTest {
                 dir.resolve("sft"));
         RunSpec ppo = spec(MODEL + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN
                 + "data: {id: prompts, path: prompts.jsonl, held_out: 0.2, template: \"{prompt}>\"}\n"
-                + "objective: {id: ppo, reward_model: reward, ppo_epochs: 2, max_new_tokens: 5}\n", "run.steps=4", "run.eval_every=0");
+                + "objective: {id: ppo, reward_model: reward, ppo_epochs: 2, max_new_tokens: 5}\n", "run.steps=4", "run.eval_every=0",
+                "objective.judge=" + Files.writeString(dir.resolve("lexicon.json"), "{\"a\": 1, \"b\": -2}"));
         train(ppo, "ppo", dir.resolve("sft"));
         int steps = 0, evals = 0;
         for (String line : Files.readAllLines(dir.resolve("ppo/metrics.jsonl"))) {
             JsonNode n = JSON.readTree(line);
-            List<String> expected = n.has("held_out_loss") ? List.of("reward", "kl", "response_length")
-                    : List.of("reward", "kl", "kl_coef", "entropy", "clipfrac", "approx_kl", "pg_loss", "vf_loss");
+            List<String> expected = n.has("held_out_loss") ? List.of("reward", "kl", "response_length", "judge")
+                    : List.of("reward", "kl", "kl_coef", "entropy", "clipfrac", "approx_kl", "pg_loss", "vf_loss", "judge");
             for (String m : expected) assertTrue(n.path(m).isNumber(), m + " in " + line);
             if (n.has("held_out_loss")) evals++; else steps++;
         }
@@ -249,6 +266,16 @@ class PostTrainingRunTest {
         String m = assertThrows(ConfigException.class, () -> train(spec(MODEL + RUN + "data: {id: prompts, path: prompts.jsonl}\n"
                 + "objective: {id: ppo, reward_model: nowhere}\n"), "ppo-bad", dir.resolve("sft"))).getMessage();
         assertTrue(m.contains("objective.reward_model") && m.contains("nowhere"), m);
+        JsonNode run = JSON.readTree(dir.resolve("ppo/run.json").toFile());
+        assertEquals("ppo", run.path("stage").asText());
+        assertEquals("sft", run.path("parent").path("stage").asText());
+
+        Path notJson = Files.writeString(dir.resolve("bad-lexicon.json"), "a 1\n");
+        m = assertThrows(RuntimeException.class, () -> train(spec(MODEL
+                + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN + "data: {id: prompts, path: prompts.jsonl}\n"
+                + "objective: {id: ppo, reward_model: reward, judge: " + notJson + "}\n"), "ppo-bad-judge", dir.resolve("sft"))).getMessage();
+        assertTrue(m.contains("objective.judge: " + notJson + ": not JSON at line 1"), m);
+        assertTrue(!m.contains("\n"), m);
     }
 
     /** The shipped post-training specs resolve, each with the objective and data it is about. */
