@@ -23,7 +23,9 @@ import org.ablate.tensor.Tensor;
 /**
  * The PPO loop of {@link PpoProvider}: rollouts, KL-shaped rewards and GAE ({@link Ppo#advantages}), and a
  * queue of minibatch updates ({@link Ppo#losses}) drained one per trainer step. The queue is the objective's
- * only state; a resumed run starts a fresh rollout at the step it resumes from.
+ * only state (with an adaptive kl_coef); a resumed run starts a fresh rollout at the step it resumes from, drawn
+ * with that step's random numbers, which is what the uninterrupted run does when the step ends a rollout (a
+ * multiple of ppo_epochs × minibatches): resumed there without adaptive_kl, a run repeats bit for bit.
  */
 final class PpoObjective implements Objective {
     private final Network reference, rewardModel;

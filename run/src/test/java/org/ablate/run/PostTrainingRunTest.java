@@ -278,6 +278,33 @@ class PostTrainingRunTest {
         assertTrue(!m.contains("\n"), m);
     }
 
+    /**
+     * PPO's only state besides the weights and the optimizer is its queue of minibatches from the current rollout;
+     * resumed from a checkpoint where a rollout is used up (a multiple of ppo_epochs × minibatches), the run
+     * samples the next rollout with the same step's random draws and repeats the uninterrupted run bit for bit.
+     */
+    @Test void aPpoRunResumedAtARolloutBoundaryRepeatsTheUninterruptedRun() throws IOException {
+        train(spec(SFT, "run.steps=3"), "sft", null);
+        train(spec(MODEL + "  output_heads: {score: {id: scalar}}\n" + RUN + PAIRS + "objective: {id: reward-pairwise}\n", "run.steps=3"), "reward",
+                dir.resolve("sft"));
+        RunSpec ppo = spec(MODEL + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN
+                + "data: {id: prompts, path: prompts.jsonl, held_out: 0.2, template: \"{prompt}>\"}\n"
+                + "objective: {id: ppo, reward_model: reward, ppo_epochs: 2, minibatches: 2, max_new_tokens: 5}\n",
+                "run.steps=8", "run.eval_every=0", "run.checkpoint_every=4", "model.dropout=0.0");
+        TrainingCallback failAt6 = new TrainingCallback() {
+            @Override public void step(int step, int total, double loss, double lr, double tps) {
+                if (step == 6) throw new IllegalStateException("interrupted");
+            }
+        };
+        Path out = dir.resolve("ppo");
+        assertThrows(IllegalStateException.class, () -> new TrainingRun(TestSpecs.REGISTRY, quiet).run(ppo,
+                new TrainingRun.Options(out, dir.resolve("sft"), false, false, List.of(failAt6))));
+        TrainingRun.Outcome resumed = new TrainingRun(TestSpecs.REGISTRY, quiet).run(ppo, new TrainingRun.Options(out, null, true, false, List.of()));
+        TrainingRun.Outcome whole = train(ppo, "whole", dir.resolve("sft"));
+        assertEquals(whole.result().trainLosses(), resumed.result().trainLosses());
+        assertEquals(Files.readAllLines(dir.resolve("whole/metrics.jsonl")), Files.readAllLines(out.resolve("metrics.jsonl")));
+    }
+
     /** The shipped post-training specs resolve, each with the objective and data it is about. */
     @Test void exampleSpecsResolve() {
         Path specs = Path.of("../examples/specs");
