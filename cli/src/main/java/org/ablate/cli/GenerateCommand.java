@@ -129,6 +129,7 @@ final class GenerateCommand implements Callable<Integer> {
                     + "decoder_start_token_id (and no tokenizer BOS or padding id stands in)");
         }
         LanguageModels.requireLmHead(checkpoint, model);
+        LanguageModels.noteRewardModel(checkpoint, System.err);
         warnAboutUnknownText(tokenizer, prompt, ids);
         int budget = model.config().maxPositions() - (seq2seq ? 1 : ids.length) + 1;
         if (budget < maxNewTokens) {

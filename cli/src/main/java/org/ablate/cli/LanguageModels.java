@@ -35,6 +35,25 @@ final class LanguageModels {
                 + (scalar ? "; it scores sequences (a reward model): generate from the policy it was trained for, e.g. the SFT run" : ""));
     }
 
+    /**
+     * Says so when {@code dir} is a reward-model run (run.json's stage {@code reward}): it keeps the (tied) LM head
+     * of the model it started from, but its weights were trained for the score alone, so its text means little.
+     */
+    static void noteRewardModel(Path dir, java.io.PrintStream err) {
+        Path marker = dir.resolve(org.ablate.models.checkpoint.Checkpoint.RUN_MARKER);
+        if (!java.nio.file.Files.isRegularFile(marker)) return;
+        try {
+            com.fasterxml.jackson.databind.JsonNode run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(marker.toFile());
+            if (run.path("stage").asText().equals("reward") || run.path("objective").asText().equals("reward-pairwise")) {
+                String parent = run.path("parent").path("folder").asText(run.path("from").asText(""));
+                err.println("note: " + dir + " is a reward model: its language-model head was not trained in that stage, so its text says "
+                        + "little" + (parent.isEmpty() ? "" : "; the policy it scores started from " + parent));
+            }
+        } catch (IOException e) {
+            // an unreadable run.json: nothing to say
+        }
+    }
+
     /** Refuses a reference whose tokenizer encodes {@code probe} differently from the model's. */
     static void checkSameTokenizer(ModelSource model, ModelSource reference, String probe, Path modelDir, Path referenceDir) {
         int[] a = model.tokenizer().encode(probe), b = reference.tokenizer().encode(probe);

@@ -142,6 +142,15 @@ class JudgeCommandTest {
         assertEquals(1, r.code());
         assertEquals("ablate generate: " + dir.resolve("rm") + ": the model has no language-model head to generate with (its heads: score "
                 + "(SEQUENCE_SCALAR)); it scores sequences (a reward model): generate from the policy it was trained for, e.g. the SFT run", r.err().strip());
+        // A reward-model run keeps its starting model's tied LM head: generation works, with a note.
+        Model both = EvalCommandTest.model("decoder-only", "{lm_head: {id: lm, tied: true}, score: {id: scalar}}", tok.vocabSize());
+        Checkpoint.save(dir.resolve("run/model"), both, tok, Map.of());
+        Files.writeString(dir.resolve("run/run.json"), "{\"format\": \"ablate-run\", \"objective\": \"reward-pairwise\", \"stage\": \"reward\", "
+                + "\"status\": \"finished\", \"parent\": {\"folder\": \"/runs/sft\"}}");
+        r = MainTest.run("generate", dir.resolve("run").toString(), "--prompt", "a b", "--max-new-tokens", "3", "--sampler", "greedy");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("note: " + dir.resolve("run") + " is a reward model: its language-model head was not trained in that stage, "
+                + "so its text says little; the policy it scores started from /runs/sft"), r.err());
         files();
         r = MainTest.run("judge", dir.resolve("rm").toString(), "--prompts", dir.resolve("prompts.jsonl").toString(), "--lexicon",
                 dir.resolve("lexicon.json").toString());

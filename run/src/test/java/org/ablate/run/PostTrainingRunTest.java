@@ -315,5 +315,15 @@ class PostTrainingRunTest {
             assertEquals(e[2], s.data().id(), e[0]);
             assertTrue(Files.isRegularFile(s.base().resolve(s.data().params().getString("path"))), e[0] + ": " + s.data().params().getString("path"));
         }
+        // The pipeline's specs (examples/post-training/run.sh): their pairs are made by the pipeline; PPO's prompts and judge are shipped.
+        Path pipeline = Path.of("../examples/post-training");
+        for (String[] e : new String[][] {{"reward.yaml", "reward-pairwise"}, {"dpo.yaml", "dpo"}, {"ppo.yaml", "ppo"}}) {
+            RunSpec s = new SpecLoader(TestSpecs.REGISTRY).load(pipeline.resolve(e[0]), List.of());
+            assertEquals(e[1], s.objective().id(), e[0]);
+            assertEquals(Lineage.of(s, Path.of("sft")).stage(), e[0].equals("reward.yaml") ? "reward" : e[1]);
+        }
+        RunSpec ppo = new SpecLoader(TestSpecs.REGISTRY).load(pipeline.resolve("ppo.yaml"), List.of());
+        assertTrue(Files.isRegularFile(ppo.base().resolve(ppo.data().params().getString("path"))), ppo.data().params().getString("path"));
+        assertTrue(Files.isRegularFile(Path.of("..").resolve(ppo.objective().params().getString("judge"))), ppo.objective().params().getString("judge"));
     }
 }
