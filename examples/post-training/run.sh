@@ -10,9 +10,10 @@
 #   5. DPO           examples/post-training/dpo.yaml on the same pairs, against the SFT model
 #   6. PPO           examples/post-training/ppo.yaml against the reward model, KL penalty to the SFT model
 #   7. PPO, no KL    the same with objective.kl_coef=0
-#   8. judge         ablate judge of SFT, DPO, PPO and PPO without KL on the held-out prompts (8 samples each):
+#   8. PPO, judge    the same as 6 with the judge itself as the reward (objective.reward=judge): no reward model
+#   9. judge         ablate judge of SFT, DPO and the three PPO runs on the held-out prompts (8 samples each):
 #                    the judge's score, the reward model's score, the KL to the SFT model
-#   9. plot          ablate plot of the PPO runs' held-out curves, SFT and DPO as levels
+#  10. plot          ablate plot of the PPO runs' held-out curves, SFT and DPO as levels
 #
 # Usage: examples/post-training/run.sh [OUT]   (default runs/post-training; run from anywhere)
 # A stage whose run folder holds a finished run is kept (delete the folder, or REDO=1 to redo everything).
@@ -57,13 +58,14 @@ train reward examples/post-training/reward.yaml --from "$out/sft" --set "data.pa
 train dpo examples/post-training/dpo.yaml --from "$out/sft" --set "data.path=$out/judged-pairs.jsonl"
 train ppo examples/post-training/ppo.yaml --from "$out/sft" --set "objective.reward_model=$out/reward"
 train ppo-no-kl examples/post-training/ppo.yaml --from "$out/sft" --set "objective.reward_model=$out/reward" --set objective.kl_coef=0
+train ppo-judge examples/post-training/ppo.yaml --from "$out/sft" --set objective.reward=judge
 
 judge() {
     ./ablate judge "$out/$1" --prompts "$prompts" --held-out 0.1 --template "$template" --samples $samples --lexicon "$lexicon" \
         --reference "$out/sft" --reward-model "$out/reward" --show 4 > "$out/judge-$1.json"
 }
-for m in sft dpo ppo ppo-no-kl; do stage "judge-$m" judge $m; done
-stage plot ./ablate plot "PPO=$out/ppo" "PPO, kl_coef 0=$out/ppo-no-kl" --held-out --metric judge --metric kl --metric reward \
+for m in sft dpo ppo ppo-no-kl ppo-judge; do stage "judge-$m" judge $m; done
+stage plot ./ablate plot "PPO=$out/ppo" "PPO, kl_coef 0=$out/ppo-no-kl" "PPO on the judge=$out/ppo-judge" --held-out --metric judge --metric kl --metric reward \
     --level "SFT=$out/judge-sft.json" --level "DPO=$out/judge-dpo.json" --title "held-out prompts" --out "$out/judge-kl.png"
 if [ -n "${PLOT:-}" ]; then cp "$out/judge-kl.png" "$PLOT"; fi
 
@@ -72,7 +74,7 @@ fmt() { LC_ALL=C awk -v x="$1" -v d="$2" 'BEGIN { if (x == "") print "-"; else p
 {
     echo "| model | judge (mean AFINN score) | positive / negative share | reward model | KL to SFT | distinct responses |"
     echo "|---|---|---|---|---|---|"
-    for m in sft dpo ppo ppo-no-kl; do
+    for m in sft dpo ppo ppo-no-kl ppo-judge; do
         f="$out/judge-$m.json"
         echo "| $m | $(fmt "$(field "$f" judge)" 3) ± $(fmt "$(field "$f" judge_sd)" 2) | $(fmt "$(field "$f" positive_share)" 3) / $(fmt "$(field "$f" negative_share)" 3) | $(fmt "$(field "$f" reward)" 3) | $(fmt "$(field "$f" kl)" 2) | $(fmt "$(field "$f" distinct_share)" 3) |"
     done

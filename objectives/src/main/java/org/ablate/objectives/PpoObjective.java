@@ -63,8 +63,9 @@ final class PpoObjective implements Objective {
         adaptive = p.getBoolean("adaptive_kl");
         klTarget = p.getDouble("kl_target");
         horizon = p.getInt("kl_horizon");
-        Head rm = rewardModel.head(rewardHead);
-        if (rm.output() != HeadOutput.SEQUENCE_SCALAR) {
+        if (rewardModel == null && judge == null) throw new IllegalArgumentException("objective.reward: \"judge\" needs objective.judge, a lexicon file");
+        Head rm = rewardModel == null ? null : rewardModel.head(rewardHead);
+        if (rm != null && rm.output() != HeadOutput.SEQUENCE_SCALAR) {
             throw new IllegalArgumentException("objective.reward_head: the reward model's head \"" + rewardHead + "\" gives " + rm.output()
                     + ", expected SEQUENCE_SCALAR (a scalar head at the last token)");
         }
@@ -112,7 +113,7 @@ final class PpoObjective implements Objective {
             Tensor logprobs = PolicyMath.tokenLogProbs(policyHead(net).forward(hidden, s.mask), s.labels);
             Tensor values = valueHead(net).forward(hidden, s.mask);
             Tensor refLogprobs = PolicyMath.tokenLogProbs(policyHead(reference).forward(reference.decode(s.ids, s.mask, null, null), s.mask), s.labels);
-            Tensor score = rewardModel.head(rewardHead).forward(rewardModel.decode(s.ids, s.mask, null, null), s.mask);
+            Tensor score = score(s);
             Ppo.Advantages a = Ppo.advantages(logprobs, refLogprobs, values, s.response, score, klCoef, gamma, lam);
             all = new Rollout(s.ids, s.mask, s.labels, s.response, logprobs, values, a.returns(), a.whitened());
             meanScore = score.mean().item();
@@ -147,7 +148,7 @@ final class PpoObjective implements Objective {
         try (Dropout d = Dropout.evaluation()) {
             Tensor logprobs = PolicyMath.tokenLogProbs(policyHead(net).forward(net.decode(s.ids, s.mask, null, null), s.mask), s.labels);
             Tensor refLogprobs = PolicyMath.tokenLogProbs(policyHead(reference).forward(reference.decode(s.ids, s.mask, null, null), s.mask), s.labels);
-            Tensor score = rewardModel.head(rewardHead).forward(rewardModel.decode(s.ids, s.mask, null, null), s.mask);
+            Tensor score = score(s);
             int b = s.ids.size(0);
             double kl = logprobs.sub(refLogprobs).mul(s.response).sum().item() / b, reward = score.mean().item();
             Map<String, Double> metrics = new LinkedHashMap<>();
@@ -159,13 +160,28 @@ final class PpoObjective implements Objective {
         }
     }
 
-    /** The judge's mean score of the sampled responses' text (the end-of-sequence token left out). */
+    /** The reward of each sampled row, {@code [B]}: the reward model's score, or without one the judge's. */
+    private Tensor score(Sampled s) {
+        if (rewardModel != null) return rewardModel.head(rewardHead).forward(rewardModel.decode(s.ids, s.mask, null, null), s.mask);
+        float[] scores = judgeScores(s);
+        return Tensor.of(scores, scores.length);
+    }
+
+    /** The judge's score of each sampled response's text (the end-of-sequence token left out). */
+    private float[] judgeScores(Sampled s) {
+        float[] out = new float[s.responses().length];
+        for (int i = 0; i < out.length; i++) {
+            int[] r = s.responses()[i];
+            int n = r.length > 0 && r[r.length - 1] == eos ? r.length - 1 : r.length;
+            out[i] = judge.score(tokenizer.decode(java.util.Arrays.copyOf(r, n), true)).score();
+        }
+        return out;
+    }
+
+    /** The judge's mean score of the sampled responses. */
     private double judgeScore(Sampled s) {
         double sum = 0;
-        for (int[] r : s.responses()) {
-            int n = r.length > 0 && r[r.length - 1] == eos ? r.length - 1 : r.length;
-            sum += judge.score(tokenizer.decode(java.util.Arrays.copyOf(r, n), true)).score();
-        }
+        for (float x : judgeScores(s)) sum += x;
         return sum / s.responses().length;
     }
 

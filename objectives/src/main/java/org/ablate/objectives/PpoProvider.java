@@ -21,7 +21,8 @@ import org.ablate.metrics.LexiconJudge;
  * policy needs a value head ({@code output_heads: {value: {id: scalar, at: every}}}); the reward model is a
  * checkpoint with a scalar head. Held-out evaluation samples responses to the held-out prompts and reports
  * −(score − kl_coef·KL) as its loss; with {@code judge} (a sentiment lexicon) the lexicon's score of the responses is
- * logged beside it, for rollouts and held out.
+ * logged beside it, for rollouts and held out, and with {@code reward: judge} that score is the reward itself (no
+ * reward model: a rule in place of a learned reward, to tell a weak reward model from a weak optimiser).
  */
 public final class PpoProvider implements ObjectiveProvider {
     @Override public String id() { return "ppo"; }
@@ -31,7 +32,9 @@ public final class PpoProvider implements ObjectiveProvider {
     @Override public ApiVersion apiVersion() { return new ApiVersion(ApiVersion.MAJOR, ApiVersion.MINOR); }
 
     @Override public List<ParamSpec> parameters() {
-        return List.of(ParamSpec.text("reward_model", null, "the reward model's checkpoint or run folder"),
+        return List.of(ParamSpec.text("reward_model", "", "the reward model's checkpoint or run folder (needed unless reward is judge)"),
+                ParamSpec.choice("reward", "model", List.of("model", "judge"), "what scores a response: the reward model, or the judge's "
+                        + "lexicon itself (objective.judge; a rule in place of a learned reward)"),
                 ParamSpec.text("reward_head", "score", "the reward model's scalar head"),
                 ParamSpec.text("reference", "", "the frozen reference checkpoint or run folder; empty: the model the run starts from (--from)"),
                 ParamSpec.text("head", "lm_head", "the policy's head of vocabulary logits"),
@@ -67,7 +70,12 @@ public final class PpoProvider implements ObjectiveProvider {
                 throw new IllegalArgumentException("objective.judge: " + e.getMessage(), e);
             }
         }
+        boolean byJudge = params.getString("reward").equals("judge");
+        if (!byJudge && params.getString("reward_model").isBlank()) {
+            throw new IllegalArgumentException("objective.reward_model: name the reward model's checkpoint or run folder (or set objective.reward: judge)");
+        }
+        if (byJudge && judge == null) throw new IllegalArgumentException("objective.reward: \"judge\" scores responses with objective.judge; name a lexicon file there");
         return new PpoObjective(params, context.frozen("objective.reference", params.getString("reference")),
-                context.frozen("objective.reward_model", params.getString("reward_model")), context.tokenizer(), judge);
+                byJudge ? null : context.frozen("objective.reward_model", params.getString("reward_model")), context.tokenizer(), judge);
     }
 }

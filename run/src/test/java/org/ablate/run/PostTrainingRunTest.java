@@ -278,6 +278,28 @@ class PostTrainingRunTest {
         assertTrue(!m.contains("\n"), m);
     }
 
+    /** With reward: judge, the lexicon's score of each response is PPO's reward: the two logged means are one number. */
+    @Test void ppoCanTakeTheJudgeItselfAsItsReward() throws IOException {
+        train(spec(SFT, "run.steps=3"), "sft", null);
+        Path lexicon = Files.writeString(dir.resolve("lexicon.json"), "{\"a\": 2, \"b\": -1, \"the\": 1}");
+        String policy = MODEL + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN
+                + "data: {id: prompts, path: prompts.jsonl, held_out: 0.2, template: \"{prompt}>\"}\n";
+        train(spec(policy + "objective: {id: ppo, reward: judge, judge: " + lexicon + ", ppo_epochs: 1, max_new_tokens: 8}\n",
+                "run.steps=4", "run.eval_every=2"), "ppo", dir.resolve("sft"));
+        int lines = 0;
+        for (String line : Files.readAllLines(dir.resolve("ppo/metrics.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            assertEquals(n.path("judge").asDouble(), n.path("reward").asDouble(), 1e-6, line);
+            lines++;
+        }
+        assertEquals(4 + 3, lines);
+        String m = assertThrows(ConfigException.class, () -> train(spec(policy + "objective: {id: ppo, reward: judge}\n"), "no-judge",
+                dir.resolve("sft"))).getMessage();
+        assertTrue(m.contains("objective.reward: \"judge\" scores responses with objective.judge"), m);
+        m = assertThrows(ConfigException.class, () -> train(spec(policy + "objective: {id: ppo}\n"), "no-reward", dir.resolve("sft"))).getMessage();
+        assertTrue(m.contains("objective.reward_model: name the reward model's checkpoint or run folder"), m);
+    }
+
     /**
      * PPO's only state besides the weights and the optimizer is its queue of minibatches from the current rollout;
      * resumed from a checkpoint where a rollout is used up (a multiple of ppo_epochs × minibatches), the run
