@@ -142,6 +142,12 @@ class JudgeCommandTest {
         assertEquals(1, r.code());
         assertEquals("ablate generate: " + dir.resolve("rm") + ": the model has no language-model head to generate with (its heads: score "
                 + "(SEQUENCE_SCALAR)); it scores sequences (a reward model): generate from the policy it was trained for, e.g. the SFT run", r.err().strip());
+        // A PPO policy has a value head beside its LM head: generation reads the LM head.
+        Model policy = EvalCommandTest.model("decoder-only", "{lm_head: {id: lm}, value: {id: scalar, at: every}}", tok.vocabSize());
+        Checkpoint.save(dir.resolve("policy"), policy, tok, Map.of());
+        r = MainTest.run("generate", dir.resolve("policy").toString(), "--prompt", "a b", "--max-new-tokens", "3", "--sampler", "greedy");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("a b") && r.out().strip().length() > 3, r.out());
         // A reward-model run keeps its starting model's tied LM head: generation works, with a note.
         Model both = EvalCommandTest.model("decoder-only", "{lm_head: {id: lm, tied: true}, score: {id: scalar}}", tok.vocabSize());
         Checkpoint.save(dir.resolve("run/model"), both, tok, Map.of());
