@@ -1,6 +1,7 @@
 /** Training objectives: losses of a batch under a model, through the SPI's network view. Exports nothing. */
 module org.ablate.objectives {
     requires org.ablate.api;
+    requires org.ablate.metrics; // PPO's optional judge of its responses
 
     provides org.ablate.api.ObjectiveProvider with
             org.ablate.objectives.NextTokenProvider,

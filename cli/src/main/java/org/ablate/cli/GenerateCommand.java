@@ -133,6 +133,8 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(checkpoint + ": encoder-decoder generation needs a decoder start token; config.json has no "
                     + "decoder_start_token_id (and no tokenizer BOS or padding id stands in)");
         }
+        LanguageModels.requireLmHead(checkpoint, model);
+        LanguageModels.noteRewardModel(checkpoint, System.err);
         warnAboutUnknownText(tokenizer, prompt, ids);
         if (window != null && (search != null || seq2seq) && window != 0) {
             throw new IllegalArgumentException("--window applies to sampling from a decoder-only model" + (seq2seq ? "; this one is encoder-decoder" : "; drop --beams"));

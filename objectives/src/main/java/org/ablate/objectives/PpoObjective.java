@@ -14,6 +14,7 @@ import org.ablate.api.Network;
 import org.ablate.api.Objective;
 import org.ablate.api.Params;
 import org.ablate.api.Tokenizer;
+import org.ablate.metrics.LexiconJudge;
 import org.ablate.tensor.Dropout;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
@@ -22,10 +23,14 @@ import org.ablate.tensor.Tensor;
 /**
  * The PPO loop of {@link PpoProvider}: rollouts, KL-shaped rewards and GAE ({@link Ppo#advantages}), and a
  * queue of minibatch updates ({@link Ppo#losses}) drained one per trainer step. The queue is the objective's
- * only state; a resumed run starts a fresh rollout at the step it resumes from.
+ * only state (with an adaptive kl_coef); a resumed run starts a fresh rollout at the step it resumes from, drawn
+ * with that step's random numbers, which is what the uninterrupted run does when the step ends a rollout (a
+ * multiple of ppo_epochs × minibatches): resumed there without adaptive_kl, a run repeats bit for bit.
  */
 final class PpoObjective implements Objective {
     private final Network reference, rewardModel;
+    private final Tokenizer tokenizer;
+    private final LexiconJudge judge;
     private final String head, valueHead, rewardHead;
     private final int eos, pad, epochs, minibatches, maxNew;
     private final double gamma, lam, cliprange, cliprangeValue, vfCoef, temperature, klTarget;
@@ -35,9 +40,11 @@ final class PpoObjective implements Objective {
     private final Deque<Rollout> queue = new ArrayDeque<>();
     private Map<String, Double> rolloutStats = Map.of();
 
-    PpoObjective(Params p, Network reference, Network rewardModel, Tokenizer tokenizer) {
+    PpoObjective(Params p, Network reference, Network rewardModel, Tokenizer tokenizer, LexiconJudge judge) {
         this.reference = reference;
         this.rewardModel = rewardModel;
+        this.tokenizer = tokenizer;
+        this.judge = judge;
         head = p.getString("head");
         valueHead = p.getString("value_head");
         rewardHead = p.getString("reward_head");
@@ -56,8 +63,9 @@ final class PpoObjective implements Objective {
         adaptive = p.getBoolean("adaptive_kl");
         klTarget = p.getDouble("kl_target");
         horizon = p.getInt("kl_horizon");
-        Head rm = rewardModel.head(rewardHead);
-        if (rm.output() != HeadOutput.SEQUENCE_SCALAR) {
+        if (rewardModel == null && judge == null) throw new IllegalArgumentException("objective.reward: \"judge\" needs objective.judge, a lexicon file");
+        Head rm = rewardModel == null ? null : rewardModel.head(rewardHead);
+        if (rm != null && rm.output() != HeadOutput.SEQUENCE_SCALAR) {
             throw new IllegalArgumentException("objective.reward_head: the reward model's head \"" + rewardHead + "\" gives " + rm.output()
                     + ", expected SEQUENCE_SCALAR (a scalar head at the last token)");
         }
@@ -105,7 +113,7 @@ final class PpoObjective implements Objective {
             Tensor logprobs = PolicyMath.tokenLogProbs(policyHead(net).forward(hidden, s.mask), s.labels);
             Tensor values = valueHead(net).forward(hidden, s.mask);
             Tensor refLogprobs = PolicyMath.tokenLogProbs(policyHead(reference).forward(reference.decode(s.ids, s.mask, null, null), s.mask), s.labels);
-            Tensor score = rewardModel.head(rewardHead).forward(rewardModel.decode(s.ids, s.mask, null, null), s.mask);
+            Tensor score = score(s);
             Ppo.Advantages a = Ppo.advantages(logprobs, refLogprobs, values, s.response, score, klCoef, gamma, lam);
             all = new Rollout(s.ids, s.mask, s.labels, s.response, logprobs, values, a.returns(), a.whitened());
             meanScore = score.mean().item();
@@ -116,6 +124,7 @@ final class PpoObjective implements Objective {
         stats.put("kl", meanKl);
         stats.put("kl_coef", klCoef);
         stats.put("response_length", s.response.sum().item() / (double) s.ids.size(0));
+        if (judge != null) stats.put("judge", judgeScore(s));
         rolloutStats = stats;
         if (adaptive) { // Ziegler et al. 2019, as TRL's AdaptiveKLController
             double error = Math.max(-0.2, Math.min(0.2, meanKl / klTarget - 1));
@@ -139,16 +148,45 @@ final class PpoObjective implements Objective {
         try (Dropout d = Dropout.evaluation()) {
             Tensor logprobs = PolicyMath.tokenLogProbs(policyHead(net).forward(net.decode(s.ids, s.mask, null, null), s.mask), s.labels);
             Tensor refLogprobs = PolicyMath.tokenLogProbs(policyHead(reference).forward(reference.decode(s.ids, s.mask, null, null), s.mask), s.labels);
-            Tensor score = rewardModel.head(rewardHead).forward(rewardModel.decode(s.ids, s.mask, null, null), s.mask);
+            Tensor score = score(s);
             int b = s.ids.size(0);
             double kl = logprobs.sub(refLogprobs).mul(s.response).sum().item() / b, reward = score.mean().item();
-            return new Loss(Tensor.scalar((float) -(reward - klCoef * kl)), b, Map.of("reward", reward, "kl", kl,
-                    "response_length", s.response.sum().item() / (double) b));
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("reward", reward);
+            metrics.put("kl", kl);
+            metrics.put("response_length", s.response.sum().item() / (double) b);
+            if (judge != null) metrics.put("judge", judgeScore(s));
+            return new Loss(Tensor.scalar((float) -(reward - klCoef * kl)), b, metrics);
         }
     }
 
-    /** Sampled sequences, padded on the right. */
-    private record Sampled(IntTensor ids, IntTensor mask, IntTensor labels, Tensor response) {}
+    /** The reward of each sampled row, {@code [B]}: the reward model's score, or without one the judge's. */
+    private Tensor score(Sampled s) {
+        if (rewardModel != null) return rewardModel.head(rewardHead).forward(rewardModel.decode(s.ids, s.mask, null, null), s.mask);
+        float[] scores = judgeScores(s);
+        return Tensor.of(scores, scores.length);
+    }
+
+    /** The judge's score of each sampled response's text (the end-of-sequence token left out). */
+    private float[] judgeScores(Sampled s) {
+        float[] out = new float[s.responses().length];
+        for (int i = 0; i < out.length; i++) {
+            int[] r = s.responses()[i];
+            int n = r.length > 0 && r[r.length - 1] == eos ? r.length - 1 : r.length;
+            out[i] = judge.score(tokenizer.decode(java.util.Arrays.copyOf(r, n), true)).score();
+        }
+        return out;
+    }
+
+    /** The judge's mean score of the sampled responses. */
+    private double judgeScore(Sampled s) {
+        double sum = 0;
+        for (float x : judgeScores(s)) sum += x;
+        return sum / s.responses().length;
+    }
+
+    /** Sampled sequences, padded on the right, and each row's response ids. */
+    private record Sampled(IntTensor ids, IntTensor mask, IntTensor labels, Tensor response, int[][] responses) {}
 
     /**
      * Samples up to {@code max_new_tokens} after each prompt, stopping a row at the end-of-sequence token. All rows
@@ -196,13 +234,15 @@ final class PpoObjective implements Objective {
         int[] labels = new int[b * width];
         float[] response = new float[b * width];
         java.util.Arrays.fill(labels, Batch.IGNORE);
+        int[][] responses = new int[b][];
         for (int r = 0; r < b; r++) {
+            responses[r] = java.util.Arrays.copyOfRange(seq[r], promptLen[r], len[r]);
             for (int t = Math.max(0, promptLen[r] - 1); t < len[r] - 1; t++) {
                 labels[r * width + t] = seq[r][t + 1];
                 response[r * width + t] = 1f;
             }
         }
-        return new Sampled(im[0], im[1], IntTensor.of(labels, b, width), Tensor.of(response, b, width));
+        return new Sampled(im[0], im[1], IntTensor.of(labels, b, width), Tensor.of(response, b, width), responses);
     }
 
     private IntTensor[] pack(int[][] seq, int[] len, int width) {

@@ -1,5 +1,7 @@
 package org.ablate.objectives;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.ablate.api.ApiVersion;
@@ -8,6 +10,7 @@ import org.ablate.api.ObjectiveContext;
 import org.ablate.api.ObjectiveProvider;
 import org.ablate.api.ParamSpec;
 import org.ablate.api.Params;
+import org.ablate.metrics.LexiconJudge;
 
 /**
  * PPO with a KL penalty against a frozen reference (Ouyang et al. 2022; TRL's classic PPOTrainer and its
@@ -17,7 +20,9 @@ import org.ablate.api.Params;
  * minibatch (each trainer step is one minibatch; a new rollout starts when the last one is used up). The
  * policy needs a value head ({@code output_heads: {value: {id: scalar, at: every}}}); the reward model is a
  * checkpoint with a scalar head. Held-out evaluation samples responses to the held-out prompts and reports
- * −(score − kl_coef·KL) as its loss.
+ * −(score − kl_coef·KL) as its loss; with {@code judge} (a sentiment lexicon) the lexicon's score of the responses is
+ * logged beside it, for rollouts and held out, and with {@code reward: judge} that score is the reward itself (no
+ * reward model: a rule in place of a learned reward, to tell a weak reward model from a weak optimiser).
  */
 public final class PpoProvider implements ObjectiveProvider {
     @Override public String id() { return "ppo"; }
@@ -27,7 +32,9 @@ public final class PpoProvider implements ObjectiveProvider {
     @Override public ApiVersion apiVersion() { return new ApiVersion(ApiVersion.MAJOR, ApiVersion.MINOR); }
 
     @Override public List<ParamSpec> parameters() {
-        return List.of(ParamSpec.text("reward_model", null, "the reward model's checkpoint or run folder"),
+        return List.of(ParamSpec.text("reward_model", "", "the reward model's checkpoint or run folder (needed unless reward is judge)"),
+                ParamSpec.choice("reward", "model", List.of("model", "judge"), "what scores a response: the reward model, or the judge's "
+                        + "lexicon itself (objective.judge; a rule in place of a learned reward)"),
                 ParamSpec.text("reward_head", "score", "the reward model's scalar head"),
                 ParamSpec.text("reference", "", "the frozen reference checkpoint or run folder; empty: the model the run starts from (--from)"),
                 ParamSpec.text("head", "lm_head", "the policy's head of vocabulary logits"),
@@ -44,7 +51,9 @@ public final class PpoProvider implements ObjectiveProvider {
                 ParamSpec.integer("ppo_epochs", 4, 1, null, "optimisation passes over each rollout"),
                 ParamSpec.integer("minibatches", 1, 1, null, "minibatches per pass (each one optimizer step)"),
                 ParamSpec.integer("max_new_tokens", 32, 1, null, "longest sampled response (prompt + response must fit the model's positions)"),
-                ParamSpec.real("temperature", 1.0, 0.0, false, null, true, "sampling temperature of rollouts"));
+                ParamSpec.real("temperature", 1.0, 0.0, false, null, true, "sampling temperature of rollouts"),
+                ParamSpec.text("judge", "", "a sentiment lexicon (JSON word -> valence, as AFINN-165) whose score of the responses is logged as "
+                        + "\"judge\"; empty: none"));
     }
 
     @Override public Objective create(Params params) {
@@ -52,7 +61,21 @@ public final class PpoProvider implements ObjectiveProvider {
     }
 
     @Override public Objective create(Params params, ObjectiveContext context) {
+        LexiconJudge judge = null;
+        String lexicon = params.getString("judge");
+        if (!lexicon.isBlank()) {
+            try {
+                judge = LexiconJudge.load(Path.of(lexicon));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("objective.judge: " + e.getMessage(), e);
+            }
+        }
+        boolean byJudge = params.getString("reward").equals("judge");
+        if (!byJudge && params.getString("reward_model").isBlank()) {
+            throw new IllegalArgumentException("objective.reward_model: name the reward model's checkpoint or run folder (or set objective.reward: judge)");
+        }
+        if (byJudge && judge == null) throw new IllegalArgumentException("objective.reward: \"judge\" scores responses with objective.judge; name a lexicon file there");
         return new PpoObjective(params, context.frozen("objective.reference", params.getString("reference")),
-                context.frozen("objective.reward_model", params.getString("reward_model")), context.tokenizer());
+                byJudge ? null : context.frozen("objective.reward_model", params.getString("reward_model")), context.tokenizer(), judge);
     }
 }

@@ -86,7 +86,8 @@ public final class TrainingRun {
         }
         // The folder the weights start from; recorded in run.json so that a resumed run finds it again (e.g. as its reference model).
         Path parent = options.from() != null ? options.from().toAbsolutePath().normalize() : options.resume() ? recordedParent(out) : null;
-        Path resumeFrom = options.resume() ? prepareResume(out, spec) : prepareNew(out, spec, options.overwrite(), parent);
+        Lineage lineage = Lineage.of(spec, parent);
+        Path resumeFrom = options.resume() ? prepareResume(out, spec) : prepareNew(out, spec, options.overwrite(), lineage);
 
         // The tokenizer: the checkpoint's when resuming, the source's when fine-tuning, else trained on the data.
         Tokenizer tokenizer;
@@ -155,10 +156,10 @@ public final class TrainingRun {
         } catch (Trainer.Stopped s) {
             log.println();
             log.println("stopped after step " + s.step + "; checkpoint " + s.checkpoint + "; continue with --resume --out " + out);
-            writeStatus(out, spec, "stopped", s.step, parent);
+            writeStatus(out, spec, "stopped", s.step, lineage);
             throw s;
         } catch (RuntimeException | IOException e) {
-            writeStatus(out, spec, "failed", -1, parent);
+            writeStatus(out, spec, "failed", -1, lineage);
             throw e;
         } finally {
             finished.countDown();
@@ -189,6 +190,7 @@ public final class TrainingRun {
         metrics.put("spec_sha256", spec.hash());
         metrics.put("objective", spec.objective().id());
         if (parent != null) metrics.put("from", parent.toString());
+        metrics.put("stage", lineage.stage());
         metrics.put("steps", r.steps());
         metrics.put("initial_held_out_loss", result.initialHeldOutLoss());
         metrics.put("final_held_out_loss", result.finalHeldOutLoss());
@@ -199,7 +201,7 @@ public final class TrainingRun {
         metrics.putAll(translation);
         metrics.put("train_losses", result.trainLosses());
         Checkpoint.save(out.resolve("model"), model, tokenizer, metrics);
-        writeStatus(out, spec, "finished", r.steps(), parent);
+        writeStatus(out, spec, "finished", r.steps(), lineage);
         deleteTree(out.resolve("checkpoints"));
         log.println("run folder: " + out);
         return new Outcome(model, tokenizer, result, out);
@@ -304,7 +306,7 @@ public final class TrainingRun {
 
     // --- the run folder -------------------------------------------------------------------------------
 
-    private Path prepareNew(Path out, RunSpec spec, boolean overwrite, Path parent) throws IOException {
+    private Path prepareNew(Path out, RunSpec spec, boolean overwrite, Lineage lineage) throws IOException {
         if (Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException(out + ": exists and is not a folder; nothing was written (choose another --out)");
@@ -343,8 +345,8 @@ public final class TrainingRun {
             throw new IOException(String.format(Locale.ROOT, "%s: %.1f MB free, a run needs about %.1f MB (model and checkpoints); nothing was trained",
                     out, free / 1e6, 3 * weights / 1e6));
         }
-        Files.writeString(out.resolve("spec.yaml"), "# resolved from " + spec.source() + "\n" + SpecLoader.toYaml(spec.resolved()));
-        writeStatus(out, spec, "running", 0, parent);
+        Files.writeString(out.resolve("spec.yaml"), "# resolved from " + spec.source() + "\n" + lineage.yamlComments() + SpecLoader.toYaml(spec.resolved()));
+        writeStatus(out, spec, "running", 0, lineage);
         return null;
     }
 
@@ -453,13 +455,14 @@ public final class TrainingRun {
         return new Trainer.Start(step, losses, evals, optimizer);
     }
 
-    private static void writeStatus(Path out, RunSpec spec, String status, int step, Path parent) throws IOException {
+    private static void writeStatus(Path out, RunSpec spec, String status, int step, Lineage lineage) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "ablate-run");
         m.put("spec_sha256", spec.hash());
         m.put("source", spec.source());
         m.put("objective", spec.objective().id());
-        if (parent != null) m.put("from", parent.toString());
+        if (lineage.parent() != null) m.put("from", lineage.parent().toString());
+        lineage.putInto(m);
         m.put("status", status);
         if (step >= 0) m.put("step", step);
         writeAtomically(out.resolve(Checkpoint.RUN_MARKER), JSON.writeValueAsString(m));

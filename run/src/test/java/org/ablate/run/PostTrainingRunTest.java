@@ -161,6 +161,19 @@ class PostTrainingRunTest {
         RunSpec reward = spec(MODEL + "  output_heads: {score: {id: scalar}}\n" + RUN + PAIRS + "objective: {id: reward-pairwise}\n");
         TrainingRun.Outcome rm = train(reward, "reward", dir.resolve("sft"));
         assertEquals(dir.resolve("sft").toAbsolutePath().normalize().toString(), JSON.readTree(dir.resolve("reward/run.json").toFile()).path("from").asText());
+        // Each run records its stage, and the run it starts from with that run's spec hash and stage.
+        assertEquals("sft", run.path("stage").asText());
+        assertTrue(run.path("parent").isMissingNode(), run.toString());
+        JsonNode rmRun = JSON.readTree(dir.resolve("reward/run.json").toFile());
+        assertEquals("reward", rmRun.path("stage").asText());
+        assertEquals(dir.resolve("sft").toAbsolutePath().normalize().toString(), rmRun.path("parent").path("folder").asText());
+        assertEquals(run.path("spec_sha256").asText(), rmRun.path("parent").path("spec_sha256").asText());
+        assertEquals("sft", rmRun.path("parent").path("stage").asText());
+        List<String> header = Files.readAllLines(dir.resolve("reward/spec.yaml")).subList(0, 3);
+        assertEquals("# stage: reward", header.get(1));
+        assertEquals("# parent: " + dir.resolve("sft").toAbsolutePath().normalize() + " (run spec sha256 " + run.path("spec_sha256").asText().substring(0, 12)
+                + ", stage sft)", header.get(2));
+        assertEquals("# stage: sft", Files.readAllLines(dir.resolve("sft/spec.yaml")).get(1));
         List<JsonNode> evals = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("reward/metrics.jsonl"))) {
             JsonNode n = JSON.readTree(line);
@@ -212,6 +225,9 @@ class PostTrainingRunTest {
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-5, "step " + (i + 1) + ": " + a + " vs " + b);
         assertEquals(dir.resolve("sft").toAbsolutePath().normalize().toString(), JSON.readTree(out.resolve("run.json").toFile()).path("from").asText());
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertEquals("dpo", run.path("stage").asText());
+        assertEquals("sft", run.path("parent").path("stage").asText(), "the resumed run still names its parent: " + run);
     }
 
     /** On a handful of pairs seen again and again, DPO drives its loss well below log 2. */
@@ -233,13 +249,14 @@ class PostTrainingRunTest {
                 dir.resolve("sft"));
         RunSpec ppo = spec(MODEL + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN
                 + "data: {id: prompts, path: prompts.jsonl, held_out: 0.2, template: \"{prompt}>\"}\n"
-                + "objective: {id: ppo, reward_model: reward, ppo_epochs: 2, max_new_tokens: 5}\n", "run.steps=4", "run.eval_every=0");
+                + "objective: {id: ppo, reward_model: reward, ppo_epochs: 2, max_new_tokens: 5}\n", "run.steps=4", "run.eval_every=0",
+                "objective.judge=" + Files.writeString(dir.resolve("lexicon.json"), "{\"a\": 1, \"b\": -2}"));
         train(ppo, "ppo", dir.resolve("sft"));
         int steps = 0, evals = 0;
         for (String line : Files.readAllLines(dir.resolve("ppo/metrics.jsonl"))) {
             JsonNode n = JSON.readTree(line);
-            List<String> expected = n.has("held_out_loss") ? List.of("reward", "kl", "response_length")
-                    : List.of("reward", "kl", "kl_coef", "entropy", "clipfrac", "approx_kl", "pg_loss", "vf_loss");
+            List<String> expected = n.has("held_out_loss") ? List.of("reward", "kl", "response_length", "judge")
+                    : List.of("reward", "kl", "kl_coef", "entropy", "clipfrac", "approx_kl", "pg_loss", "vf_loss", "judge");
             for (String m : expected) assertTrue(n.path(m).isNumber(), m + " in " + line);
             if (n.has("held_out_loss")) evals++; else steps++;
         }
@@ -249,6 +266,65 @@ class PostTrainingRunTest {
         String m = assertThrows(ConfigException.class, () -> train(spec(MODEL + RUN + "data: {id: prompts, path: prompts.jsonl}\n"
                 + "objective: {id: ppo, reward_model: nowhere}\n"), "ppo-bad", dir.resolve("sft"))).getMessage();
         assertTrue(m.contains("objective.reward_model") && m.contains("nowhere"), m);
+        JsonNode run = JSON.readTree(dir.resolve("ppo/run.json").toFile());
+        assertEquals("ppo", run.path("stage").asText());
+        assertEquals("sft", run.path("parent").path("stage").asText());
+
+        Path notJson = Files.writeString(dir.resolve("bad-lexicon.json"), "a 1\n");
+        m = assertThrows(RuntimeException.class, () -> train(spec(MODEL
+                + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN + "data: {id: prompts, path: prompts.jsonl}\n"
+                + "objective: {id: ppo, reward_model: reward, judge: " + notJson + "}\n"), "ppo-bad-judge", dir.resolve("sft"))).getMessage();
+        assertTrue(m.contains("objective.judge: " + notJson + ": not JSON at line 1"), m);
+        assertTrue(!m.contains("\n"), m);
+    }
+
+    /** With reward: judge, the lexicon's score of each response is PPO's reward: the two logged means are one number. */
+    @Test void ppoCanTakeTheJudgeItselfAsItsReward() throws IOException {
+        train(spec(SFT, "run.steps=3"), "sft", null);
+        Path lexicon = Files.writeString(dir.resolve("lexicon.json"), "{\"a\": 2, \"b\": -1, \"the\": 1}");
+        String policy = MODEL + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN
+                + "data: {id: prompts, path: prompts.jsonl, held_out: 0.2, template: \"{prompt}>\"}\n";
+        train(spec(policy + "objective: {id: ppo, reward: judge, judge: " + lexicon + ", ppo_epochs: 1, max_new_tokens: 8}\n",
+                "run.steps=4", "run.eval_every=2"), "ppo", dir.resolve("sft"));
+        int lines = 0;
+        for (String line : Files.readAllLines(dir.resolve("ppo/metrics.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            assertEquals(n.path("judge").asDouble(), n.path("reward").asDouble(), 1e-6, line);
+            lines++;
+        }
+        assertEquals(4 + 3, lines);
+        String m = assertThrows(ConfigException.class, () -> train(spec(policy + "objective: {id: ppo, reward: judge}\n"), "no-judge",
+                dir.resolve("sft"))).getMessage();
+        assertTrue(m.contains("objective.reward: \"judge\" scores responses with objective.judge"), m);
+        m = assertThrows(ConfigException.class, () -> train(spec(policy + "objective: {id: ppo}\n"), "no-reward", dir.resolve("sft"))).getMessage();
+        assertTrue(m.contains("objective.reward_model: name the reward model's checkpoint or run folder"), m);
+    }
+
+    /**
+     * PPO's only state besides the weights and the optimizer is its queue of minibatches from the current rollout;
+     * resumed from a checkpoint where a rollout is used up (a multiple of ppo_epochs × minibatches), the run
+     * samples the next rollout with the same step's random draws and repeats the uninterrupted run bit for bit.
+     */
+    @Test void aPpoRunResumedAtARolloutBoundaryRepeatsTheUninterruptedRun() throws IOException {
+        train(spec(SFT, "run.steps=3"), "sft", null);
+        train(spec(MODEL + "  output_heads: {score: {id: scalar}}\n" + RUN + PAIRS + "objective: {id: reward-pairwise}\n", "run.steps=3"), "reward",
+                dir.resolve("sft"));
+        RunSpec ppo = spec(MODEL + "  output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}\n" + RUN
+                + "data: {id: prompts, path: prompts.jsonl, held_out: 0.2, template: \"{prompt}>\"}\n"
+                + "objective: {id: ppo, reward_model: reward, ppo_epochs: 2, minibatches: 2, max_new_tokens: 5}\n",
+                "run.steps=8", "run.eval_every=0", "run.checkpoint_every=4", "model.dropout=0.0");
+        TrainingCallback failAt6 = new TrainingCallback() {
+            @Override public void step(int step, int total, double loss, double lr, double tps) {
+                if (step == 6) throw new IllegalStateException("interrupted");
+            }
+        };
+        Path out = dir.resolve("ppo");
+        assertThrows(IllegalStateException.class, () -> new TrainingRun(TestSpecs.REGISTRY, quiet).run(ppo,
+                new TrainingRun.Options(out, dir.resolve("sft"), false, false, List.of(failAt6))));
+        TrainingRun.Outcome resumed = new TrainingRun(TestSpecs.REGISTRY, quiet).run(ppo, new TrainingRun.Options(out, null, true, false, List.of()));
+        TrainingRun.Outcome whole = train(ppo, "whole", dir.resolve("sft"));
+        assertEquals(whole.result().trainLosses(), resumed.result().trainLosses());
+        assertEquals(Files.readAllLines(dir.resolve("whole/metrics.jsonl")), Files.readAllLines(out.resolve("metrics.jsonl")));
     }
 
     /** The shipped post-training specs resolve, each with the objective and data it is about. */
@@ -261,5 +337,15 @@ class PostTrainingRunTest {
             assertEquals(e[2], s.data().id(), e[0]);
             assertTrue(Files.isRegularFile(s.base().resolve(s.data().params().getString("path"))), e[0] + ": " + s.data().params().getString("path"));
         }
+        // The pipeline's specs (examples/post-training/run.sh): their pairs are made by the pipeline; PPO's prompts and judge are shipped.
+        Path pipeline = Path.of("../examples/post-training");
+        for (String[] e : new String[][] {{"reward.yaml", "reward-pairwise"}, {"dpo.yaml", "dpo"}, {"ppo.yaml", "ppo"}}) {
+            RunSpec s = new SpecLoader(TestSpecs.REGISTRY).load(pipeline.resolve(e[0]), List.of());
+            assertEquals(e[1], s.objective().id(), e[0]);
+            assertEquals(Lineage.of(s, Path.of("sft")).stage(), e[0].equals("reward.yaml") ? "reward" : e[1]);
+        }
+        RunSpec ppo = new SpecLoader(TestSpecs.REGISTRY).load(pipeline.resolve("ppo.yaml"), List.of());
+        assertTrue(Files.isRegularFile(ppo.base().resolve(ppo.data().params().getString("path"))), ppo.data().params().getString("path"));
+        assertTrue(Files.isRegularFile(Path.of("..").resolve(ppo.objective().params().getString("judge"))), ppo.objective().params().getString("judge"));
     }
 }
