@@ -189,6 +189,9 @@ public final class SlurmExecutor implements Executor {
         }
     }
 
+    /** How long a task that ended by a signal is given to reappear in the queue (requeued) before it counts as ended. */
+    static final int REQUEUE_GRACE_SECONDS = 10;
+
     /** A submitted array's tasks as {@code squeue} lists them, asked at most once a second whatever many tasks ask. */
     static final class Array {
         private final String jobId;
@@ -199,11 +202,15 @@ public final class SlurmExecutor implements Executor {
         Array(String jobId) { this.jobId = jobId; }
 
         synchronized String state(int index) {
-            if (System.nanoTime() - asked > 1_000_000_000L) {
-                asked = System.nanoTime();
-                Map<Integer, String> now = query();
-                if (now != null) states = now;
-            }
+            if (System.nanoTime() - asked > 1_000_000_000L) return fresh(index);
+            return states.get(index);
+        }
+
+        /** The task's state from a query made now. */
+        synchronized String fresh(int index) {
+            asked = System.nanoTime();
+            Map<Integer, String> now = query();
+            if (now != null) states = now;
             return states.get(index);
         }
 
@@ -236,6 +243,7 @@ public final class SlurmExecutor implements Executor {
         private final Array array;
         private final int index;
         private final Task task;
+        private volatile boolean stopping;
 
         ArrayTask(Array array, int index, Task task) {
             this.array = array;
@@ -245,7 +253,34 @@ public final class SlurmExecutor implements Executor {
 
         private String id() { return array.jobId + "_" + index; }
 
-        @Override public boolean alive() { return array.state(index) != null; }
+        @Override public boolean alive() {
+            if (array.state(index) != null) return true;
+            if (stopping) return false;
+            // A task ended by a signal (requeue, preemption) or stopped after a checkpoint may be on its way back into the
+            // queue: between its end and its requeue squeue lists it nowhere. Ask again for a few seconds before calling it ended.
+            Integer code = statusOnFile();
+            if (code == null || (code != RunWorker.STOPPED && code < 128)) return false;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REQUEUE_GRACE_SECONDS);
+            try {
+                while (System.nanoTime() < deadline) {
+                    if (array.fresh(index) != null) return true;
+                    Thread.sleep(250);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+
+        /** The exit status the task's script recorded, or null when there is none (yet). */
+        private Integer statusOnFile() {
+            try {
+                Path f = exitFile(task);
+                return Files.isRegularFile(f) ? Integer.valueOf(Integer.parseInt(Files.readString(f).strip())) : null;
+            } catch (IOException | NumberFormatException e) {
+                return null;
+            }
+        }
 
         @Override public boolean queued() { return "PENDING".equals(array.state(index)); }
 
@@ -265,6 +300,7 @@ public final class SlurmExecutor implements Executor {
         }
 
         @Override public void stop() {
+            stopping = true;
             try {
                 exec(List.of("scancel", id()));
             } catch (IOException e) {
