@@ -209,11 +209,19 @@ final class GenerateCommand implements Callable<Integer> {
         return spec == null ? null : spec.generation();
     }
 
-    /** A run folder's resolved spec.yaml, or {@code null} for any other model folder. */
+    private RunSpec runSpec;
+    private boolean runSpecRead;
+
+    /** A run folder's resolved spec.yaml, or {@code null} for any other model folder; read once, when first asked for. */
     private RunSpec runSpec(ComponentRegistry registry) {
-        Path spec = checkpoint.resolve("spec.yaml");
-        if (!Files.isRegularFile(checkpoint.resolve(Checkpoint.RUN_MARKER)) || !Files.isRegularFile(spec)) return null;
-        return new SpecLoader(registry).load(spec, List.of());
+        if (!runSpecRead) {
+            runSpecRead = true;
+            Path spec = checkpoint.resolve("spec.yaml");
+            if (Files.isRegularFile(checkpoint.resolve(Checkpoint.RUN_MARKER)) && Files.isRegularFile(spec)) {
+                runSpec = new SpecLoader(registry).load(spec, List.of());
+            }
+        }
+        return runSpec;
     }
 
     private static String describe(RunSpec.Generation g) {

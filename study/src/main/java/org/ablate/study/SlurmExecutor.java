@@ -258,7 +258,12 @@ public final class SlurmExecutor implements Executor {
             if (stopping) return false;
             // A task ended by a signal (requeue, preemption) or stopped after a checkpoint may be on its way back into the
             // queue: between its end and its requeue squeue lists it nowhere. Ask again for a few seconds before calling it ended.
-            Integer code = statusOnFile();
+            Integer code;
+            try {
+                code = statusOnFile();
+            } catch (IOException | NumberFormatException e) {
+                return false; // exitCode() reports it
+            }
             if (code == null || (code != RunWorker.STOPPED && code < 128)) return false;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REQUEUE_GRACE_SECONDS);
             try {
@@ -273,21 +278,17 @@ public final class SlurmExecutor implements Executor {
         }
 
         /** The exit status the task's script recorded, or null when there is none (yet). */
-        private Integer statusOnFile() {
-            try {
-                Path f = exitFile(task);
-                return Files.isRegularFile(f) ? Integer.valueOf(Integer.parseInt(Files.readString(f).strip())) : null;
-            } catch (IOException | NumberFormatException e) {
-                return null;
-            }
+        private Integer statusOnFile() throws IOException {
+            Path f = exitFile(task);
+            return Files.isRegularFile(f) ? Integer.valueOf(Integer.parseInt(Files.readString(f).strip())) : null;
         }
 
         @Override public boolean queued() { return "PENDING".equals(array.state(index)); }
 
         @Override public int exitCode() {
             try {
-                Path f = exitFile(task);
-                if (Files.isRegularFile(f)) return Integer.parseInt(Files.readString(f).strip());
+                Integer recorded = statusOnFile();
+                if (recorded != null) return recorded;
                 // No status: the task never ran its worker to the end (cancelled while queued, its node failed, or it was
                 // killed past the time limit). The run folder still says whether the run got done.
                 if (RunState.of(task.studyDir(), task.run(), null) == RunState.FINISHED) return 0;
