@@ -41,21 +41,7 @@ class PostTrainingRunTest {
     final PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String MODEL = """
-            model:
-              architecture: decoder-only
-              layers: 2
-              d_model: 16
-              heads: 2
-              d_ff: 32
-              max_positions: 48
-              dropout: 0.1
-              block: {id: pre-norm}
-              norm: {id: layer-norm}
-              attention: {id: multi-head}
-              positional: {id: rope}
-              feed_forward: {id: mlp, activation: gelu}
-            """;
+    static final String MODEL = TestSpecs.tinyDecoder(48, "0.1");
     static final String RUN = """
             tokenizer: {id: char}
             optim: {lr: 1.0e-2}

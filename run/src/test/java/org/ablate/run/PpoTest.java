@@ -41,20 +41,7 @@ class PpoTest {
     @TempDir Path dir;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String POLICY = """
-            model:
-              architecture: decoder-only
-              layers: 2
-              d_model: 16
-              heads: 2
-              d_ff: 32
-              max_positions: 48
-              dropout: 0.0
-              block: {id: pre-norm}
-              norm: {id: layer-norm}
-              attention: {id: multi-head}
-              positional: {id: rope}
-              feed_forward: {id: mlp, activation: gelu}
+    static final String POLICY = TestSpecs.tinyDecoder(48, "0.0") + """
               output_heads: {lm_head: {id: lm}, value: {id: scalar, at: every}}
             tokenizer: {id: char}
             data: {id: prompts, path: prompts.jsonl, held_out: 0.2, template: "{prompt}:"}

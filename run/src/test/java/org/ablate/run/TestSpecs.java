@@ -12,20 +12,29 @@ final class TestSpecs {
 
     private TestSpecs() {}
 
-    static final String SPEC = """
-            model:
-              architecture: decoder-only
-              layers: 2
-              d_model: 16
-              heads: 2
-              d_ff: 32
-              max_positions: 32
-              dropout: 0.1
-              block: {id: pre-norm}
-              norm: {id: layer-norm}
-              attention: {id: multi-head}
-              positional: {id: rope}
-              feed_forward: {id: mlp, activation: gelu}
+    /**
+     * The model section of the tests' tiny decoder (2 layers, width 16, 2 heads, RoPE), with the longest sequence
+     * and the dropout a test needs; more model keys may follow it (two spaces in).
+     */
+    static String tinyDecoder(int maxPositions, String dropout) {
+        return """
+                model:
+                  architecture: decoder-only
+                  layers: 2
+                  d_model: 16
+                  heads: 2
+                  d_ff: 32
+                  max_positions: %d
+                  dropout: %s
+                  block: {id: pre-norm}
+                  norm: {id: layer-norm}
+                  attention: {id: multi-head}
+                  positional: {id: rope}
+                  feed_forward: {id: mlp, activation: gelu}
+                """.formatted(maxPositions, dropout);
+    }
+
+    static final String SPEC = tinyDecoder(32, "0.1") + """
             tokenizer: {id: char}
             data: {path: text.txt, held_out: 0.2}
             optim: {lr: 1.0e-2}
