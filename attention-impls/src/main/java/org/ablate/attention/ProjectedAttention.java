@@ -10,6 +10,7 @@ import org.ablate.api.PositionalEncoding;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.Dropout;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 
 /**
  * Attention with Q/K/V/output projections over {@code heads} query heads and {@code kvHeads} key/value heads of
@@ -161,7 +162,7 @@ final class ProjectedAttention implements Attention {
         Tensor scores = q.matmul(k.transpose(2, 3)).mul(scale);
         if (bias != null) scores = scores.add(bias);
         int lq = q.size(2), lk = k.size(2);
-        float[] allowed = new float[q.size(0) * lq * lk];
+        float[] allowed = Workspace.floats(q.size(0) * lq * lk);
         int shift = lk - lq;
         for (int b = 0; b < q.size(0); b++) {
             for (int i = 0; i < lq; i++) {

@@ -3,6 +3,7 @@ package org.ablate.encodings;
 import org.ablate.tensor.CustomOp;
 import org.ablate.tensor.OpContext;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 
 /**
  * RoPE's {@code x·cos + rotate_half(x)·sin} as one op with its own backward, {@code g·cos − rotate_half(g·sin)}.
@@ -27,7 +28,7 @@ final class RopeRotation extends CustomOp {
         Tensor x = in[0].contiguous();
         int[] shape = x.shape();
         int len = shape[2], half = dh / 2, rows = x.numel() / dh;
-        float[] a = x.data(), out = new float[x.numel()];
+        float[] a = x.data(), out = Workspace.floats(x.numel());
         int base = x.offset();
         for (int r = 0; r < rows; r++) {
             int o = r * dh, xo = base + o, t = (offset + r % len) * dh;
@@ -43,7 +44,7 @@ final class RopeRotation extends CustomOp {
         if (!ctx.needsInputGrad(0)) return new Tensor[] {null};
         int[] shape = g.shape();
         int len = shape[2], half = dh / 2, rows = g.numel() / dh;
-        float[] d = g.data(), dx = new float[g.numel()];
+        float[] d = g.data(), dx = Workspace.floats(g.numel());
         for (int r = 0; r < rows; r++) {
             int o = r * dh, t = (offset + r % len) * dh;
             for (int i = 0; i < half; i++) {

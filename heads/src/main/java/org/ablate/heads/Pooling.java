@@ -2,6 +2,7 @@ package org.ablate.heads;
 
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 
 /** Ways to turn hidden states {@code [B, L, E]} into one vector per sequence. */
 final class Pooling {
@@ -20,7 +21,7 @@ final class Pooling {
     /** The last unpadded position of each row (a reward model's score token): {@code [B, E]}. */
     static Tensor last(Tensor hidden, IntTensor padding) {
         int b = hidden.size(0), l = hidden.size(1);
-        float[] pick = new float[b * l];
+        float[] pick = Workspace.floats(b * l);
         for (int r = 0; r < b; r++) {
             int lastIndex = l - 1;
             if (padding != null) {
@@ -37,7 +38,7 @@ final class Pooling {
     static Tensor mask(IntTensor padding, int l) {
         int b = padding.size(0);
         if (padding.size(1) != l) throw new IllegalArgumentException("head: padding mask is [" + b + ", " + padding.size(1) + "], hidden states have " + l + " positions");
-        float[] m = new float[b * l];
+        float[] m = Workspace.floats(b * l);
         for (int r = 0; r < b; r++) for (int i = 0; i < l; i++) m[r * l + i] = padding.get(r, i) != 0 ? 1f : 0f;
         return Tensor.of(m, b, l, 1);
     }

@@ -19,6 +19,7 @@ import org.ablate.tensor.Dropout;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 
 /**
  * The PPO loop of {@link PpoProvider}: rollouts, KL-shaped rewards and GAE ({@link Ppo#advantages}), and a
@@ -82,7 +83,12 @@ final class PpoObjective implements Objective {
 
     @Override public Loss loss(Network net, Batch batch, RandomGenerator random) {
         if (!Tensor.gradEnabled()) return evaluate(net, batch, random);
-        if (queue.isEmpty()) fill(net, batch, random);
+        if (queue.isEmpty()) {
+            // The rollout feeds the next steps too, so it must not come from this step's workspace.
+            try (Workspace.Step keep = Workspace.suspend()) {
+                fill(net, batch, random);
+            }
+        }
         Rollout mb = queue.poll();
         Tensor hidden = net.decode(mb.ids(), mb.mask(), null, null);
         Tensor logits = policyHead(net).forward(hidden, mb.mask());

@@ -17,6 +17,7 @@ import org.ablate.models.assembly.Model;
 import org.ablate.tensor.Dropout;
 import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 import org.ablate.tensor.optim.GradClip;
 import org.ablate.tensor.optim.Optimizer;
 import org.ablate.tensor.optim.Schedule;
@@ -58,6 +59,11 @@ public final class Trainer {
     private final DataSource data;
     private final RunSpec spec;
     private final Set<TrainingCallback> callbacks;
+    /**
+     * The training steps' reused arrays. Held-out batches run without one: a forward pass without graph frees each
+     * activation as soon as the next layer has read it, which a workspace, holding all until the step ends, would not.
+     */
+    private final Workspace trainingWorkspace = new Workspace();
 
     @Inject
     public Trainer(Model model, Objective objective, DataSource data, RunSpec spec, Set<TrainingCallback> callbacks) {
@@ -205,7 +211,8 @@ public final class Trainer {
             optimizer.zeroGrad();
             double value;
             Map<String, Double> metrics;
-            try (Dropout mode = Dropout.training(random.nextLong())) {
+            // The step's activations and gradients come from the workspace and go back to it when the step ends.
+            try (Workspace.Step reuse = trainingWorkspace.open(); Dropout mode = Dropout.training(random.nextLong())) {
                 Loss loss = objective.loss(model, batch, random);
                 metrics = loss.metrics();
                 value = loss.value().item();
@@ -214,9 +221,9 @@ public final class Trainer {
                             + "); lower optim.lr or raise schedule.warmup");
                 }
                 loss.value().backward();
+                if (spec.optim().clip() > 0) GradClip.clipGlobalNorm(params, spec.optim().clip());
+                optimizer.step();
             }
-            if (spec.optim().clip() > 0) GradClip.clipGlobalNorm(params, spec.optim().clip());
-            optimizer.step();
             nanos += System.nanoTime() - t0;
             done++;
             losses.add(value);

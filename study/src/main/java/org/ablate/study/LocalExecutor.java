@@ -47,6 +47,9 @@ public final class LocalExecutor implements Executor {
     }
 
     /** The child's command line. */
+    /** The young generation's size: ./ablate starts the JVM with the same {@code -Xmn}. */
+    static final int YOUNG_MEGABYTES = 128;
+
     List<String> command(Task task) {
         List<String> cmd = javaCommand(threads, jvmOptions, heapMegabytes());
         cmd.add(task.studyFile().toAbsolutePath().toString());
@@ -71,7 +74,9 @@ public final class LocalExecutor implements Executor {
         cmd.add("jdk.incubator.vector");
         cmd.add("-XX:ActiveProcessorCount=" + threads);
         cmd.add("-XX:+UseParallelGC");
-        for (String p : List.of("ablate.vector.bits", "ablate.parallel.spinMicros")) {
+        // As ./ablate: steps reuse their arrays (Workspace), so a small young generation holds what a step leaves.
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmn") || o.contains("NewSize"))) cmd.add("-Xmn" + YOUNG_MEGABYTES + "m");
+        for (String p : List.of("ablate.vector.bits", "ablate.parallel.spinMicros", "ablate.workspace.poison")) {
             if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
         }
         if (heapMegabytes > 0 && jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAM"))) cmd.add("-Xmx" + heapMegabytes + "m");

@@ -43,8 +43,8 @@ final class Attention {
         // read q, k, v in place (a KV cache hands over strided views of a longer buffer): no per-step copies
         Attend at = new Attend(rows(q), rows(k), rows(v), bsz, h, lq, lk, d, dv, bias, causal,
                 keyPadding == null ? null : keyPadding.data(), scale);
-        float[] probs = new float[bsz * h * lq * lk];
-        float[] out = new float[bsz * h * lq * dv];
+        float[] probs = Workspace.floats(bsz * h * lq * lk);
+        float[] out = Workspace.floats(bsz * h * lq * dv);
         // (batch, head) pairs are independent: each task writes only its own rows of probs and out
         forEachTask(bsz * h, bh -> K.attentionForward(at, bh, probs, out));
         if (probsOut != null && probsOut.length > 0) probsOut[0] = Tensor.of(probs.clone(), ps);
@@ -52,8 +52,8 @@ final class Attention {
         int[] biasShape = scoreBias == null ? null : scoreBias.shape;
         return result("scaledDotProductAttention", out, new int[] {bsz, h, lq, dv}, g -> {
             float[] go = g.dense();
-            float[] gq = new float[bsz * h * lq * d], gk = new float[bsz * h * lk * d], gv = new float[bsz * h * lk * dv];
-            float[] gs = biasShape == null ? null : new float[probs.length];
+            float[] gq = Workspace.floats(bsz * h * lq * d), gk = Workspace.floats(bsz * h * lk * d), gv = Workspace.floats(bsz * h * lk * dv);
+            float[] gs = biasShape == null ? null : Workspace.floats(probs.length);
             // per (batch, head) task: gradients of q, k, v rows of that pair only
             forEachTask(bsz * h, bh -> K.attentionBackward(at, bh, probs, go, gq, gk, gv, gs));
             return new Tensor[] {Tensor.of(gq, qs), Tensor.of(gk, ks), Tensor.of(gv, vs),

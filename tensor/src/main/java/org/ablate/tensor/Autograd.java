@@ -66,7 +66,7 @@ final class Autograd {
             throw new IllegalStateException("backward: this tensor does not depend on any tensor that requires grad");
         }
         List<Tensor> order = topoOrder(root);
-        IdentityHashMap<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Gradients grads = new Gradients();
         grads.put(root, Tensor.full(1f, root.shape));
         try (NoGrad ignored = Tensor.noGrad()) {
             for (int idx = order.size() - 1; idx >= 0; idx--) {
@@ -75,6 +75,7 @@ final class Autograd {
                 if (g == null) continue;
                 if (t.node == null) {
                     if (t.requiresGrad()) t.accumulate(g);
+                    grads.releaseIfUnused(g);
                     continue;
                 }
                 Node node = t.node;
@@ -85,10 +86,44 @@ final class Autograd {
                     if (in[i] == null || gs[i] == null || !needsGrad(in[i])) continue;
                     Tensor gi = gs[i];
                     if (!Arrays.equals(gi.shape, in[i].shape)) gi = gi.reshape(in[i].shape);
-                    Tensor prev = grads.get(in[i]);
-                    grads.put(in[i], prev == null ? gi : prev.add(gi));
+                    Tensor prev = grads.remove(in[i]);
+                    if (prev == null) {
+                        grads.put(in[i], gi);
+                    } else {
+                        grads.put(in[i], prev.add(gi));
+                        grads.releaseIfUnused(prev);
+                        grads.releaseIfUnused(gi);
+                    }
                 }
+                grads.releaseIfUnused(g);
             }
+        }
+    }
+
+    /**
+     * The pending gradients of a backward pass. A gradient's array is dead once it has been used, unless another
+     * pending gradient shares it (add's backward hands the same gradient to both inputs; reshapes are views): the
+     * arrays are counted, and one no pending gradient holds goes back to the step's {@link Workspace} at once, so
+     * the next gradients reuse it. Only arrays made during this pass are given back, never an activation.
+     */
+    private static final class Gradients {
+        private final IdentityHashMap<Tensor, Tensor> byTensor = new IdentityHashMap<>();
+        private final IdentityHashMap<float[], int[]> holders = new IdentityHashMap<>();
+        private final int mark = Workspace.mark();
+
+        void put(Tensor t, Tensor g) {
+            byTensor.put(t, g);
+            holders.computeIfAbsent(g.data, k -> new int[1])[0]++;
+        }
+
+        Tensor remove(Tensor t) {
+            Tensor g = byTensor.remove(t);
+            if (g != null && --holders.get(g.data)[0] == 0) holders.remove(g.data);
+            return g;
+        }
+
+        void releaseIfUnused(Tensor g) {
+            if (mark >= 0 && !holders.containsKey(g.data)) Workspace.release(g.data, mark);
         }
     }
 

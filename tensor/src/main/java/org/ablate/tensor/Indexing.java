@@ -24,14 +24,14 @@ final class Indexing {
             }
         }
         float[] w = weight.dense();
-        float[] out = new float[id.length * e];
+        float[] out = Workspace.floats(id.length * e);
         for (int i = 0; i < id.length; i++) System.arraycopy(w, id[i] * e, out, i * e, e);
         int[] is = ids.shape();
         int[] s = Arrays.copyOf(is, is.length + 1);
         s[is.length] = e;
         return result("embedding", out, s, g -> {
             float[] gd = g.dense();
-            float[] gw = new float[v * e];
+            float[] gw = Workspace.floats(v * e);
             for (int i = 0; i < id.length; i++) K.axpy(1f, gd, i * e, gw, id[i] * e, e);
             return new Tensor[] {Tensor.of(gw, v, e)};
         }, weight);

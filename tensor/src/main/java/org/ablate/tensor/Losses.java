@@ -23,7 +23,7 @@ final class Losses {
         int n = logits.shape[0], c = logits.shape[1];
         int[] t = targets.data();
         float[] x = logits.dense();
-        float[] lsm = new float[x.length];
+        float[] lsm = Workspace.floats(x.length);
         int count = 0;
         for (int i = 0; i < n; i++) {
             if (t[i] == ignoreIndex) continue;
@@ -52,7 +52,7 @@ final class Losses {
         float loss = (float) (total / cnt);
         return result("crossEntropy", new float[] {loss}, new int[0], g -> {
             float go = g.item() / cnt;
-            float[] gx = new float[x.length];
+            float[] gx = Workspace.floats(x.length);
             float offTarget = go * (labelSmoothing / c);
             rows(n, c, (r0, r1) -> {
                 for (int i = r0; i < r1; i++) {

@@ -23,7 +23,7 @@ final class Normalization {
         int d = self.axis(op, dim);
         int n = self.shape[d], inner = innerSize(self, d), outer = outerSize(self, d);
         float[] x = self.dense();
-        float[] y = new float[x.length];
+        float[] y = Workspace.floats(x.length);
         if (inner == 1) {
             rows(outer, n * inner, (r0, r1) -> {
                 for (int o = r0; o < r1; o++) {
@@ -63,7 +63,7 @@ final class Normalization {
         int[] s = self.shape.clone();
         return result(op, y, s, g -> {
             float[] gd = g.dense();
-            float[] gx = new float[gd.length];
+            float[] gx = Workspace.floats(gd.length);
             rows(outer, n * inner, (r0, r1) -> {
                 for (int o = r0; o < r1; o++) {
                     for (int i = 0; i < inner; i++) {
@@ -93,7 +93,7 @@ final class Normalization {
         float[] w = weight == null ? null : weight.dense(), b = bias == null ? null : bias.dense();
         // xhat is kept only for a backward pass: inference writes y alone
         boolean tracked = Autograd.recording(self, weight, bias);
-        float[] xhat = tracked ? new float[x.length] : null, y = new float[x.length], rstd = new float[rows];
+        float[] xhat = tracked ? Workspace.floats(x.length) : null, y = Workspace.floats(x.length), rstd = Workspace.floats(rows);
         rows(rows, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
@@ -108,9 +108,9 @@ final class Normalization {
         if (!tracked) return new Tensor(y, 0, s, rowMajor(s));
         return result("layerNorm", y, s, g -> {
             float[] gd = g.dense();
-            float[] gx = new float[gd.length];
-            float[] gw = w == null || !needsGrad(weight) ? null : new float[n];
-            float[] gb = b == null || !needsGrad(bias) ? null : new float[n];
+            float[] gx = Workspace.floats(gd.length);
+            float[] gw = w == null || !needsGrad(weight) ? null : Workspace.floats(n);
+            float[] gb = b == null || !needsGrad(bias) ? null : Workspace.floats(n);
             // rows are independent for gx; the parameter gradients are column sums, split by column range
             rows(rows, n, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) K.layerNormRowBackward(gd, xhat, w, r * n, n, rstd[r], gx);
@@ -128,7 +128,7 @@ final class Normalization {
         int rows = n == 0 ? 0 : self.numel() / n;
         float[] x = self.dense();
         float[] w = weight == null ? null : weight.dense();
-        float[] y = new float[x.length], rstd = new float[rows];
+        float[] y = Workspace.floats(x.length), rstd = Workspace.floats(rows);
         rows(rows, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
@@ -141,8 +141,8 @@ final class Normalization {
         int[] s = self.shape.clone();
         return result("rmsNorm", y, s, g -> {
             float[] gd = g.dense();
-            float[] gx = new float[gd.length];
-            float[] gw = w == null ? null : new float[n];
+            float[] gx = Workspace.floats(gd.length);
+            float[] gw = w == null ? null : Workspace.floats(n);
             for (int r = 0; r < rows; r++) {
                 int base = r * n;
                 float rs = rstd[r];

@@ -17,7 +17,14 @@ final class Reductions {
         double s = 0;
         for (float v : x) s += v;
         int[] old = self.shape;
-        return result("sum", new float[] {(float) s}, new int[0], g -> new Tensor[] {Tensor.full(g.item(), old)}, self);
+        return result("sum", new float[] {(float) s}, new int[0], g -> new Tensor[] {filled(g.item(), old)}, self);
+    }
+
+    /** The gradient of a full sum: {@code v} everywhere. */
+    private static Tensor filled(float v, int[] shape) {
+        Tensor t = Tensor.scratch(shape);
+        if (v != 0f) Arrays.fill(t.data, v);
+        return t;
     }
 
     static Tensor sum(Tensor self, int dim, boolean keepdim) {
@@ -25,7 +32,7 @@ final class Reductions {
         int[] shape = self.shape;
         int n = shape[d], inner = innerSize(self, d), outer = outerSize(self, d);
         float[] x = self.dense();
-        float[] out = new float[outer * inner];
+        float[] out = Workspace.floats(outer * inner);
         rows(outer, n * inner, (r0, r1) -> {
             for (int o = r0; o < r1; o++) {
                 int base = o * n * inner;
@@ -48,7 +55,7 @@ final class Reductions {
         if (n == 0) throw new IllegalArgumentException("max: dim " + dim + " of shape " + Arrays.toString(shape) + " is empty");
         int inner = innerSize(self, d), outer = outerSize(self, d);
         float[] x = self.dense();
-        float[] out = new float[outer * inner];
+        float[] out = Workspace.floats(outer * inner);
         int[] arg = new int[outer * inner];
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < inner; i++) {
@@ -69,7 +76,7 @@ final class Reductions {
         keep[d] = 1;
         return result("max", out, keepdim ? keep : removeDim(shape, d), g -> {
             float[] gd = g.dense();
-            float[] gx = new float[outer * n * inner];
+            float[] gx = Workspace.floats(outer * n * inner);
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < inner; i++) gx[(o * n + arg[o * inner + i]) * inner + i] += gd[o * inner + i];
             }

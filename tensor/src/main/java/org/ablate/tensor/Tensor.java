@@ -383,7 +383,7 @@ public final class Tensor {
         if (!(p >= 0f && p <= 1f)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
         if (!training || p == 0f) return this;
         float keep = p == 1f ? 0f : 1f / (1f - p);
-        float[] mask = new float[numel()];
+        float[] mask = Workspace.floats(numel());
         for (int i = 0; i < mask.length; i++) mask[i] = r.nextFloat() < p ? 0f : keep;
         return mul(Tensor.of(mask, shape));
     }
@@ -425,7 +425,14 @@ public final class Tensor {
     /** The elements row-major: the backing array itself when it is exactly that (callers must not write it). */
     float[] dense() {
         if (offset == 0 && data.length == numel() && isContiguous()) return data;
-        return toArray();
+        float[] out = Workspace.floats(numel());
+        copyStrided(data, offset, shape, strides, out, 0, rowMajor(shape));
+        return out;
+    }
+
+    /** A zeroed tensor for an op's result or gradient: from the step's {@link Workspace} when one is open. */
+    static Tensor scratch(int... shape) {
+        return new Tensor(Workspace.floats(Math.toIntExact(checkedNumel("scratch", shape))), 0, shape.clone(), rowMajor(shape));
     }
 
     /** {@code dim} as an index into the shape; negative dims count from the end. */

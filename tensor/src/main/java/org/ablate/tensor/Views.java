@@ -97,7 +97,7 @@ final class Views {
         int from = s0;
         Tensor r = new Tensor(self.data, self.offset + s0 * self.strides[d], s, self.strides);
         return record("slice", r, g -> {
-            Tensor z = Tensor.zeros(old);
+            Tensor z = Tensor.scratch(old);
             Tensor region = z.slice(d, from, from + g.shape[d]);
             copyStrided(g.data, g.offset, g.shape, g.strides, z.data, region.offset, region.strides);
             return new Tensor[] {z};
@@ -171,7 +171,7 @@ final class Views {
 
     static Tensor contiguous(Tensor self) {
         if (self.isContiguous()) return self;
-        return result("contiguous", self.toArray(), self.shape.clone(), g -> new Tensor[] {g}, self);
+        return result("contiguous", self.dense(), self.shape.clone(), g -> new Tensor[] {g}, self);
     }
 
     static Tensor concat(List<Tensor> ts, int dim) {
@@ -190,7 +190,7 @@ final class Views {
             total += t.shape[d];
         }
         s[d] = total;
-        Tensor out = Tensor.zeros(s);
+        Tensor out = Tensor.scratch(s);
         int[] sizes = new int[ts.size()];
         int at = 0;
         for (int j = 0; j < ts.size(); j++) {
