@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Interleaved end-to-end comparison with tuned PyTorch (../shared/bench), 2 threads each, ROUNDS times:
-# W2 training, W3 decode/prefill, W4 encoder. One JSON line per run in bench/target/models-compare.jsonl.
+# W2 training, W3 decode/prefill, W4 encoder, and (train-demo, not run unless named) W2's step at the demo model's
+# shapes against bench/gpt_train_sized.py. One JSON line per run in bench/target/models-compare.jsonl.
 # Each round first measures the triad bandwidth (../shared/bench/stream.c, 2 threads) and passes it to both
 # decode runs, so their bandwidth bound is the one of that moment (the host's bandwidth moves with its load).
-#   ROUNDS=2 WORKLOADS="train decode encode" bench/compare-models.sh
+#   ROUNDS=2 WORKLOADS="train decode encode train-demo" bench/compare-models.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -20,11 +21,13 @@ for r in $(seq 1 "$rounds"); do
   for w in $workloads; do
     load=$(cut -d' ' -f1 /proc/loadavg)
     extra=(); [[ $w == decode ]] && extra=(--triad-gbs "$triad")
-    ./ablate bench "$w" "${extra[@]}" 2>/dev/null | sed "s/^{/{\"side\": \"ablate\", \"round\": $r, \"load\": $load, /" | tee -a "$out"
+    [[ $w == train-demo ]] && extra=(--size demo)
+    ./ablate bench "${w%-demo}" "${extra[@]}" 2>/dev/null | sed "s/^{/{\"side\": \"ablate\", \"round\": $r, \"load\": $load, /" | tee -a "$out"
     case "$w" in
       train)  tuned_python gpt_train.py --threads 2 --reps 3 --steps 20 --warmup 3 ;;
       decode) tuned_python gpt_decode.py --threads 2 --reps 3 --nocache-new 0 --gemv --triad-gbs "$triad" ;;
       encode) tuned_python bert_encode.py --threads 2 --reps 6 ;;
+      train-demo) tuned_python "$root/bench/gpt_train_sized.py" --threads 2 --reps 3 --steps 20 --warmup 3 ;;
     esac | sed "s/^{/{\"side\": \"torch\", \"round\": $r, /" | tee -a "$out"
   done
 done

@@ -152,6 +152,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", description = "Steps per repetition (default: ${DEFAULT-VALUE}).") int steps = 20;
         @Option(names = "--warmup", description = "Warm-up steps (default: ${DEFAULT-VALUE}).") int warmup = 3;
         @Option(names = "--reps", description = "Repetitions (default: ${DEFAULT-VALUE}).") int reps = 3;
+        @Option(names = "--size", description = "w2, or demo: the demo model's shapes (d 128, ff 512, ctx 128; its"
+                + " small, overhead-bound products), with byte tokens as W2; bench/gpt_train_sized.py is its PyTorch side"
+                + " (default: ${DEFAULT-VALUE}).") Size size = Size.w2;
+
+        enum Size { w2, demo }
 
         /** W2 as a run spec, trained by the same Trainer that {@code ablate train} uses (as ../shared/bench/gpt_train.py: AdamW, no clipping). */
         static final String SPEC = """
@@ -166,7 +171,13 @@ final class BenchCommand implements Runnable {
 
         @Override public Integer call() throws java.io.IOException {
             int total = warmup + reps * steps;
-            RunSpec spec = new SpecLoader(REGISTRY).parse("W2 benchmark", SPEC, true, null, List.of("run.steps=" + total));
+            List<String> sets = new ArrayList<>(List.of("run.steps=" + total));
+            String workload = "W2-gpt-train";
+            if (size == Size.demo) {
+                sets.addAll(List.of("model.d_model=128", "model.d_ff=512", "model.max_positions=128", "run.context=128"));
+                workload = "W2-demo-train";
+            }
+            RunSpec spec = new SpecLoader(REGISTRY).parse("W2 benchmark", SPEC, true, null, sets);
             int vocab = spec.model().vocabSize(), ctx = spec.run().context(), batch = spec.run().batchSize();
             // Random byte tokens, one fixed batch, as the PyTorch side draws them.
             SplittableRandom r = new SplittableRandom(0);
@@ -210,7 +221,7 @@ final class BenchCommand implements Runnable {
                 ms.add(1000 * dt / steps);
             }
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("workload", "W2-gpt-train");
+            out.put("workload", workload);
             out.put("engine", "ablate");
             out.put("reps", reps);
             out.put("steps_per_rep", steps);

@@ -34,6 +34,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void trainAtTheDemoSizeBuildsTheDemoShapes() throws Exception {
+        JsonNode j = run("bench", "train", "--size", "demo", "--reps", "1", "--steps", "1", "--warmup", "1");
+        assertEquals("W2-demo-train", j.get("workload").asText());
+        assertEquals(842_496, j.get("params").asLong()); // GPT(256, 128, 128, 4, 4, 512) of shared/bench/models.py
+        assertEquals(16 * 128, j.get("tokens_per_step").asInt());
+        MainTest.Result bad = MainTest.run("bench", "train", "--size", "huge");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--size") && bad.err().contains("w2, demo"), bad.err());
+    }
+
+    @Test
     void decodeBuildsGpt2SmallAndIsDeterministic() throws Exception {
         JsonNode a = run("bench", "decode", "--reps", "1", "--warmup", "1", "--prompt", "4", "--new", "3");
         assertEquals("W3-gpt2-decode", a.get("workload").asText());

@@ -40,7 +40,7 @@ final class Elementwise {
         String op = BINARY_NAMES[kind];
         int[] s = broadcastShape(op, self.shape, o.shape);
         float[] a = gather(self, s), b = gather(o, s);
-        float[] out = Workspace.floats(a.length);
+        float[] out = Workspace.floatsToFill(a.length);
         Parallel.parallelRange(out.length, 1 << 15, (from, to) -> K.binary(kind, a, b, out, from, to));
         int[] sa = self.shape, sb = o.shape;
         // each backward keeps only the arrays it reads, so add/sub graphs hold no copies of their inputs
@@ -49,14 +49,14 @@ final class Elementwise {
             case SUB -> g -> new Tensor[] {sumTo(g, sa), sumTo(g.neg(), sb)};
             case MUL -> g -> {
                 float[] gd = g.dense();
-                float[] x = Workspace.floats(gd.length), y = Workspace.floats(gd.length);
+                float[] x = Workspace.floatsToFill(gd.length), y = Workspace.floatsToFill(gd.length);
                 K.binary(MUL, gd, b, x, 0, gd.length);
                 K.binary(MUL, gd, a, y, 0, gd.length);
                 return new Tensor[] {sumTo(Tensor.of(x, s), sa), sumTo(Tensor.of(y, s), sb)};
             };
             default -> g -> {
                 float[] gd = g.dense();
-                float[] x = Workspace.floats(gd.length), y = Workspace.floats(gd.length);
+                float[] x = Workspace.floatsToFill(gd.length), y = Workspace.floatsToFill(gd.length);
                 for (int i = 0; i < gd.length; i++) {
                     x[i] = gd[i] / b[i];
                     y[i] = -gd[i] * out[i] / b[i];
@@ -108,12 +108,12 @@ final class Elementwise {
      */
     static Tensor activation(Tensor self, String op, RangeKernel forward, RangeGradKernel backward) {
         float[] x = self.dense();
-        float[] out = Workspace.floats(x.length);
+        float[] out = Workspace.floatsToFill(x.length);
         Parallel.parallelRange(out.length, 1 << 14, (from, to) -> forward.apply(x, out, from, to));
         int[] shape = self.shape;
         return result(op, out, shape.clone(), g -> {
             float[] gd = g.dense();
-            float[] gx = Workspace.floats(gd.length);
+            float[] gx = Workspace.floatsToFill(gd.length);
             Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> backward.apply(x, gd, gx, from, to));
             return new Tensor[] {Tensor.of(gx, shape)};
         }, self);
@@ -122,14 +122,14 @@ final class Elementwise {
     /** f applied to every element; d gives the derivative from input and output. */
     static Tensor map(Tensor self, String op, F1 f, D1 d) {
         float[] x = self.dense();
-        float[] out = Workspace.floats(x.length);
+        float[] out = Workspace.floatsToFill(x.length);
         Parallel.parallelRange(out.length, 1 << 14, (from, to) -> {
             for (int i = from; i < to; i++) out[i] = f.apply(x[i]);
         });
         int[] shape = self.shape;
         return result(op, out, shape.clone(), g -> {
             float[] gd = g.dense();
-            float[] gx = Workspace.floats(gd.length);
+            float[] gx = Workspace.floatsToFill(gd.length);
             Parallel.parallelRange(gx.length, 1 << 14, (from, to) -> {
                 for (int i = from; i < to; i++) gx[i] = gd[i] * d.apply(x[i], out[i]);
             });
@@ -140,7 +140,7 @@ final class Elementwise {
     static Tensor compare(Tensor self, Tensor o, int kind, String op) {
         int[] s = broadcastShape(op, self.shape, o.shape);
         float[] a = gather(self, s), b = gather(o, s);
-        float[] out = Workspace.floats(a.length);
+        float[] out = Workspace.floatsToFill(a.length);
         for (int i = 0; i < out.length; i++) {
             boolean r = switch (kind) {
                 case GT -> a[i] > b[i];
@@ -157,7 +157,7 @@ final class Elementwise {
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] s = broadcastShape("where", broadcastShape("where", cond.shape, a.shape), b.shape);
         float[] c = gather(cond, s), x = gather(a, s), y = gather(b, s);
-        float[] out = Workspace.floats(c.length);
+        float[] out = Workspace.floatsToFill(c.length);
         for (int i = 0; i < out.length; i++) out[i] = c[i] != 0f ? x[i] : y[i];
         int[] sa = a.shape, sb = b.shape;
         return result("where", out, s, g -> {

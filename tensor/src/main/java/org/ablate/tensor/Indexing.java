@@ -24,7 +24,7 @@ final class Indexing {
             }
         }
         float[] w = weight.dense();
-        float[] out = Workspace.floats(id.length * e);
+        float[] out = Workspace.floatsToFill(id.length * e);
         for (int i = 0; i < id.length; i++) System.arraycopy(w, id[i] * e, out, i * e, e);
         int[] is = ids.shape();
         int[] s = Arrays.copyOf(is, is.length + 1);

@@ -54,7 +54,7 @@ final class MatrixProducts {
         outShape[batch.length + 1] = n;
         int[] aBs = broadcastStrides(a, batch, ad - 2), bBs = broadcastStrides(b, batch, bd - 2);
         int batches = (int) checkedNumel("matmul", batch);
-        float[] c = Workspace.floats(Math.toIntExact((long) batches * m * n));
+        float[] c = Workspace.floatsToFill(Math.toIntExact((long) batches * m * n));
         java.util.function.IntConsumer one = bi -> {
             int ao = a.offset, bo = b.offset, rest = bi;
             for (int i = batch.length - 1; i >= 0; i--) {
@@ -107,7 +107,7 @@ final class MatrixProducts {
     private static Tensor affine(Tensor x, Tensor weight, Tensor bias) {
         int m = x.shape[0], k = x.shape[1], n = weight.shape[0];
         float[] b = bias.dense();
-        float[] c = Workspace.floats(Math.toIntExact((long) m * n));
+        float[] c = Workspace.floatsToFill(Math.toIntExact((long) m * n));
         for (int i = 0; i < m; i++) System.arraycopy(b, 0, c, i * n, n);
         // B = Wᵀ read in place: row stride 1, column stride = W's row stride
         K.matmul(m, n, k, x.data, x.offset, x.strides[0], x.strides[1], weight.data, weight.offset, weight.strides[1],

@@ -93,7 +93,7 @@ final class Normalization {
         float[] w = weight == null ? null : weight.dense(), b = bias == null ? null : bias.dense();
         // xhat is kept only for a backward pass: inference writes y alone
         boolean tracked = Autograd.recording(self, weight, bias);
-        float[] xhat = tracked ? Workspace.floats(x.length) : null, y = Workspace.floats(x.length), rstd = Workspace.floats(rows);
+        float[] xhat = tracked ? Workspace.floatsToFill(x.length) : null, y = Workspace.floatsToFill(x.length), rstd = Workspace.floats(rows);
         rows(rows, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * n;
@@ -108,7 +108,7 @@ final class Normalization {
         if (!tracked) return new Tensor(y, 0, s, rowMajor(s));
         return result("layerNorm", y, s, g -> {
             float[] gd = g.dense();
-            float[] gx = Workspace.floats(gd.length);
+            float[] gx = Workspace.floatsToFill(gd.length);
             float[] gw = w == null || !needsGrad(weight) ? null : Workspace.floats(n);
             float[] gb = b == null || !needsGrad(bias) ? null : Workspace.floats(n);
             // rows are independent for gx; the parameter gradients are column sums, split by column range

@@ -383,7 +383,7 @@ public final class Tensor {
         if (!(p >= 0f && p <= 1f)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
         if (!training || p == 0f) return this;
         float keep = p == 1f ? 0f : 1f / (1f - p);
-        float[] mask = Workspace.floats(numel());
+        float[] mask = Workspace.floatsToFill(numel());
         for (int i = 0; i < mask.length; i++) mask[i] = r.nextFloat() < p ? 0f : keep;
         return mul(Tensor.of(mask, shape));
     }
@@ -425,7 +425,7 @@ public final class Tensor {
     /** The elements row-major: the backing array itself when it is exactly that (callers must not write it). */
     float[] dense() {
         if (offset == 0 && data.length == numel() && isContiguous()) return data;
-        float[] out = Workspace.floats(numel());
+        float[] out = Workspace.floatsToFill(numel());
         copyStrided(data, offset, shape, strides, out, 0, rowMajor(shape));
         return out;
     }

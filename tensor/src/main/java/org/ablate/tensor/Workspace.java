@@ -74,14 +74,25 @@ public final class Workspace {
         return w == null ? new float[n] : w.take(n);
     }
 
-    private float[] take(int n) {
+    /**
+     * As {@link #floats}, for a caller that writes every element before anything reads one: an array from the pool
+     * keeps what it held (NaN under poisoning, so a gap shows), saving the step a second pass over its memory.
+     */
+    public static float[] floatsToFill(int n) {
+        Workspace w = n < MIN_FLOATS ? null : CURRENT.get();
+        return w == null ? new float[n] : w.take(n, false);
+    }
+
+    private float[] take(int n) { return take(n, true); }
+
+    private float[] take(int n, boolean zero) {
         ArrayDeque<float[]> q = free.get(n);
         float[] a = q == null ? null : q.poll();
         if (a == null) {
             a = new float[n];
             allocatedFloats += n;
         } else {
-            Arrays.fill(a, 0f);
+            if (zero) Arrays.fill(a, 0f);
             reusedFloats += n;
             released.remove(a);
         }

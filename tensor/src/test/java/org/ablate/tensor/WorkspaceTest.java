@@ -25,7 +25,10 @@ class WorkspaceTest {
         Tensor loss(Tensor x, int[] targets) {
             Tensor h = x.layerNorm(gamma, beta, 1e-5f);
             Tensor u = h.linear(w1, b1).geluTanh();
-            Tensor y = x.add(u.linear(w2, null)).add(h.mul(h)); // residual; h used twice
+            Tensor hr = h.reshape(4, 16, 32);
+            Tensor mixed = hr.matmul(hr.transpose(1, 2)).softmax(-1).matmul(hr).reshape(64, 32); // batched products
+            Tensor y = x.add(u.linear(w2, null)).add(h.mul(h)).add(mixed) // residual; h used three times
+                    .dropout(0.1f, new SplittableRandom(3), true);
             Tensor logits = y.reshape(4, 16, 32).transpose(0, 1).contiguous().reshape(64, 32);
             return Tensor.crossEntropy(logits, IntTensor.of(targets, 64), -1, 0f);
         }

@@ -4,6 +4,7 @@ import org.ablate.tensor.CustomOp;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.OpContext;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 
 /**
  * Fused sliding-window causal attention: scores, mask, softmax and the weighted sum of values in one pass per
@@ -61,8 +62,8 @@ final class SlidingWindowKernel extends CustomOp {
         Tensor bias = in.length > 3 ? in[3] : null;
         Shape s = shape(in[0].shape(), in[1].shape(), in[2].shape(), bias == null ? null : bias.shape());
         float[] q = in[0].toArray(), k = in[1].toArray(), v = in[2].toArray(), bs = bias == null ? null : bias.toArray();
-        float[] out = new float[s.b() * s.h() * s.lq() * s.dv()];
-        float[] probs = new float[s.b() * s.h() * s.lq() * s.w()];
+        float[] out = Workspace.floats(s.b() * s.h() * s.lq() * s.dv()); // reused across training steps
+        float[] probs = Workspace.floats(s.b() * s.h() * s.lq() * s.w());
         float[] scores = new float[s.w()];
         for (int b = 0; b < s.b(); b++) {
             for (int h = 0; h < s.h(); h++) {
@@ -114,8 +115,8 @@ final class SlidingWindowKernel extends CustomOp {
         Shape s = shape(ctx.inputShape(0), ctx.inputShape(1), ctx.inputShape(2), hasBias ? ctx.inputShape(3) : null);
         float[] q = ctx.get("q", float[].class), k = ctx.get("k", float[].class), v = ctx.get("v", float[].class);
         float[] probs = ctx.get("probs", float[].class), dOut = gradOutput.data();
-        float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
-        float[] dBias = hasBias ? new float[s.biasHeads() * s.lq() * s.lk()] : null;
+        float[] dq = Workspace.floats(q.length), dk = Workspace.floats(k.length), dv = Workspace.floats(v.length);
+        float[] dBias = hasBias ? Workspace.floats(s.biasHeads() * s.lq() * s.lk()) : null;
         float[] dScores = new float[s.w()];
         for (int b = 0; b < s.b(); b++) {
             for (int h = 0; h < s.h(); h++) {
