@@ -60,10 +60,10 @@ public final class Trainer {
     private final RunSpec spec;
     private final Set<TrainingCallback> callbacks;
     /**
-     * The training steps' reused arrays. Held-out batches run without one: a forward pass without graph frees each
-     * activation as soon as the next layer has read it, which a workspace, holding all until the step ends, would not.
+     * The arrays every training step reuses. Held-out batches take theirs from it too (their shapes are the training
+     * forward pass's, already in the pool) without dropping the rest, so evaluating leaves no garbage either.
      */
-    private final Workspace trainingWorkspace = new Workspace();
+    private final Workspace workspace = new Workspace();
 
     @Inject
     public Trainer(Model model, Objective objective, DataSource data, RunSpec spec, Set<TrainingCallback> callbacks) {
@@ -112,11 +112,13 @@ public final class Trainer {
             for (int i = 0; i < run.evalBatches(); i++) {
                 Batch b = data.heldOutBatch(i, run.batchSize(), run.context());
                 if (b == null) break;
-                Loss loss = objective.loss(model, b, heldOutRandom(run.seed(), i));
-                if (loss.count() == 0) continue;
-                sum += loss.value().item() * loss.count();
-                count += loss.count();
-                for (var m : loss.metrics().entrySet()) metrics.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);
+                try (Workspace.Step reuse = workspace.openForEvaluation()) {
+                    Loss loss = objective.loss(model, b, heldOutRandom(run.seed(), i));
+                    if (loss.count() == 0) continue;
+                    sum += loss.value().item() * loss.count();
+                    count += loss.count();
+                    for (var m : loss.metrics().entrySet()) metrics.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);
+                }
             }
         }
         if (count == 0) throw new IllegalArgumentException("evaluate: the held-out data gives no batch of context " + run.context());
@@ -149,9 +151,11 @@ public final class Trainer {
         try (NoGrad g = Tensor.noGrad()) {
             for (int i = 0; i < windows / rows; i++) {
                 Batch b = fullHeldOutBatch(i, rows, context);
-                Loss loss = objective.loss(model, b, heldOutRandom(run.seed(), i));
-                sum += loss.value().item() * loss.count();
-                count += loss.count();
+                try (Workspace.Step reuse = workspace.openForEvaluation()) {
+                    Loss loss = objective.loss(model, b, heldOutRandom(run.seed(), i));
+                    sum += loss.value().item() * loss.count();
+                    count += loss.count();
+                }
             }
         }
         if (count == 0) throw new IllegalArgumentException("evaluate: nothing to score at context " + context);
@@ -212,7 +216,7 @@ public final class Trainer {
             double value;
             Map<String, Double> metrics;
             // The step's activations and gradients come from the workspace and go back to it when the step ends.
-            try (Workspace.Step reuse = trainingWorkspace.open(); Dropout mode = Dropout.training(random.nextLong())) {
+            try (Workspace.Step reuse = workspace.open(); Dropout mode = Dropout.training(random.nextLong())) {
                 Loss loss = objective.loss(model, batch, random);
                 metrics = loss.metrics();
                 value = loss.value().item();

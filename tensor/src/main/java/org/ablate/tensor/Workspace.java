@@ -39,6 +39,7 @@ public final class Workspace {
     private int sequence;
     private final boolean poison;
     private Thread owner;
+    private boolean keepUnused;
     private long pooledFloats, reusedFloats, allocatedFloats;
 
     /** A workspace that poisons returned arrays when {@code -Dablate.workspace.poison=true}. */
@@ -46,10 +47,23 @@ public final class Workspace {
 
     Workspace(boolean poison) { this.poison = poison; }
 
-    /** Makes this thread's ops take arrays from this workspace until the returned step is closed. */
-    public Step open() {
+    /**
+     * Makes this thread's ops take arrays from this workspace until the returned step is closed; then the pool holds
+     * exactly what the step used.
+     */
+    public Step open() { return open(false); }
+
+    /**
+     * As {@link #open()}, but closing keeps the arrays this step did not ask for: for held-out batches between
+     * training steps, which use some of the training step's shapes and must not make the next step allocate the rest
+     * again.
+     */
+    public Step openForEvaluation() { return open(true); }
+
+    private Step open(boolean keepUnused) {
         if (owner != null) throw new IllegalStateException("Workspace.open: already open on thread " + owner.getName());
         owner = Thread.currentThread();
+        this.keepUnused = keepUnused;
         Step s = new Step(this, CURRENT.get());
         CURRENT.set(this);
         return s;
@@ -94,6 +108,7 @@ public final class Workspace {
         } else {
             if (zero) Arrays.fill(a, 0f);
             reusedFloats += n;
+            pooledFloats -= n;
             released.remove(a);
         }
         taken.put(a, sequence++);
@@ -128,6 +143,14 @@ public final class Workspace {
 
     /** Every array the step took becomes the pool; what the pool held and the step did not ask for is dropped. */
     private void recycle() {
+        if (keepUnused) {
+            for (float[] a : taken.keySet()) give(a); // released arrays are in the pool already
+            taken.clear();
+            released.clear();
+            sequence = 0;
+            owner = null;
+            return;
+        }
         free.clear();
         pooledFloats = 0;
         for (float[] a : taken.keySet()) give(a);

@@ -87,6 +87,32 @@ class WorkspaceTest {
         assertTrue(w.pooledBytes() <= first);
     }
 
+    @Test void anEvaluationBetweenStepsKeepsTheArraysItDoesNotUse() {
+        Workspace w = new Workspace(true);
+        Net net = Net.init(9);
+        Tensor x = Tensor.randn(new SplittableRandom(2), 1f, 64, 32);
+        float[] losses = new float[2];
+        for (int s = 0; s < 2; s++) {
+            for (Tensor p : net.params()) p.zeroGrad();
+            try (Workspace.Step step = w.open()) {
+                Tensor loss = net.loss(x, new int[64]);
+                loss.backward();
+            }
+            long before = w.allocatedBytes();
+            try (NoGrad g = Tensor.noGrad(); Workspace.Step eval = w.openForEvaluation()) {
+                losses[s] = net.loss(x, new int[64]).item(); // the forward pass only: a subset of the step's arrays
+            }
+            assertEquals(before, w.allocatedBytes(), "the evaluation took every array from the pool");
+        }
+        long afterTwo = w.allocatedBytes();
+        for (Tensor p : net.params()) p.zeroGrad();
+        try (Workspace.Step step = w.open()) {
+            net.loss(x, new int[64]).backward();
+        }
+        assertEquals(afterTwo, w.allocatedBytes(), "the step after an evaluation found its gradient arrays still pooled");
+        assertEquals(losses[0], losses[1], "no update between: the same held-out loss");
+    }
+
     @Test void backwardGivesSpentGradientsBackWithinTheStep() {
         Workspace w = new Workspace(false);
         Net net = Net.init(5);
