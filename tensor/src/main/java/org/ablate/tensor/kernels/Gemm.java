@@ -342,8 +342,9 @@ public final class Gemm {
     /**
      * How many column ranges to cut each row block into: the count whose task total splits most evenly over the
      * threads (15 equal tasks on 2 threads leave one thread idle for a fifteenth of the time; 30 do not), with at
-     * least about 4 tasks per thread for dynamic balance and a small charge per extra range, since each task
-     * packs its own copy of its A block.
+     * least about 4 tasks per thread for dynamic balance, against the cost of each extra range packing its own copy
+     * of its A block, which weighs more the fewer columns it is spread over ({@code -Dablate.gemm.packCost}, in
+     * multiply-adds per packed element; 128 measured best of 0, 32 and 128 on W2 and W4, in noisy rounds).
      */
     static int columnParts(int mBlocks, int slivers, int threads) {
         int best = 1;
@@ -351,7 +352,8 @@ public final class Gemm {
         for (int parts = 1; parts <= Math.min(slivers, 16); parts++) {
             int tasks = mBlocks * parts;
             double makespan = (double) ((tasks + threads - 1) / threads) / tasks;
-            double cost = makespan + 0.003 * parts + (tasks < 4 * threads ? 1.0 : 0.0);
+            // each part packs the block's A again: PACK_COST multiply-adds per packed element, spread over its columns
+            double cost = makespan * (1 + PACK_COST * parts / (slivers * (double) NR)) + (tasks < 4 * threads ? 1.0 : 0.0);
             if (cost < bestCost - 1e-12) {
                 bestCost = cost;
                 best = parts;
@@ -359,6 +361,8 @@ public final class Gemm {
         }
         return best;
     }
+
+    static final double PACK_COST = Double.parseDouble(System.getProperty("ablate.gemm.packCost", "128"));
 
     private static int sliverStart(int slivers, int parts, int part) {
         return (int) ((long) slivers * part / parts);

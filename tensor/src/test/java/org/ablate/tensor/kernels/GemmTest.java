@@ -47,9 +47,11 @@ class GemmTest {
 
     @Test
     void columnSplitKeepsBothThreadsBusy() {
-        // 15 row blocks alone leave one of 2 threads idle for 1/15 of the product; 2 column parts make 30 tasks
-        assertEquals(2, Gemm.columnParts(15, 8, 2));
-        assertEquals(0, 15 * Gemm.columnParts(15, 8, 2) % 2);
+        // 15 row blocks alone leave one of 2 threads idle for 1/15 of the product; 2 column parts make 30 tasks,
+        // worth it when the columns are many (3,072), not when they are few (256): each part packs its A block again
+        assertEquals(2, Gemm.columnParts(15, 96, 2));
+        assertEquals(1, Gemm.columnParts(15, 8, 2));
+        assertEquals(1, Gemm.columnParts(57, 32, 2), "W2's 4,096 rows: enough blocks to balance without splitting");
         // one row block needs column parts to feed any thread at all
         assertTrue(Gemm.columnParts(1, 96, 2) >= 8);
         assertEquals(1, Gemm.columnParts(1, 1, 2));
