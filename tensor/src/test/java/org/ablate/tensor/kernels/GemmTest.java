@@ -58,6 +58,18 @@ class GemmTest {
     }
 
     @Test
+    void rowBlocksSplitEvenlyOverTheThreads() {
+        for (int m : new int[] {1024, 4096, 2048 + 40, 300, 7}) {
+            int rows = Gemm.rowBlock(m, 2);
+            int blocks = (m + rows - 1) / rows;
+            assertTrue(rows % Gemm.MR == 0 && rows <= Gemm.MC, m + ": " + rows + " rows per block");
+            assertTrue(blocks % 2 == 0 || rows == Gemm.MC, m + " rows in " + blocks + " blocks of " + rows);
+        }
+        assertEquals(0, ((1024 + Gemm.rowBlock(1024, 2) - 1) / Gemm.rowBlock(1024, 2)) % 2, "BERT's 8 x 128 rows");
+        assertEquals(Gemm.MC, Gemm.rowBlock(1024, 1));
+    }
+
+    @Test
     void kZeroClearsOrKeepsC() {
         float[] c = {1, 2, 3, 4};
         Gemm.sgemm(2, 2, 0, new float[0], 0, 0, 1, new float[0], 0, 2, 1, c, 0, 2, true);

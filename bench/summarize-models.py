@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Per-round Markdown tables from bench/compare-models.sh's JSON lines (default bench/target/models-compare.jsonl):
+for each workload and round, Ablate against tuned PyTorch with the ratio, the load average before the Ablate run,
+and both peak RSS figures. For measuring only: nothing in the build or the tests runs it."""
+import json
+import sys
+
+path = sys.argv[1] if len(sys.argv) > 1 else "bench/target/models-compare.jsonl"
+rows = [json.loads(line) for line in open(path) if line.strip()]
+
+# workload -> (title, speed field, unit, higher is better)
+KINDS = {
+    "W2-gpt-train": ("W2 GPT training (3.3M parameters)", "tokens_per_s", "tokens/s"),
+    "W2-demo-train": ("W2 step at the demo model's shapes (0.84M parameters)", "tokens_per_s", "tokens/s"),
+    "W3-gpt2-decode": ("W3 GPT-2-small decode with KV cache (PyTorch: the faster of its two paths)", "decode_tokens_per_s", "tokens/s"),
+    "W4-bert-encode": ("W4 BERT-base encode 8 x 128", "sequences_per_s", "sequences/s"),
+}
+
+
+def fmt(v):
+    return f"{v:,.0f}" if v >= 100 else f"{v:.2f}"
+
+
+for workload, (title, field, unit) in KINDS.items():
+    runs = {}
+    for r in rows:
+        if r.get("workload") == workload and "side" in r:
+            runs.setdefault(r["round"], {})[r["side"]] = r
+    if not runs:
+        continue
+    prefill = workload.startswith("W3")
+    print(f"\n{title}, {unit} (median of each run's repetitions)\n")
+    head = "| round | load | Ablate | PyTorch | ratio |"
+    sep = "|---|---|---|---|---|"
+    if prefill:
+        head += " Ablate prefill ms | PyTorch prefill ms | prefill speed ratio |"
+        sep += "---|---|---|"
+    head += " Ablate peak RSS | PyTorch peak RSS | RSS ratio |"
+    sep += "---|---|---|"
+    print(head)
+    print(sep)
+    for rnd in sorted(runs):
+        a, t = runs[rnd].get("ablate"), runs[rnd].get("torch")
+        if not a or not t:
+            continue
+        av, tv = a[field]["median"], t[field]["median"]
+        if "gemv_decode_tokens_per_s" in t:  # PyTorch's faster decoding path (matrix-vector products), when measured
+            tv = max(tv, t["gemv_decode_tokens_per_s"]["median"])
+        line = f"| {rnd} | {a.get('load', '?')} | {fmt(av)} | {fmt(tv)} | {av / tv:.2f} |"
+        if prefill:
+            ap, tp = a["prefill_ms"]["median"], t["prefill_ms"]["median"]
+            line += f" {ap:.1f} | {tp:.1f} | {tp / ap:.2f} |"
+        ar, tr = a.get("peak_rss_mb"), t.get("peak_rss_mb")
+        line += f" {ar:,.0f} MB | {tr:,.0f} MB | {ar / tr:.2f} |" if ar and tr else " | | |"
+        print(line)
