@@ -47,4 +47,12 @@ public interface ParameterScope {
     static ParameterScope root(java.util.random.RandomGenerator random) {
         return ScopeImpl.root(random);
     }
+
+    /**
+     * A root scope that leaves every parameter at zero without running its initialiser: for a model whose every
+     * weight is about to be read from a checkpoint, which then costs no random numbers and no second copy.
+     */
+    static ParameterScope forLoading() {
+        return ScopeImpl.root(null);
+    }
 }

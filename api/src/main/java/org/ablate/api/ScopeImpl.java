@@ -27,7 +27,7 @@ final class ScopeImpl implements ParameterScope {
         this.shared = shared;
     }
 
-    /** A root scope whose initialisers draw from {@code random}. */
+    /** A root scope whose initialisers draw from {@code random}; with null, parameters stay zero (see forLoading). */
     public static ScopeImpl root(RandomGenerator random) { return new ScopeImpl("", new Shared(random)); }
 
     @Override public String prefix() { return prefix; }
@@ -47,7 +47,7 @@ final class ScopeImpl implements ParameterScope {
                     + " elements, more than one array holds (2^31-1)");
         }
         float[] values = new float[(int) n];
-        init.fill(values, shape.clone(), shared.random);
+        if (shared.random != null) init.fill(values, shape.clone(), shared.random); // null: weights are loaded next
         Tensor t = Tensor.of(values, shape).requiresGrad(true);
         shared.parameters.put(full, t);
         return t;

@@ -60,6 +60,18 @@ class ComponentsSupportTest {
         assertTrue(msg.contains("[1, 3, 1, 4]"), msg);
     }
 
+    @Test void aScopeForLoadingRegistersParametersWithoutInitialisingThem() {
+        ParameterScope loading = ParameterScope.forLoading();
+        Tensor w = loading.child("lm").parameter("weight", Init.normal(0.02), 4, 3);
+        Tensor g = loading.parameter("gain", Init.ones(), 3);
+        assertTrue(w.requiresGrad());
+        for (float v : w.toArray()) assertEquals(0f, v);
+        for (float v : g.toArray()) assertEquals(0f, v, "even a constant initialiser is skipped: the checkpoint supplies it");
+        assertEquals(List.of("lm.weight", "gain"), List.copyOf(loading.parameters().keySet()));
+        float[] seeded = ParameterScope.root(42).parameter("weight", Init.normal(0.02), 4, 3).toArray();
+        assertTrue(seeded[0] != 0f, "a seeded scope still draws its weights");
+    }
+
     @Test void scopeNamesAreDottedSharedAndUnique() {
         ParameterScope root = ParameterScope.root(42);
         assertEquals("", root.prefix());

@@ -42,13 +42,29 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "End-to-end benchmarks printing one JSON line: train (W2), decode (W3), encode (W4).",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Decode.class, BenchCommand.Encode.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Decode.class, BenchCommand.Encode.class, BenchCommand.Load.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public void run() { spec.commandLine().usage(System.out); }
 
     static final ComponentRegistry REGISTRY = ComponentRegistry.discover();
+
+    /** GPT-2 small's shape (124M parameters), for W3 and the checkpoint-loading benchmark. */
+    static final String GPT2_SMALL = """
+            architecture: decoder-only
+            layers: 12
+            d_model: 768
+            heads: 12
+            d_ff: 3072
+            vocab_size: 50257
+            max_positions: 1024
+            tied_embeddings: true
+            norm: {id: layer-norm, placement: pre}
+            attention: {id: multi-head}
+            positional: {id: learned}
+            feed_forward: {id: mlp, activation: gelu-tanh}
+            """;
 
     static Model build(String yaml) {
         return new ModelBuilder(REGISTRY).build(new ConfigLoader(REGISTRY).parse("benchmark", yaml, true), 0, null);
@@ -252,20 +268,7 @@ final class BenchCommand implements Runnable {
         double triadGbs = 27.6;
 
         @Override public Integer call() {
-            Model model = build("""
-                    architecture: decoder-only
-                    layers: 12
-                    d_model: 768
-                    heads: 12
-                    d_ff: 3072
-                    vocab_size: 50257
-                    max_positions: 1024
-                    tied_embeddings: true
-                    norm: {id: layer-norm, placement: pre}
-                    attention: {id: multi-head}
-                    positional: {id: learned}
-                    feed_forward: {id: mlp, activation: gelu-tanh}
-                    """);
+            Model model = build(GPT2_SMALL);
             long params = model.parameterCount();
             long positionTable = 0;
             for (var e : model.parameters().entrySet()) if (e.getKey().contains("positional")) positionTable += e.getValue().numel();
@@ -364,6 +367,40 @@ final class BenchCommand implements Runnable {
             out.put("batch", batch);
             out.put("seq", seq);
             out.put("sequences_per_s", stats(sps, 3));
+            putMemory(out);
+            out.put("env", environment());
+            System.out.println(json(out));
+            return 0;
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Loading a GPT-2-small-shaped checkpoint (124M fp32 weights, 498 MB): with --write, saves one with random"
+                    + " weights into DIR; without, loads DIR as 'ablate generate' does and prints the time and peak memory (run it"
+                    + " in its own JVM, so the memory is the load's).")
+    static final class Load implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "DIR", description = "The checkpoint folder.") java.nio.file.Path dir;
+        @Option(names = "--write", description = "Write the checkpoint (DIR must not exist yet).") boolean write;
+
+        @Override public Integer call() throws java.io.IOException {
+            Map<String, Object> out = new LinkedHashMap<>();
+            if (write) {
+                if (java.nio.file.Files.exists(dir)) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), dir + ": already exists; give a new folder");
+                }
+                Model model = build(GPT2_SMALL);
+                org.ablate.models.checkpoint.Checkpoint.save(dir, model, null, Map.of());
+                out.put("workload", "W5-checkpoint-write");
+                out.put("params", model.parameterCount());
+            } else {
+                long t0 = System.nanoTime();
+                org.ablate.models.checkpoint.Checkpoint.Loaded loaded = org.ablate.models.checkpoint.Checkpoint.load(dir, REGISTRY);
+                double ms = (System.nanoTime() - t0) / 1e6;
+                out.put("workload", "W5-checkpoint-load");
+                out.put("params", loaded.model().parameterCount());
+                out.put("load_ms", round(ms, 1));
+            }
+            out.put("file_mb", round(java.nio.file.Files.size(org.ablate.models.checkpoint.Checkpoint.modelFolder(dir).resolve("model.safetensors")) / 1e6, 1));
             putMemory(out);
             out.put("env", environment());
             System.out.println(json(out));

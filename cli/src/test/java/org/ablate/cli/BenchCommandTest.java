@@ -45,6 +45,15 @@ class BenchCommandTest {
     }
 
     @Test
+    void loadRefusesToWriteOverAFolderAndNamesAMissingCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        MainTest.Result write = MainTest.run("bench", "load", "--write", dir.toString());
+        assertEquals(2, write.code());
+        assertTrue(write.err().contains(dir + ": already exists"), write.err());
+        MainTest.Result read = MainTest.run("bench", "load", dir.resolve("none").toString());
+        assertTrue(read.code() != 0 && read.err().contains("none"), read.err());
+    }
+
+    @Test
     void decodeBuildsGpt2SmallAndIsDeterministic() throws Exception {
         JsonNode a = run("bench", "decode", "--reps", "1", "--warmup", "1", "--prompt", "4", "--new", "3");
         assertEquals("W3-gpt2-decode", a.get("workload").asText());

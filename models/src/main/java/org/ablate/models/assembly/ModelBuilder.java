@@ -21,8 +21,16 @@ public final class ModelBuilder {
      * @param log  where to print the parameter count, or {@code null} for silence
      */
     public Model build(ModelConfig config, long seed, PrintStream log) {
+        return build(config, ParameterScope.root(seed), log);
+    }
+
+    /** The model with every parameter left at zero, for a caller that reads all of them from a checkpoint next. */
+    public Model buildForLoading(ModelConfig config) {
+        return build(config, ParameterScope.forLoading(), null);
+    }
+
+    private Model build(ModelConfig config, ParameterScope root, PrintStream log) {
         checkSize(config, 4, "to hold");
-        ParameterScope root = ParameterScope.root(seed);
         Model model;
         try {
             model = Guice.createInjector(new ModelModule(config, registry, root)).getInstance(Model.class);

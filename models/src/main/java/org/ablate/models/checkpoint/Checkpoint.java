@@ -93,7 +93,7 @@ public final class Checkpoint {
         ModelConfig config = new ConfigLoader(registry).load(configFile);
         Model model;
         try {
-            model = new ModelBuilder(registry).build(config, 0, null);
+            model = new ModelBuilder(registry).buildForLoading(config);
         } catch (ConfigException e) {
             throw e;
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -105,12 +105,13 @@ public final class Checkpoint {
                 if (!file.names().contains(p.getKey())) {
                     throw new IOException(weights + ": missing weight \"" + p.getKey() + "\" that config.json's model needs");
                 }
-                Tensor stored = file.tensor(p.getKey());
-                if (!java.util.Arrays.equals(stored.shape(), p.getValue().shape())) {
-                    throw new IOException(weights + ": weight \"" + p.getKey() + "\" has shape " + java.util.Arrays.toString(stored.shape())
+                int[] stored = file.info(p.getKey()).intShape();
+                if (!java.util.Arrays.equals(stored, p.getValue().shape())) {
+                    throw new IOException(weights + ": weight \"" + p.getKey() + "\" has shape " + java.util.Arrays.toString(stored)
                             + ", config.json's model expects " + java.util.Arrays.toString(p.getValue().shape()));
                 }
-                copyInto(p.getValue(), stored);
+                // straight from the mapped file into the parameter's array: no temporary copy
+                file.readInto(p.getKey(), p.getValue().data(), p.getValue().offset());
             }
         }
         Tokenizer tokenizer = null;

@@ -82,7 +82,7 @@ public final class Safetensors {
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, TensorInfo> infos = parseHeader(path, header, data.byteSize(), metadata);
             checkCoverage(path, infos, data.byteSize(), size, headerLength);
-            return new SafetensorsFile(path, arena, data, infos, metadata);
+            return new SafetensorsFile(path, arena, data, 8 + headerLength, infos, metadata);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;

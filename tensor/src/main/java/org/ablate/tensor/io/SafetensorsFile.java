@@ -26,13 +26,16 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final MemorySegment data;
+    /** Where {@link #data} starts in the file. */
+    private final long dataStart;
     private final Map<String, TensorInfo> infos;
     private final Map<String, String> metadata;
 
-    SafetensorsFile(Path path, Arena arena, MemorySegment data, Map<String, TensorInfo> infos, Map<String, String> metadata) {
+    SafetensorsFile(Path path, Arena arena, MemorySegment data, long dataStart, Map<String, TensorInfo> infos, Map<String, String> metadata) {
         this.path = path;
         this.arena = arena;
         this.data = data;
+        this.dataStart = dataStart;
         this.infos = Collections.unmodifiableMap(infos);
         this.metadata = Collections.unmodifiableMap(metadata);
     }
@@ -63,23 +66,68 @@ public final class SafetensorsFile implements AutoCloseable {
      */
     public Tensor tensor(String name) throws SafetensorsException {
         TensorInfo t = info(name);
+        float[] out = new float[elements(t)];
+        readInto(name, out, 0);
+        return Tensor.of(out, t.intShape());
+    }
+
+    /**
+     * Reads a F32, F16 or BF16 tensor as float32 into {@code dst} from {@code offset} (row-major), straight from the
+     * mapped file, with the checks of {@link #tensor}.
+     *
+     * @throws SafetensorsException as {@link #tensor}, or naming the tensor if {@code dst} has no room for it
+     */
+    public void readInto(String name, float[] dst, int offset) throws SafetensorsException {
+        TensorInfo t = info(name);
         int n = elements(t);
+        if (offset < 0 || offset > dst.length - n) {
+            throw new SafetensorsException(path, "tensor \"" + name + "\" has " + n + " elements, the destination holds "
+                    + (dst.length - offset) + " from offset " + offset);
+        }
         MemorySegment seg = data.asSlice(t.begin(), t.end() - t.begin());
-        float[] out = new float[n];
         switch (t.dtype()) {
-            case F32 -> MemorySegment.copy(seg, F32, 0, out, 0, n);
-            case F16 -> { for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(seg.getAtIndex(I16, i)); }
-            case BF16 -> { for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((seg.getAtIndex(I16, i) & 0xFFFF) << 16); }
+            case F32 -> readF32(t, dst, offset, n);
+            case F16 -> { for (int i = 0; i < n; i++) dst[offset + i] = Float.float16ToFloat(seg.getAtIndex(I16, i)); }
+            case BF16 -> { for (int i = 0; i < n; i++) dst[offset + i] = Float.intBitsToFloat((seg.getAtIndex(I16, i) & 0xFFFF) << 16); }
             default -> throw new SafetensorsException(path, "tensor \"" + name + "\" has dtype " + t.dtype()
                     + ", expected F32, F16 or BF16 for a float tensor" + (t.dtype().isInteger() ? " (read it with ints())" : ""));
         }
-        int[] shape = t.intShape();
-        int bad = Safetensors.firstNonFinite(out);
-        if (bad >= 0) {
-            throw new SafetensorsException(path, "tensor \"" + name + "\" " + Safetensors.describe(out, bad, shape)
-                    + "; expected finite weights");
+        for (int i = 0; i < n; i++) {
+            float v = dst[offset + i];
+            if (v - v != 0f) { // NaN or an infinity: describe it on a copy of just this tensor
+                float[] own = java.util.Arrays.copyOfRange(dst, offset, offset + n);
+                throw new SafetensorsException(path, "tensor \"" + name + "\" " + Safetensors.describe(own, Safetensors.firstNonFinite(own), t.intShape())
+                        + "; expected finite weights");
+            }
         }
-        return Tensor.of(out, shape);
+    }
+
+    /**
+     * F32 values read from the file with positional reads through a small buffer rather than from the mapping:
+     * pages touched through a mapping count in the process's resident memory until it closes, so a loaded model
+     * would hold its weights twice (the mapped file and the arrays); read, only the arrays stay.
+     */
+    private void readF32(TensorInfo t, float[] dst, int offset, int n) throws SafetensorsException {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+            long at = dataStart + t.begin();
+            int done = 0;
+            while (done < n) {
+                buf.clear().limit(Math.min(buf.capacity(), (n - done) * Float.BYTES));
+                while (buf.hasRemaining()) {
+                    if (ch.read(buf, at + (long) done * Float.BYTES + buf.position()) < 0) {
+                        throw new SafetensorsException(path, "tensor \"" + t.name() + "\": the file ended while reading it");
+                    }
+                }
+                buf.flip();
+                int count = buf.remaining() / Float.BYTES;
+                buf.asFloatBuffer().get(dst, offset + done, count);
+                done += count;
+            }
+        } catch (java.io.IOException e) {
+            if (e instanceof SafetensorsException se) throw se;
+            throw new SafetensorsException(path, "cannot read tensor \"" + t.name() + "\": " + e.getMessage(), e);
+        }
     }
 
     /** An int copy of an I64 or I32 tensor; I64 values must fit in an int. */

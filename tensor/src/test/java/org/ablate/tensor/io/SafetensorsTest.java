@@ -71,6 +71,30 @@ class SafetensorsTest {
     }
 
     @Test
+    void readIntoFillsAnArrayAtAnOffsetAndRefusesOneWithoutRoom() throws IOException {
+        Map<String, Tensor> ts = new LinkedHashMap<>();
+        float[] big = new float[3000];
+        for (int i = 0; i < big.length; i++) big[i] = i * 0.5f - 7;
+        ts.put("w", Tensor.of(big, 3, 1000));
+        Path p = dir.resolve("r.safetensors");
+        Safetensors.write(p, ts, Map.of());
+        try (SafetensorsFile f = Safetensors.open(p)) {
+            float[] dst = new float[3005];
+            java.util.Arrays.fill(dst, 42f);
+            f.readInto("w", dst, 5);
+            assertEquals(42f, dst[4]);
+            for (int i = 0; i < big.length; i++) assertEquals(big[i], dst[5 + i], "element " + i);
+            String room = assertThrows(SafetensorsException.class, () -> f.readInto("w", new float[3004], 5)).getMessage();
+            assertTrue(room.contains("\"w\" has 3000 elements") && room.contains("holds 2999 from offset 5"), room);
+        }
+        Path n = file("n.safetensors", "{\"bad\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]}}", floats(1, Float.NaN, 3));
+        try (SafetensorsFile f = Safetensors.open(n)) {
+            String nan = assertThrows(SafetensorsException.class, () -> f.readInto("bad", new float[10], 4)).getMessage();
+            assertTrue(nan.contains("\"bad\" element 1") && nan.contains("expected finite weights"), nan);
+        }
+    }
+
+    @Test
     void readsF16Bf16I64AndI32() throws IOException {
         ByteBuffer d = ByteBuffer.allocate(4 + 4 + 16 + 8).order(ByteOrder.LITTLE_ENDIAN);
         d.putShort(Float.floatToFloat16(1.5f)).putShort(Float.floatToFloat16(-0.099975586f));      // F16
