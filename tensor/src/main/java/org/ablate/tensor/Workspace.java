@@ -22,8 +22,8 @@ import java.util.Map;
  * so a tensor used past its step shows up as NaN instead of as a silently wrong number.
  *
  * <p>A workspace belongs to the thread that opens it; worker threads of a parallel kernel allocate on the heap. The
- * pool holds exactly the arrays the last step used: arrays of a length the step did not ask for go back to the
- * collector, so variable shapes cost at most one step's worth of extra memory.
+ * pool holds exactly the arrays the last training step used: arrays of a length the step did not ask for go back to
+ * the collector, so variable shapes cost at most one step's worth of extra memory.
  */
 public final class Workspace {
     /** Arrays shorter than this come from the heap: a small allocation is cheaper than the pool's bookkeeping. */
@@ -141,20 +141,17 @@ public final class Workspace {
         pooledFloats += a.length;
     }
 
-    /** Every array the step took becomes the pool; what the pool held and the step did not ask for is dropped. */
+    /**
+     * Every array the step took goes back to the pool. After {@link #open()} the pool becomes exactly what the step
+     * used (what it held and the step did not ask for is dropped); after {@link #openForEvaluation()} it keeps the rest.
+     */
     private void recycle() {
-        if (keepUnused) {
-            for (float[] a : taken.keySet()) give(a); // released arrays are in the pool already
-            taken.clear();
-            released.clear();
-            sequence = 0;
-            owner = null;
-            return;
-        }
-        free.clear();
-        pooledFloats = 0;
+        if (!keepUnused) {
+            free.clear();
+            pooledFloats = 0;
+            for (float[] a : released.keySet()) give(a);
+        } // else the released arrays are in the pool already
         for (float[] a : taken.keySet()) give(a);
-        for (float[] a : released.keySet()) give(a);
         taken.clear();
         released.clear();
         sequence = 0;
