@@ -73,9 +73,10 @@ public final class HuggingFace {
     private HfModel load(Path dir, Path configFile, JsonNode hf, HfFamily family, Weights weights) throws IOException {
         HfFamily.Mapping m = family.read(hf, weights::has);
         ModelConfig config = new ConfigLoader(registry).fromMap(configFile.toString(), m.config());
-        Model model = new ModelBuilder(registry).build(config, 0, null);
+        // Every parameter is read from the checkpoint (checked below), so none is initialised first.
+        Model model = new ModelBuilder(registry).buildForLoading(config);
         Map<String, Tensor> params = model.parameters();
-        Set<String> used = new LinkedHashSet<>();
+        Set<String> used = new LinkedHashSet<>(), filled = new LinkedHashSet<>();
         for (WeightMap.Entry e : m.weights().entries()) {
             if (!weights.has(e.hf())) {
                 throw new IOException(dir + ": the checkpoint has no tensor \"" + e.hf() + "\" (needed for " + String.join(", ", e.ours()) + ")");
@@ -84,6 +85,13 @@ public final class HuggingFace {
             Tensor source = weights.get(e.hf());
             List<Tensor> parts = WeightMap.fromHf(e, source, n -> shapeOf(params, n));
             for (int i = 0; i < parts.size(); i++) copyInto(e.hf(), params.get(e.ours().get(i)), parts.get(i), e.ours().get(i));
+            filled.addAll(e.ours());
+        }
+        for (String p : params.keySet()) {
+            if (!filled.contains(p)) {
+                throw new IOException(dir + ": nothing in the checkpoint fills the model's parameter \"" + p + "\" (the "
+                        + family.modelType() + " mapping has no entry for it)");
+            }
         }
         for (String n : weights.names()) {
             if (!used.contains(n) && IGNORED.stream().noneMatch(n::endsWith)) {
