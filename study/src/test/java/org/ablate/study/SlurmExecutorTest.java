@@ -111,8 +111,17 @@ class SlurmExecutorTest {
         List<String> names = manifest.stream().map(l -> l.split("\t")[0]).toList();
         assertEquals(List.of("alibi/seed-0", "rope/seed-1"), names, "only the missing runs");
         String task = jobs.getLast() + "_" + names.indexOf("rope/seed-1");
+        Path exit = slurm.resolve("logs/rope-seed-1.exit");
+        java.nio.file.attribute.FileTime requeueTime = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusMillis(10));
         assertEquals(0, SlurmExecutor.exec(List.of("scontrol", "requeue", task)).status());
-        // A requeued task waits for a begin time; let it start again at once.
+        // A requeued task waits for a begin time; let it start again at once, but only once the first instance has
+        // ended (its script writes the exit file last): squeue already says PENDING while it is still writing its
+        // checkpoint, and a second instance started then is ended by the first one's completion.
+        while (!Files.isRegularFile(exit) || Files.getLastModifiedTime(exit).compareTo(requeueTime) < 0) {
+            assertTrue(System.nanoTime() < deadline + 60_000_000_000L, "the requeued task's first instance did not end");
+            Thread.sleep(100);
+        }
+        Thread.sleep(1000); // its completion reaching the controller
         while (!SlurmExecutor.exec(List.of("squeue", "-h", "-j", task, "-o", "%T")).output().contains("PENDING")) Thread.sleep(100);
         SlurmExecutor.Result r = SlurmExecutor.exec(List.of("scontrol", "update", "JobId=" + task, "StartTime=now"));
         assertEquals(0, r.status(), r.output());
