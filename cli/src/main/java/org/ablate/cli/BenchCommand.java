@@ -1,5 +1,7 @@
 package org.ablate.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,6 +16,7 @@ import org.ablate.models.generate.Generator;
 import org.ablate.models.generate.SamplerChain;
 import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
+import org.ablate.models.checkpoint.Checkpoint;
 import org.ablate.models.config.ConfigLoader;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
@@ -35,6 +38,7 @@ import org.ablate.run.Trainer;
 import org.ablate.run.TrainingCallback;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * End-to-end benchmarks, one JSON line each, the same workloads as the PyTorch scripts in
@@ -129,7 +133,7 @@ final class BenchCommand implements Runnable {
     /** VmHWM of /proc/self/status in MiB, or -1 where the file does not exist (not Linux). */
     static double peakRssMb() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) return round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1);
             }
         } catch (java.io.IOException | NumberFormatException e) {
@@ -379,28 +383,28 @@ final class BenchCommand implements Runnable {
                     + " weights into DIR; without, loads DIR as 'ablate generate' does and prints the time and peak memory (run it"
                     + " in its own JVM, so the memory is the load's).")
     static final class Load implements Callable<Integer> {
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "DIR", description = "The checkpoint folder.") java.nio.file.Path dir;
+        @Parameters(index = "0", paramLabel = "DIR", description = "The checkpoint folder.") Path dir;
         @Option(names = "--write", description = "Write the checkpoint (DIR must not exist yet).") boolean write;
 
         @Override public Integer call() throws java.io.IOException {
             Map<String, Object> out = new LinkedHashMap<>();
             if (write) {
-                if (java.nio.file.Files.exists(dir)) {
+                if (Files.exists(dir)) {
                     throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), dir + ": already exists; give a new folder");
                 }
                 Model model = build(GPT2_SMALL);
-                org.ablate.models.checkpoint.Checkpoint.save(dir, model, null, Map.of());
+                Checkpoint.save(dir, model, null, Map.of());
                 out.put("workload", "W5-checkpoint-write");
                 out.put("params", model.parameterCount());
             } else {
                 long t0 = System.nanoTime();
-                org.ablate.models.checkpoint.Checkpoint.Loaded loaded = org.ablate.models.checkpoint.Checkpoint.load(dir, REGISTRY);
+                Checkpoint.Loaded loaded = Checkpoint.load(dir, REGISTRY);
                 double ms = (System.nanoTime() - t0) / 1e6;
                 out.put("workload", "W5-checkpoint-load");
                 out.put("params", loaded.model().parameterCount());
                 out.put("load_ms", round(ms, 1));
             }
-            out.put("file_mb", round(java.nio.file.Files.size(org.ablate.models.checkpoint.Checkpoint.modelFolder(dir).resolve("model.safetensors")) / 1e6, 1));
+            out.put("file_mb", round(Files.size(Checkpoint.modelFolder(dir).resolve("model.safetensors")) / 1e6, 1));
             putMemory(out);
             out.put("env", environment());
             System.out.println(json(out));
