@@ -49,7 +49,7 @@ train sft examples/specs/sft-char.yaml --from "$out/gpt-char"
 if [ -n "${REDO:-}" ] || [ ! -s "$out/judged-pairs.jsonl" ] || [ "$out/judged-pairs.jsonl" -ot "$out/sft/run.json" ]; then
     pairs() {
         ./ablate judge-pairs "$out/sft" --prompts "$prompts" --held-out 0.1 --template "$template" --samples $samples \
-            --lexicon "$lexicon" --out "$out/judged-pairs.jsonl" > "$out/judge-pairs.log"
+            --lexicon "$lexicon" --out "$out/judged-pairs.jsonl" --overwrite > "$out/judge-pairs.log"
         cat "$out/judge-pairs.log"
     }
     stage judge-pairs pairs
@@ -66,7 +66,7 @@ judge() {
 }
 for m in sft dpo ppo ppo-no-kl ppo-judge; do stage "judge-$m" judge $m; done
 stage plot ./ablate plot "PPO=$out/ppo" "PPO, kl_coef 0=$out/ppo-no-kl" "PPO on the judge=$out/ppo-judge" --held-out --metric judge --metric kl --metric reward \
-    --level "SFT=$out/judge-sft.json" --level "DPO=$out/judge-dpo.json" --title "held-out prompts" --out "$out/judge-kl.png"
+    --level "SFT=$out/judge-sft.json" --level "DPO=$out/judge-dpo.json" --title "held-out prompts" --out "$out/judge-kl.png" --overwrite
 if [ -n "${PLOT:-}" ]; then cp "$out/judge-kl.png" "$PLOT"; fi
 
 field() { sed -n "s/^  \"$2\" : \\([^,]*\\),\\{0,1\\}\$/\\1/p" "$1" | head -n 1; }

@@ -36,6 +36,9 @@ final class JudgePairsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The pairs, JSON Lines {prompt, chosen, rejected, chosen_score, rejected_score}.")
     Path out;
 
+    @Option(names = "--overwrite", description = "Replace --out if it exists.")
+    boolean overwrite;
+
     @Option(names = "--held-out", paramLabel = "SHARE", description = "Leave out the last SHARE of the prompts, the ones a prompts data "
             + "source with this held_out keeps for evaluation (default: use all).")
     double heldOut = 0;
@@ -51,6 +54,7 @@ final class JudgePairsCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         if (samples < 2) throw new IllegalArgumentException("--samples must be at least 2 to rank responses, got " + samples);
         opts.check();
+        OutputFile.checkFree(out, overwrite);
         LexiconJudge judge = LexiconJudge.load(opts.lexicon);
         List<JudgedSamples.Prompt> prompts = JudgedSamples.prompts(opts.promptsFile, opts.template, heldOut, false);
         ComponentRegistry registry = Registries.discover(opts.plugins);
@@ -96,10 +100,11 @@ final class JudgePairsCommand implements Callable<Integer> {
     }
 
     private static void write(Path file, List<ObjectNode> pairs) throws IOException {
-        if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
         ObjectMapper json = new ObjectMapper();
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (ObjectNode o : pairs) w.write(json.writeValueAsString(o) + "\n");
-        }
+        OutputFile.write(file, tmp -> {
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                for (ObjectNode o : pairs) w.write(json.writeValueAsString(o) + "\n");
+            }
+        });
     }
 }

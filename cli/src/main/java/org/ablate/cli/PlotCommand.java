@@ -53,12 +53,16 @@ final class PlotCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The PNG to write.")
     Path out;
 
+    @Option(names = "--overwrite", description = "Replace --out if it exists.")
+    boolean overwrite;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Color[] COLORS = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44), new Color(255, 127, 14),
             new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127)};
 
     @Override public Integer call() throws Exception {
         if (runs.isEmpty() && levels.isEmpty()) throw new IllegalArgumentException("give run folders to plot (and/or --level NAME=FILE)");
+        OutputFile.checkFree(out, overwrite);
         Map<String, List<JsonNode>> lines = new LinkedHashMap<>();
         for (String r : runs) {
             String[] nf = named(r, "RUN");
@@ -89,8 +93,9 @@ final class PlotCommand implements Callable<Integer> {
         int x = 0;
         for (BufferedImage p : panels) { g.drawImage(p, x, 0, null); x += p.getWidth(); }
         g.dispose();
-        if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
-        if (!javax.imageio.ImageIO.write(all, "png", out.toFile())) throw new IOException(out + ": this JDK has no PNG writer");
+        OutputFile.write(out, tmp -> {
+            if (!javax.imageio.ImageIO.write(all, "png", tmp.toFile())) throw new IOException(out + ": this JDK has no PNG writer");
+        });
         System.out.println("wrote " + out);
         return 0;
     }

@@ -1,5 +1,6 @@
 package org.ablate.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -100,6 +101,15 @@ class JudgeCommandTest {
         assertEquals(0, MainTest.run("judge-pairs", model.toString(), "--prompts", prompts.toString(), "--lexicon", dir.resolve("lexicon.json").toString(),
                 "--template", "{prompt} ", "--held-out", "0.2", "--samples", "5", "--max-new-tokens", "6", "--out", again.toString()).code());
         assertEquals(lines, Files.readAllLines(again));
+        // An existing file is kept unless --overwrite says otherwise.
+        r = MainTest.run("judge-pairs", model.toString(), "--prompts", prompts.toString(), "--lexicon", dir.resolve("lexicon.json").toString(),
+                "--samples", "3", "--out", again.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--out " + again + ": already exists; pass --overwrite to replace it"), r.err());
+        assertEquals(lines, Files.readAllLines(again));
+        assertEquals(0, MainTest.run("judge-pairs", model.toString(), "--prompts", prompts.toString(), "--lexicon", dir.resolve("lexicon.json").toString(),
+                "--template", "{prompt} ", "--held-out", "0.2", "--samples", "5", "--max-new-tokens", "6", "--out", again.toString(), "--overwrite").code());
+        assertEquals(lines, Files.readAllLines(again));
     }
 
     @Test void judgeScoresHeldOutResponsesAndTheKlToItselfIsZero() throws Exception {
@@ -176,7 +186,15 @@ class JudgeCommandTest {
         assertEquals(0, r.code(), r.err());
         BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
         assertEquals(2 * 620, image.getWidth());
-        r = MainTest.run("plot", "PPO=" + run, "--held-out", "--metric", "entropy", "--out", png.toString());
+        byte[] first = Files.readAllBytes(png);
+        r = MainTest.run("plot", "PPO=" + run, "--held-out", "--metric", "kl", "--out", png.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--out " + png + ": already exists; pass --overwrite to replace it"), r.err());
+        assertArrayEquals(first, Files.readAllBytes(png), "the earlier plot is left as it was");
+        try (var left = Files.list(png.getParent())) {
+            assertEquals(List.of(png.getFileName().toString()), left.map(p -> p.getFileName().toString()).toList(), "no temporary file left");
+        }
+        r = MainTest.run("plot", "PPO=" + run, "--held-out", "--metric", "entropy", "--out", png.toString(), "--overwrite");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--metric entropy: no run's held-out evaluations and no --level file has it"), r.err());
     }
