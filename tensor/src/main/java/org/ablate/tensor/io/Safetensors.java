@@ -55,9 +55,11 @@ public final class Safetensors {
 
     public static SafetensorsFile open(Path path) throws IOException {
         Arena arena = Arena.ofShared();
+        FileChannel ch = null;
         try {
             MemorySegment file;
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            try {
+                ch = FileChannel.open(path, StandardOpenOption.READ);
                 file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             } catch (IOException e) {
                 throw new SafetensorsException(path, "cannot read: " + e.getMessage(), e);
@@ -82,9 +84,10 @@ public final class Safetensors {
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, TensorInfo> infos = parseHeader(path, header, data.byteSize(), metadata);
             checkCoverage(path, infos, data.byteSize(), size, headerLength);
-            return new SafetensorsFile(path, arena, data, 8 + headerLength, infos, metadata);
+            return new SafetensorsFile(path, arena, ch, data, 8 + headerLength, infos, metadata);
         } catch (IOException | RuntimeException e) {
             arena.close();
+            if (ch != null) ch.close();
             throw e;
         }
     }

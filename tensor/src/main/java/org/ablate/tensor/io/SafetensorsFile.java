@@ -3,7 +3,11 @@ package org.ablate.tensor.io;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -25,15 +29,21 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private final Path path;
     private final Arena arena;
+    /** The open file: F32 tensors are read through it (see {@link #readF32}); closed with the mapping. */
+    private final FileChannel channel;
+    /** The chunk F32 reads go through, made on the first. */
+    private ByteBuffer chunk;
     private final MemorySegment data;
     /** Where {@link #data} starts in the file. */
     private final long dataStart;
     private final Map<String, TensorInfo> infos;
     private final Map<String, String> metadata;
 
-    SafetensorsFile(Path path, Arena arena, MemorySegment data, long dataStart, Map<String, TensorInfo> infos, Map<String, String> metadata) {
+    SafetensorsFile(Path path, Arena arena, FileChannel channel, MemorySegment data, long dataStart, Map<String, TensorInfo> infos,
+                    Map<String, String> metadata) {
         this.path = path;
         this.arena = arena;
+        this.channel = channel;
         this.data = data;
         this.dataStart = dataStart;
         this.infos = Collections.unmodifiableMap(infos);
@@ -107,25 +117,26 @@ public final class SafetensorsFile implements AutoCloseable {
      * pages touched through a mapping count in the process's resident memory until it closes, so a loaded model
      * would hold its weights twice (the mapped file and the arrays); read, only the arrays stay.
      */
-    private void readF32(TensorInfo t, float[] dst, int offset, int n) throws SafetensorsException {
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
-            long at = dataStart + t.begin();
-            int done = 0;
+    private synchronized void readF32(TensorInfo t, float[] dst, int offset, int n) throws SafetensorsException {
+        if (chunk == null) chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        long at = dataStart + t.begin();
+        int done = 0;
+        try {
             while (done < n) {
-                buf.clear().limit(Math.min(buf.capacity(), (n - done) * Float.BYTES));
-                while (buf.hasRemaining()) {
-                    if (ch.read(buf, at + (long) done * Float.BYTES + buf.position()) < 0) {
+                chunk.clear().limit(Math.min(chunk.capacity(), (n - done) * Float.BYTES));
+                while (chunk.hasRemaining()) {
+                    if (channel.read(chunk, at + (long) done * Float.BYTES + chunk.position()) < 0) {
                         throw new SafetensorsException(path, "tensor \"" + t.name() + "\": the file ended while reading it");
                     }
                 }
-                buf.flip();
-                int count = buf.remaining() / Float.BYTES;
-                buf.asFloatBuffer().get(dst, offset + done, count);
+                chunk.flip();
+                int count = chunk.remaining() / Float.BYTES;
+                chunk.asFloatBuffer().get(dst, offset + done, count);
                 done += count;
             }
-        } catch (java.io.IOException e) {
-            if (e instanceof SafetensorsException se) throw se;
+        } catch (SafetensorsException e) {
+            throw e;
+        } catch (IOException e) {
             throw new SafetensorsException(path, "cannot read tensor \"" + t.name() + "\": " + e.getMessage(), e);
         }
     }
@@ -167,5 +178,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return (int) n;
     }
 
-    @Override public void close() { arena.close(); }
+    @Override public void close() {
+        arena.close();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": cannot close: " + e.getMessage(), e);
+        }
+    }
 }
