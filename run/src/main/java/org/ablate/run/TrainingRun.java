@@ -432,7 +432,7 @@ public final class TrainingRun {
         try (SafetensorsFile f = Safetensors.open(dir.resolve("model.safetensors"))) {
             for (var e : weights.entrySet()) {
                 if (!f.names().contains(e.getKey())) throw new IOException(dir + ": corrupt checkpoint, no weight \"" + e.getKey() + "\"");
-                Checkpoint.copyInto(e.getValue(), f.tensor(e.getKey()));
+                f.readInto(e.getKey(), e.getValue().data(), e.getValue().offset()); // as Checkpoint.load: no temporary copy
             }
         }
         Map<String, Tensor> optimizer = new LinkedHashMap<>();
