@@ -31,6 +31,8 @@ public final class Gemm {
     static final int KC = Integer.getInteger("ablate.gemm.kc", 512);
     static final int MC = roundUp(Integer.getInteger("ablate.gemm.mc", 72), MR);
     static final int NC = roundUp(Integer.getInteger("ablate.gemm.nc", 3072), NR);
+    /** One sliver of packed A (MR floats) as a vector, for copying slivers whole; null when MR is not 8. */
+    private static final VectorSpecies<Float> SLIVER = SPECIES != null && MR == 8 ? FloatVector.SPECIES_256 : null;
     /** Depth of the blocks in which a transposed B is packed (see packB). */
     private static final int TP = 64;
     /** Below this many multiply-adds the product runs on the calling thread. */
@@ -292,58 +294,74 @@ public final class Gemm {
                 packB(pb, kc, 0, nc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(pa, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
-                    macro(pa, pb, mc, kc, 0, nc, c, cOff + ic * cRs + jc, cRs, acc, buf.tile);
+                    packA(pa, 0, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
+                    macro(pa, 0, pb, mc, kc, 0, nc, c, cOff + ic * cRs + jc, cRs, acc, buf.tile);
                 }
             }
         }
     }
 
     /**
-     * The whole product over the pool. Each k panel of B is packed once, in parallel, into a buffer all workers
-     * share; then tasks of (MC-row block × column range) are handed out dynamically, each packing its own A
-     * block, so a worker that the OS delays does not hold the others back with a fixed share of the work.
+     * The whole product over the pool. For each k panel, one job packs the panel of B and every row block of A
+     * into buffers all workers share; a second job hands out tasks of (column group × row block) dynamically, so a
+     * worker that the OS delays does not hold the others back with a fixed share of the work. Tasks run column
+     * group by column group: the workers then read the same {@link #GROUP_FLOATS}-sized part of packed B, which
+     * stays in their L2 caches while every row block passes over it, instead of streaming all of B from L3 once per
+     * row block. A is packed once per panel, not once per task, so the groups cost no extra packing.
      */
     private static void parallelBlocked(int m, int n, int k,
                                         float[] a, int aOff, int aRs, int aCs,
                                         float[] b, int bOff, int bRs, int bCs,
                                         float[] c, int cOff, int cRs, boolean accumulate, int threads) {
         int kcMax = Math.min(KC, k);
-        float[] pb = BUFFERS.get().packedB(kcMax * roundUp(Math.min(NC, n), NR)); // the caller waits, so its buffer is free
         int rowsPerBlock = rowBlock(m, threads);
         int mBlocks = (m + rowsPerBlock - 1) / rowsPerBlock;
+        Buffers own = BUFFERS.get(); // the caller waits, so its buffers are free for the workers to share
+        float[] pb = own.packedB(kcMax * roundUp(Math.min(NC, n), NR));
+        float[] pa = own.packedA(mBlocks * kcMax * roundUp(rowsPerBlock, MR));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int slivers = (nc + NR - 1) / NR;
-            int nParts = columnParts(mBlocks, slivers, threads);
             int packParts = Math.min(slivers, threads);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean acc = accumulate || pc > 0;
+                int groups = Math.max(columnParts(mBlocks, slivers, threads),
+                        Math.min(slivers, (int) ((long) kc * slivers * NR / GROUP_FLOATS)));
                 int bBase = bOff + pc * bRs + jc * bCs;
-                Parallel.parallelFor(packParts, t -> packB(pb, kc, sliverStart(slivers, packParts, t),
-                        sliverStart(slivers, packParts, t + 1), nc, b, bBase, bRs, bCs));
                 int aBase = aOff + pc * aCs;
+                int aStride = kc * roundUp(rowsPerBlock, MR); // packed floats per row block
+                Parallel.parallelFor(packParts + mBlocks, t -> {
+                    if (t < packParts) {
+                        packB(pb, kc, sliverStart(slivers, packParts, t), sliverStart(slivers, packParts, t + 1), nc,
+                                b, bBase, bRs, bCs);
+                    } else {
+                        int ic = (t - packParts) * rowsPerBlock;
+                        packA(pa, (t - packParts) * aStride, Math.min(rowsPerBlock, m - ic), kc,
+                                a, aBase + ic * aRs, aRs, aCs);
+                    }
+                });
                 int cBase = cOff + jc;
-                Parallel.parallelFor(mBlocks * nParts, t -> {
-                    int ic = (t / nParts) * rowsPerBlock;
-                    int part = t % nParts;
+                Parallel.parallelFor(mBlocks * groups, t -> {
+                    int group = t / mBlocks;
+                    int block = t % mBlocks;
+                    int ic = block * rowsPerBlock;
                     int mc = Math.min(rowsPerBlock, m - ic);
-                    Buffers buf = BUFFERS.get();
-                    float[] pa = buf.packedA(kc * roundUp(mc, MR));
-                    packA(pa, mc, kc, a, aBase + ic * aRs, aRs, aCs);
-                    macro(pa, pb, mc, kc, sliverStart(slivers, nParts, part) * NR,
-                            Math.min(nc, sliverStart(slivers, nParts, part + 1) * NR), c, cBase + ic * cRs, cRs,
-                            acc, buf.tile);
+                    macro(pa, block * aStride, pb, mc, kc, sliverStart(slivers, groups, group) * NR,
+                            Math.min(nc, sliverStart(slivers, groups, group + 1) * NR), c, cBase + ic * cRs, cRs,
+                            acc, BUFFERS.get().tile);
                 });
             }
         }
     }
 
+    /** Floats of packed B per column group (512 KB, a quarter of a core's L2 here; {@code ablate.gemm.groupFloats}). */
+    static final int GROUP_FLOATS = Integer.getInteger("ablate.gemm.groupFloats", 128 * 1024);
+
     /**
      * Rows per block of A: MC, or a little less (a multiple of MR, at least MC / 2) when that makes the blocks split
-     * evenly over the threads, so they balance without cutting blocks into column ranges, each of which would pack
-     * its A block again (1,024 rows: 16 blocks of 64 instead of 15 of 72, one thread idle for a fifteenth).
+     * evenly over the threads, so they balance without cutting blocks into short column ranges (1,024 rows: 16 blocks
+     * of 64 instead of 15 of 72, one thread idle for a fifteenth).
      */
     static int rowBlock(int m, int threads) {
         int blocks = (m + MC - 1) / MC;
@@ -356,11 +374,12 @@ public final class Gemm {
     }
 
     /**
-     * How many column ranges to cut each row block into: the count whose task total splits most evenly over the
-     * threads (15 equal tasks on 2 threads leave one thread idle for a fifteenth of the time; 30 do not), with at
-     * least about 4 tasks per thread for dynamic balance, against the cost of each extra range packing its own copy
-     * of its A block, which weighs more the fewer columns it is spread over ({@code -Dablate.gemm.packCost}, in
-     * multiply-adds per packed element; 128 measured best of 0, 32 and 128 on W2 and W4, in noisy rounds).
+     * How many column ranges to cut each row block into for balance: the count whose task total splits most evenly
+     * over the threads (15 equal tasks on 2 threads leave one thread idle for a fifteenth of the time; 30 do not),
+     * with at least about 4 tasks per thread for dynamic balance, against the cost of each extra range reading its
+     * A block again and running shorter micro-kernel loops, which weighs more the fewer columns it is spread over
+     * ({@code -Dablate.gemm.packCost}, in multiply-adds per element of A; 128 measured best of 0, 32 and 128 on W2
+     * and W4, in noisy rounds, when each range also packed its A block).
      */
     static int columnParts(int mBlocks, int slivers, int threads) {
         int best = 1;
@@ -368,7 +387,7 @@ public final class Gemm {
         for (int parts = 1; parts <= Math.min(slivers, 16); parts++) {
             int tasks = mBlocks * parts;
             double makespan = (double) ((tasks + threads - 1) / threads) / tasks;
-            // each part packs the block's A again: PACK_COST multiply-adds per packed element, spread over its columns
+            // each part reads the block's A again: PACK_COST multiply-adds per element, spread over its columns
             double cost = makespan * (1 + PACK_COST * parts / (slivers * (double) NR)) + (tasks < 4 * threads ? 1.0 : 0.0);
             if (cost < bestCost - 1e-12) {
                 bestCost = cost;
@@ -385,7 +404,7 @@ public final class Gemm {
     }
 
     /** C rows [0,mc) × columns [jFrom,jTo) of one block (C at {@code cAt}) from packed A and packed B. */
-    private static void macro(float[] pa, float[] pb, int mc, int kc, int jFrom, int jTo,
+    private static void macro(float[] pa, int paAt, float[] pb, int mc, int kc, int jFrom, int jTo,
                               float[] c, int cAt, int cRs, boolean acc, float[] tile) {
         for (int jr = jFrom; jr < jTo; jr += NR) {
             int cols = Math.min(NR, jTo - jr);
@@ -393,27 +412,27 @@ public final class Gemm {
                 int rows = Math.min(MR, mc - ir);
                 int at = cAt + ir * cRs + jr;
                 if (SPECIES == null) {
-                    microScalar(kc, pa, ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc);
+                    microScalar(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc);
                 } else if (MR == 12) {
-                    microVector12(kc, pa, ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
+                    microVector12(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
                 } else if (MR == 8) {
-                    microVector8(kc, pa, ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
+                    microVector8(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
                 } else {
-                    microVector6(kc, pa, ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
+                    microVector6(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
                 }
             }
         }
     }
 
     /** Packs an mc×kc block of A into MR-row slivers: sliver s holds, for each p, its MR values (zero padded). */
-    private static void packA(float[] dst, int mc, int kc, float[] a, int base, int rs, int cs) {
+    private static void packA(float[] dst, int at, int mc, int kc, float[] a, int base, int rs, int cs) {
         if (rs == 1 && cs != 1) {
-            packATransposed(dst, mc, kc, a, base, cs);
+            packATransposed(dst, at, mc, kc, a, base, cs);
             return;
         }
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
-            int d0 = ir * kc;
+            int d0 = at + ir * kc;
             for (int r = 0; r < rows; r++) {
                 int src = base + (ir + r) * rs;
                 int d = d0 + r;
@@ -440,10 +459,18 @@ public final class Gemm {
      * weight gradient dYᵀ·X): for each p the MR values of a sliver are contiguous in memory, so each is one short
      * copy instead of MR strided reads.
      */
-    private static void packATransposed(float[] dst, int mc, int kc, float[] a, int base, int cs) {
-        for (int ir = 0; ir < mc; ir += MR) {
+    private static void packATransposed(float[] dst, int at, int mc, int kc, float[] a, int base, int cs) {
+        int full = SLIVER == null ? 0 : mc / MR * MR;
+        // p outermost: each source row segment (all mc values of one p, contiguous) is read in one pass, so a panel
+        // deep in k touches each of its rows' pages once, not once per sliver.
+        for (int p = 0, src = base, d = at; p < kc; p++, src += cs, d += MR) {
+            for (int ir = 0; ir < full; ir += MR) {
+                FloatVector.fromArray(SLIVER, a, src + ir).intoArray(dst, d + ir * kc);
+            }
+        }
+        for (int ir = full; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
-            int d = ir * kc;
+            int d = at + ir * kc;
             for (int p = 0, src = base + ir; p < kc; p++, src += cs, d += MR) {
                 System.arraycopy(a, src, dst, d, rows);
                 if (rows < MR) {
