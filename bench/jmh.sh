@@ -13,7 +13,8 @@ if [[ "${SKIP_BUILD:-}" != 1 ]]; then
   ./mvnw -B -q -o package -pl bench -am -DskipTests
 fi
 cp="bench/target/classes:$(ls bench/target/lib/*.jar | tr '\n' ':')"
-opts=(--add-modules jdk.incubator.vector -XX:+UseParallelGC ${JAVA_OPTS:-})
+source "$root/bin/jvm-options.sh"
+opts=("${ablate_jvm_options[@]}" ${JAVA_OPTS:-})
 main=org.openjdk.jmh.Main
 if [[ "${1:-}" == --main ]]; then
   main="$2"

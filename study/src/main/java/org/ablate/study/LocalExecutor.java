@@ -1,6 +1,8 @@
 package org.ablate.study;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,6 +78,7 @@ public final class LocalExecutor implements Executor {
         cmd.add("-XX:+UseParallelGC");
         // As ./ablate: steps reuse their arrays (Workspace), so a small young generation holds what a step leaves.
         if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmn") || o.contains("NewSize"))) cmd.add("-Xmn" + YOUNG_MEGABYTES + "m");
+        if (hugePages()) cmd.add("-XX:+UseTransparentHugePages"); // as this JVM (bin/jvm-options.sh)
         for (String p : List.of("ablate.vector.bits", "ablate.parallel.spinMicros", "ablate.workspace.poison")) {
             if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
         }
@@ -97,6 +100,12 @@ public final class LocalExecutor implements Executor {
         return cmd;
     }
 
+    /** Whether this JVM backs its heap with transparent huge pages. */
+    static boolean hugePages() {
+        var option = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("UseTransparentHugePages");
+        return Boolean.parseBoolean(option.getValue());
+    }
+
     private static String absolute(String searchPath) {
         List<String> out = new ArrayList<>();
         for (String p : searchPath.split(java.io.File.pathSeparator)) if (!p.isEmpty()) out.add(Path.of(p).toAbsolutePath().toString());
@@ -109,7 +118,7 @@ public final class LocalExecutor implements Executor {
      * heaps lazily can together exhaust it.
      */
     long heapMegabytes() {
-        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        long total = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
         return Math.clamp(total / 2 / jobs >> 20, 512, 4096);
     }
 
