@@ -93,10 +93,8 @@ public final class Generator {
         SplittableRandom random = new SplittableRandom(seed);
         try (NoGrad g = Tensor.noGrad()) {
             DecoderCache cache = model.newCache();
-            Tensor logits = model.logits(model.decode(IntTensor.of(first, 1, first.length), null, memory, null, cache));
+            Tensor last = lastLogits(model, model.decode(IntTensor.of(first, 1, first.length), null, memory, null, cache));
             for (int i = 0; i < budget; i++) {
-                int v = logits.size(-1);
-                Tensor last = logits.slice(1, logits.size(1) - 1, logits.size(1)).reshape(1, v);
                 int token = chain.next(last, new SamplingContext(new int[][] {Arrays.copyOf(out, length)}, random))[0];
                 out[length++] = token;
                 if (onToken != null) onToken.accept(token);
@@ -105,15 +103,26 @@ public final class Generator {
                     // The next position would reach the window: start again from the last window/2 tokens at position 0.
                     int keep = window / 2;
                     cache = model.newCache();
-                    logits = model.logits(model.decode(IntTensor.of(Arrays.copyOfRange(out, length - keep, length), 1, keep), null, memory, null, cache));
+                    last = lastLogits(model, model.decode(IntTensor.of(Arrays.copyOfRange(out, length - keep, length), 1, keep), null, memory, null, cache));
                     seen = keep;
                 } else {
-                    logits = model.logits(model.decode(IntTensor.of(new int[] {token}, 1, 1), null, memory, null, cache));
+                    last = lastLogits(model, model.decode(IntTensor.of(new int[] {token}, 1, 1), null, memory, null, cache));
                     seen++;
                 }
             }
         }
         return Arrays.copyOf(out, length);
+    }
+
+    /**
+     * Vocabulary logits {@code [1, V]} of the last position of {@code hidden [1, L, d]}: sampling reads only that row,
+     * so the head runs on it alone rather than on the whole prompt (GPT-2-small's head is 50,257 × 768: a prompt of 16
+     * tokens spent most of its prefill there).
+     */
+    private static Tensor lastLogits(Model model, Tensor hidden) {
+        int l = hidden.size(1);
+        Tensor logits = model.logits(l == 1 ? hidden : hidden.slice(1, l - 1, l));
+        return logits.reshape(1, logits.size(-1));
     }
 
     /** Beam search for a decoder-only model from {@code prompt}. */
