@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Summarise bench/target/sgemm-compare.jsonl (written by compare-sgemm.sh): per n, the median over rounds of
 each side's per-round median GFLOP/s, and the median of the per-round ratios Ablate / tuned OpenBLAS (numpy),
-which pairs each Ablate run with the OpenBLAS run next to it in time. Prints a Markdown table."""
-import json, statistics, sys
-PEAK = 349.0
+which pairs each Ablate run with the OpenBLAS run next to it in time; then the round-to-round spread (max / min of
+the per-round medians) of each side. Prints Markdown tables. PEAK (GFLOP/s, environment) is the FMA peak the
+"% of peak" column divides by: ../shared/bench/peak_flops.c on the same host and threads (435 here on 2 threads)."""
+import json, os, statistics, sys
+PEAK = float(os.environ.get("PEAK", "435"))
 path = sys.argv[1] if len(sys.argv) > 1 else "bench/target/sgemm-compare-t2.jsonl"
 loads = []
 ablate, numpy_, torch_ = {}, {}, {}
@@ -22,7 +24,7 @@ for line in open(path):
         for n, v in d["results"].items():
             numpy_.setdefault(int(n), {})[r] = v["numpy_gflops"]["median"]
             torch_.setdefault(int(n), {})[r] = v["torch_gflops"]["median"]
-print("| n | Ablate GFLOP/s | OpenBLAS tuned (numpy) | PyTorch | ratio Ablate/OpenBLAS | Ablate % of 349 peak | rounds |")
+print(f"| n | Ablate GFLOP/s | OpenBLAS tuned (numpy) | PyTorch | ratio Ablate/OpenBLAS | Ablate % of {PEAK:.0f} peak | rounds |")
 print("|---|---|---|---|---|---|---|")
 for n in sorted(ablate):
     rounds = sorted(set(ablate[n]) & set(numpy_.get(n, {})))
@@ -46,3 +48,14 @@ for r, load in loads:
         else:
             cells.append("-")
     print(f"| {r} | {load} | " + " | ".join(cells) + " |")
+print()
+print("Spread of the per-round medians (max / min)")
+print()
+print("| n | Ablate | OpenBLAS | PyTorch |")
+print("|---|---|---|---|")
+for n in sorted(ablate):
+    cells = []
+    for side in (ablate, numpy_, torch_):
+        v = list(side.get(n, {}).values())
+        cells.append(f"{max(v) / min(v):.2f} ({min(v):.0f}–{max(v):.0f})" if v else "-")
+    print(f"| {n} | " + " | ".join(cells) + " |")

@@ -1,5 +1,9 @@
 package org.ablate.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,7 +99,20 @@ final class BenchCommand implements Runnable {
         env.put("vector_bits", FloatVector.SPECIES_PREFERRED.vectorBitSize());
         env.put("threads", Runtime.getRuntime().availableProcessors());
         env.put("java", Runtime.version().toString());
+        env.put("cpu", cpuModel());
+        env.put("huge_pages", ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption("UseTransparentHugePages").getValue());
         return env;
+    }
+
+    /** The processor's model name (Linux: /proc/cpuinfo), so a figure says which host gave it; "unknown" elsewhere. */
+    private static String cpuModel() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown");
+        } catch (IOException | UncheckedIOException e) {
+            return "unknown";
+        }
     }
 
     /**
@@ -107,7 +124,7 @@ final class BenchCommand implements Runnable {
     static void putMemory(Map<String, Object> out) {
         out.put("peak_rss_mb", peakRssMb());
         double peak = 0, committed = 0;
-        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() != java.lang.management.MemoryType.HEAP) continue;
             peak += pool.getPeakUsage().getUsed();
             committed += pool.getUsage().getCommitted();
@@ -116,14 +133,14 @@ final class BenchCommand implements Runnable {
         heap.put("peak_used_mb", round(peak / (1 << 20), 1));
         heap.put("committed_mb", round(committed / (1 << 20), 1));
         heap.put("max_mb", round(Runtime.getRuntime().maxMemory() / (double) (1 << 20), 1));
-        heap.put("gc", String.join("+", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        heap.put("gc", String.join("+", ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .map(java.lang.management.GarbageCollectorMXBean::getName).toList()));
         out.put("heap", heap);
     }
 
     /** Bytes allocated so far by all live threads (the trainer's and its workers'), or -1 where the JVM cannot say. */
     static long allocatedBytes() {
-        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
                 && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
             return t.getTotalThreadAllocatedBytes();
         }
