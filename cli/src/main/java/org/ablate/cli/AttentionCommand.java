@@ -33,6 +33,9 @@ final class AttentionCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE.png", description = "Where to write the PNG (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("attention.png");
 
+    @Option(names = "--overwrite", description = "Replace --out if it exists.")
+    boolean overwrite;
+
     @Option(names = "--layers", paramLabel = "LIST", description = "Layers to draw, counted from 0: e.g. 0,2 or 1-3 (default: all).")
     String layers;
 
@@ -47,6 +50,7 @@ final class AttentionCommand implements Callable<Integer> {
         if (!out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException("--out " + out + ": the picture is a PNG; name a file ending in .png");
         }
+        OutputFile.checkFree(out, overwrite);
         ComponentRegistry registry = Registries.discover(plugins);
         ModelSource src = ModelSource.open(model, registry, true, System.err);
         Tokenizer tokenizer = src.tokenizer();
@@ -77,7 +81,7 @@ final class AttentionCommand implements Callable<Integer> {
         String title = model.getFileName() + ": self-attention (" + stack + "), " + c.attention().id() + " attention, "
                 + c.positional().id() + " positions";
         AttentionMapChart chart = new AttentionMapChart(tokens(tokenizer, ids), panels, headList.size(), title);
-        chart.write(out);
+        OutputFile.write(out, chart::write);
         System.out.println("wrote " + out + ": " + layerList.size() + " layer(s) x " + headList.size() + " head(s), " + n + " tokens, "
                 + chart.width() + "x" + chart.height() + " px");
         return 0;

@@ -79,6 +79,13 @@ class AttentionCommandTest {
         assertError("ablate attention: --out " + dir.resolve("a.jpg") + ": the picture is a PNG; name a file ending in .png",
                 "attention", run, "--prompt", PROMPT, "--out", dir.resolve("a.jpg").toString());
         assertFalse(Files.exists(dir.resolve("a.png")), "nothing written");
+        // An existing file is kept unless --overwrite: the refusal comes before any work, and the file is untouched.
+        Files.writeString(dir.resolve("a.png"), "someone's picture");
+        assertError("ablate attention: --out " + out + ": already exists; pass --overwrite to replace it",
+                "attention", run, "--prompt", PROMPT, "--out", out);
+        assertEquals("someone's picture", Files.readString(dir.resolve("a.png")));
+        assertEquals(0, MainTest.run("attention", run, "--prompt", PROMPT, "--out", out, "--overwrite").code());
+        assertTrue(ImageIO.read(dir.resolve("a.png").toFile()).getWidth() > 0, "replaced by the PNG");
     }
 
     @Test void anEncoderOnlyModelShowsBidirectionalWeights(@TempDir Path dir) throws Exception {
