@@ -3,7 +3,6 @@ package org.ablate.cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import com.sun.management.HotSpotDiagnosticMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +38,7 @@ import org.ablate.run.RunModule;
 import org.ablate.run.RunSpec;
 import org.ablate.run.SpecLoader;
 import org.ablate.run.Trainer;
+import org.ablate.study.LocalExecutor;
 import org.ablate.run.TrainingCallback;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -100,8 +100,7 @@ final class BenchCommand implements Runnable {
         env.put("threads", Runtime.getRuntime().availableProcessors());
         env.put("java", Runtime.version().toString());
         env.put("cpu", cpuModel());
-        env.put("huge_pages", ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                .getVMOption("UseTransparentHugePages").getValue());
+        env.put("huge_pages", LocalExecutor.hugePages());
         return env;
     }
 

@@ -100,8 +100,8 @@ public final class LocalExecutor implements Executor {
         return cmd;
     }
 
-    /** Whether this JVM backs its heap with transparent huge pages. */
-    static boolean hugePages() {
+    /** Whether this JVM backs its heap with transparent huge pages (children get the same; benchmarks report it). */
+    public static boolean hugePages() {
         var option = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("UseTransparentHugePages");
         return Boolean.parseBoolean(option.getValue());
     }

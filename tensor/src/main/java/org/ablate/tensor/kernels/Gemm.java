@@ -307,7 +307,8 @@ public final class Gemm {
      * worker that the OS delays does not hold the others back with a fixed share of the work. Tasks run column
      * group by column group: the workers then read the same {@link #GROUP_FLOATS}-sized part of packed B, which
      * stays in their L2 caches while every row block passes over it, instead of streaming all of B from L3 once per
-     * row block. A is packed once per panel, not once per task, so the groups cost no extra packing.
+     * row block. A is packed once per panel, not once per task, so the groups cost no extra packing; a product over
+     * more rows than {@link #PACKED_A_FLOATS} holds takes its row blocks in chunks, each packed and then computed.
      */
     private static void parallelBlocked(int m, int n, int k,
                                         float[] a, int aOff, int aRs, int aCs,
@@ -316,9 +317,12 @@ public final class Gemm {
         int kcMax = Math.min(KC, k);
         int rowsPerBlock = rowBlock(m, threads);
         int mBlocks = (m + rowsPerBlock - 1) / rowsPerBlock;
+        int aStrideMax = kcMax * roundUp(rowsPerBlock, MR); // packed floats per row block
+        // Row blocks packed at a time: all of them unless that passes PACKED_A_FLOATS (a product over many rows).
+        int chunk = Math.max(1, Math.min(mBlocks, PACKED_A_FLOATS / aStrideMax));
         Buffers own = BUFFERS.get(); // the caller waits, so its buffers are free for the workers to share
         float[] pb = own.packedB(kcMax * roundUp(Math.min(NC, n), NR));
-        float[] pa = own.packedA(mBlocks * kcMax * roundUp(rowsPerBlock, MR));
+        float[] pa = own.packedA(chunk * aStrideMax);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int slivers = (nc + NR - 1) / NR;
@@ -326,37 +330,47 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean acc = accumulate || pc > 0;
-                int groups = Math.max(columnParts(mBlocks, slivers, threads),
-                        Math.min(slivers, (int) ((long) kc * slivers * NR / GROUP_FLOATS)));
                 int bBase = bOff + pc * bRs + jc * bCs;
                 int aBase = aOff + pc * aCs;
-                int aStride = kc * roundUp(rowsPerBlock, MR); // packed floats per row block
-                Parallel.parallelFor(packParts + mBlocks, t -> {
-                    if (t < packParts) {
-                        packB(pb, kc, sliverStart(slivers, packParts, t), sliverStart(slivers, packParts, t + 1), nc,
-                                b, bBase, bRs, bCs);
-                    } else {
-                        int ic = (t - packParts) * rowsPerBlock;
-                        packA(pa, (t - packParts) * aStride, Math.min(rowsPerBlock, m - ic), kc,
-                                a, aBase + ic * aRs, aRs, aCs);
-                    }
-                });
-                int cBase = cOff + jc;
-                Parallel.parallelFor(mBlocks * groups, t -> {
-                    int group = t / mBlocks;
-                    int block = t % mBlocks;
-                    int ic = block * rowsPerBlock;
-                    int mc = Math.min(rowsPerBlock, m - ic);
-                    macro(pa, block * aStride, pb, mc, kc, sliverStart(slivers, groups, group) * NR,
-                            Math.min(nc, sliverStart(slivers, groups, group + 1) * NR), c, cBase + ic * cRs, cRs,
-                            acc, BUFFERS.get().tile);
-                });
+                int aStride = kc * roundUp(rowsPerBlock, MR);
+                for (int first = 0; first < mBlocks; first += chunk) {
+                    int block0 = first, blocks = Math.min(chunk, mBlocks - first);
+                    int bParts = first == 0 ? packParts : 0; // B once per panel, with the first chunk of A
+                    int groups = Math.max(columnParts(blocks, slivers, threads),
+                            Math.min(slivers, (int) ((long) kc * slivers * NR / GROUP_FLOATS)));
+                    Parallel.parallelFor(bParts + blocks, t -> {
+                        if (t < bParts) {
+                            packB(pb, kc, sliverStart(slivers, bParts, t), sliverStart(slivers, bParts, t + 1), nc,
+                                    b, bBase, bRs, bCs);
+                        } else {
+                            int ic = (block0 + t - bParts) * rowsPerBlock;
+                            packA(pa, (t - bParts) * aStride, Math.min(rowsPerBlock, m - ic), kc,
+                                    a, aBase + ic * aRs, aRs, aCs);
+                        }
+                    });
+                    int cBase = cOff + jc;
+                    Parallel.parallelFor(blocks * groups, t -> {
+                        int group = t / blocks;
+                        int block = t % blocks;
+                        int ic = (block0 + block) * rowsPerBlock;
+                        int mc = Math.min(rowsPerBlock, m - ic);
+                        macro(pa, block * aStride, pb, mc, kc, sliverStart(slivers, groups, group) * NR,
+                                Math.min(nc, sliverStart(slivers, groups, group + 1) * NR), c, cBase + ic * cRs, cRs,
+                                acc, BUFFERS.get().tile);
+                    });
+                }
             }
         }
     }
 
     /** Floats of packed B per column group (512 KB, a quarter of a core's L2 here; {@code ablate.gemm.groupFloats}). */
     static final int GROUP_FLOATS = Integer.getInteger("ablate.gemm.groupFloats", 128 * 1024);
+    /**
+     * Most floats of A packed at once (8 MB: all 4,096 rows of a W2 batch at KC = 512); a product over more rows packs
+     * them in chunks, so the shared buffer, which a thread keeps, does not grow with the batch
+     * ({@code ablate.gemm.packedAFloats}).
+     */
+    static final int PACKED_A_FLOATS = Integer.getInteger("ablate.gemm.packedAFloats", 2 * 1024 * 1024);
 
     /**
      * Rows per block of A: MC, or a little less (a multiple of MR, at least MC / 2) when that makes the blocks split

@@ -48,9 +48,15 @@ class VectorWidthTest {
 
     /** Runs KernelCases in a child JVM; returns its output after checking that it passed. */
     private static String child(String bits, String rows, Path results) throws IOException, InterruptedException {
+        return child(bits, rows, "", results);
+    }
+
+    private static String child(String bits, String rows, String packedA, Path results) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "-Dablate.vector.bits=" + bits, "-Dablate.gemm.mr=" + rows, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "-Dablate.vector.bits=" + bits, "-Dablate.gemm.mr=" + rows,
+                "-Dablate.gemm.packedAFloats=" + (packedA.isEmpty() ? Gemm.PACKED_A_FLOATS : packedA),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 KernelCases.class.getName(), results.toString()))
                 .redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -61,14 +67,18 @@ class VectorWidthTest {
         return text;
     }
 
-    /** "bits:rows" also forces the matrix-product micro-tile height, to cover every register-tile variant. */
+    /**
+     * "bits:rows" also forces the matrix-product micro-tile height, to cover every register-tile variant; a third
+     * field caps the floats of A packed at once, so products over many rows pack A in chunks.
+     */
     @ParameterizedTest(name = "ablate.vector.bits={0} (widths above the machine's fall back to the exact slow path)")
-    @ValueSource(strings = {"128", "256", "512", "512:12"})
+    @ValueSource(strings = {"128", "256", "512", "512:12:40000"})
     void everyOpAtThisWidthAgreesWithTheScalarReference(String config) throws Exception {
-        String bits = config.split(":")[0];
-        String rows = config.contains(":") ? config.split(":")[1] : "";
+        String[] fields = config.split(":");
+        String bits = fields[0];
+        String rows = fields.length > 1 ? fields[1] : "";
         Path results = dir.resolve(bits + "-" + rows + ".bin");
-        String text = child(bits, rows, results);
+        String text = child(bits, rows, fields.length > 2 ? fields[2] : "", results);
         assertTrue(text.contains("kernels: vector " + bits + "-bit"), "width not applied to the kernels: " + text);
         assertTrue(text.contains("sgemm: vector " + bits + "-bit"), "width not applied to sgemm: " + text);
         if (!rows.isEmpty()) assertTrue(text.contains("micro-tile " + rows + "x"), "micro-tile not applied: " + text);
