@@ -308,7 +308,12 @@ public final class Safetensors {
 
     /** The index of the first NaN or infinite value, or -1. */
     static int firstNonFinite(float[] values) {
-        for (int i = 0; i < values.length; i++) if (!Float.isFinite(values[i])) return i;
+        return firstNonFinite(values, 0, values.length);
+    }
+
+    /** The same over {@code values[from, to)}: the index in {@code values}, or -1. */
+    static int firstNonFinite(float[] values, int from, int to) {
+        for (int i = from; i < to; i++) if (!Float.isFinite(values[i])) return i;
         return -1;
     }
 

@@ -102,13 +102,11 @@ public final class SafetensorsFile implements AutoCloseable {
             default -> throw new SafetensorsException(path, "tensor \"" + name + "\" has dtype " + t.dtype()
                     + ", expected F32, F16 or BF16 for a float tensor" + (t.dtype().isInteger() ? " (read it with ints())" : ""));
         }
-        for (int i = 0; i < n; i++) {
-            float v = dst[offset + i];
-            if (v - v != 0f) { // NaN or an infinity: describe it on a copy of just this tensor
-                float[] own = java.util.Arrays.copyOfRange(dst, offset, offset + n);
-                throw new SafetensorsException(path, "tensor \"" + name + "\" " + Safetensors.describe(own, Safetensors.firstNonFinite(own), t.intShape())
-                        + "; expected finite weights");
-            }
+        int bad = Safetensors.firstNonFinite(dst, offset, offset + n);
+        if (bad >= 0) { // described on a copy of just this tensor
+            float[] own = Arrays.copyOfRange(dst, offset, offset + n);
+            throw new SafetensorsException(path, "tensor \"" + name + "\" " + Safetensors.describe(own, bad - offset, t.intShape())
+                    + "; expected finite weights");
         }
     }
 
