@@ -38,8 +38,8 @@ import org.ablate.run.RunModule;
 import org.ablate.run.RunSpec;
 import org.ablate.run.SpecLoader;
 import org.ablate.run.Trainer;
-import org.ablate.study.LocalExecutor;
 import org.ablate.run.TrainingCallback;
+import org.ablate.study.LocalExecutor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -152,7 +152,7 @@ final class BenchCommand implements Runnable {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) return round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1);
             }
-        } catch (java.io.IOException | NumberFormatException e) {
+        } catch (IOException | NumberFormatException e) {
             // not Linux: no figure rather than a wrong one
         }
         return -1;
