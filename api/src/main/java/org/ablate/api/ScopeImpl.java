@@ -46,9 +46,15 @@ final class ScopeImpl implements ParameterScope {
             throw new IllegalArgumentException("parameter \"" + full + "\": shape " + Arrays.toString(shape) + " has " + n
                     + " elements, more than one array holds (2^31-1)");
         }
-        float[] values = new float[(int) n];
-        if (shared.random != null) init.fill(values, shape.clone(), shared.random); // null: weights are loaded next
-        Tensor t = Tensor.of(values, shape).requiresGrad(true);
+        Tensor t;
+        if (shared.random != null) {
+            float[] values = new float[(int) n];
+            init.fill(values, shape.clone(), shared.random);
+            t = Tensor.of(values, shape);
+        } else { // weights are loaded next, in place or into the array made then
+            t = Tensor.zerosOnDemand(shape);
+        }
+        t.requiresGrad(true);
         shared.parameters.put(full, t);
         return t;
     }

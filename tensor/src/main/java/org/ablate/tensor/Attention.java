@@ -73,6 +73,6 @@ final class Attention {
             return new Attend.Rows(t.dense(), base, d);
         }
         for (int bh = 0; bh < base.length; bh++) base[bh] = t.offset + (bh / h) * t.strides[0] + (bh % h) * t.strides[1];
-        return new Attend.Rows(t.data, base, t.strides[2]);
+        return new Attend.Rows(t.data(), base, t.strides[2]);
     }
 }

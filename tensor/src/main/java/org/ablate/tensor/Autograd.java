@@ -113,17 +113,17 @@ final class Autograd {
 
         void put(Tensor t, Tensor g) {
             byTensor.put(t, g);
-            holders.computeIfAbsent(g.data, k -> new int[1])[0]++;
+            holders.computeIfAbsent(g.data(), k -> new int[1])[0]++;
         }
 
         Tensor remove(Tensor t) {
             Tensor g = byTensor.remove(t);
-            if (g != null && --holders.get(g.data)[0] == 0) holders.remove(g.data);
+            if (g != null && --holders.get(g.data())[0] == 0) holders.remove(g.data());
             return g;
         }
 
         void releaseIfUnused(Tensor g) {
-            if (mark >= 0 && !holders.containsKey(g.data)) Workspace.release(g.data, mark);
+            if (mark >= 0 && !holders.containsKey(g.data())) Workspace.release(g.data(), mark);
         }
     }
 

@@ -81,7 +81,7 @@ public abstract class CustomOp {
             out = forward(ctx, in);
         }
         if (out == null) throw new IllegalStateException(describe() + ": forward returned null");
-        Tensor r = new Tensor(out.data, out.offset, out.shape, out.strides);
+        Tensor r = new Tensor(out.data(), out.offset, out.shape, out.strides);
         if (!track) {
             ctx.release();
             return r;
@@ -90,7 +90,7 @@ public abstract class CustomOp {
     }
 
     private Tensor[] runBackward(OpContext ctx, Tensor[] in, Tensor g) {
-        Tensor dense = g.offset == 0 && g.data.length == g.numel() && g.isContiguous() ? g : Tensor.of(g.toArray(), g.shape);
+        Tensor dense = g.offset == 0 && g.data().length == g.numel() && g.isContiguous() ? g : Tensor.of(g.toArray(), g.shape);
         Tensor[] gs = backward(ctx, dense);
         int n = gs == null ? 0 : gs.length;
         if (gs == null || n != in.length) {

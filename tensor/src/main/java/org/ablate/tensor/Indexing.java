@@ -23,9 +23,16 @@ final class Indexing {
                         + ") for weight shape " + Arrays.toString(weight.shape));
             }
         }
-        float[] w = weight.dense();
         float[] out = Workspace.floatsToFill(id.length * e);
-        for (int i = 0; i < id.length; i++) System.arraycopy(w, id[i] * e, out, i * e, e);
+        java.lang.foreign.MemorySegment mapped = weight.mappedRegion();
+        if (mapped != null) { // rows read in place from the file
+            for (int i = 0; i < id.length; i++) {
+                java.lang.foreign.MemorySegment.copy(mapped, Tensor.FILE_FLOAT, (long) id[i] * e * Float.BYTES, out, i * e, e);
+            }
+        } else {
+            float[] w = weight.dense();
+            for (int i = 0; i < id.length; i++) System.arraycopy(w, id[i] * e, out, i * e, e);
+        }
         int[] is = ids.shape();
         int[] s = Arrays.copyOf(is, is.length + 1);
         s[is.length] = e;

@@ -24,7 +24,7 @@ final class Layout {
         int[] st = new int[target.length];
         for (int i = lead; i < target.length; i++) st[i] = t.shape[i - lead] == 1 ? 0 : t.strides[i - lead];
         float[] out = Workspace.floatsToFill((int) checkedNumel("broadcast", target));
-        copyStrided(t.data, t.offset, target, st, out, 0, rowMajor(target));
+        copyStrided(t.data(), t.offset, target, st, out, 0, rowMajor(target));
         return out;
     }
 

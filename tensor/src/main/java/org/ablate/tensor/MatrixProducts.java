@@ -63,7 +63,7 @@ final class MatrixProducts {
                 ao += ix * aBs[i];
                 bo += ix * bBs[i];
             }
-            K.matmul(m, n, k, a.data, ao, a.strides[ad - 2], a.strides[ad - 1], b.data, bo, b.strides[bd - 2],
+            K.matmul(m, n, k, a.data(), ao, a.strides[ad - 2], a.strides[ad - 1], b.data(), bo, b.strides[bd - 2],
                     b.strides[bd - 1], c, bi * m * n, n, false);
         };
         // many small products (attention heads) spread over the pool by batch; few large ones let the kernel split each
@@ -96,22 +96,31 @@ final class MatrixProducts {
         int[] outShape = shape.clone();
         outShape[outShape.length - 1] = weight.shape[0];
         Tensor x2 = shape.length == 2 ? self : self.reshape(-1, shape[shape.length - 1]);
-        Tensor y = bias == null ? matmul(x2, weight.transpose(0, 1)) : affine(x2, weight, bias);
+        // a mapped weight goes straight to the kernels, which read it in place (a transposed view would copy it)
+        Tensor y = bias == null && weight.mappedRegion() == null ? matmul(x2, weight.transpose(0, 1)) : affine(x2, weight, bias);
         return shape.length == 2 ? y : y.reshape(outShape);
     }
 
     /**
-     * {@code x·Wᵀ + b} for 2-d x in one pass over C: each row of C starts as the bias and the product accumulates
-     * onto it. Backward: gx = g·W, gW = gᵀ·x, gb = column sums of g.
+     * {@code x·Wᵀ + b} for 2-d x in one pass over C: each row of C starts as the bias (if any) and the product
+     * accumulates onto it. A {@link Tensor#mappedRegion mapped} weight is read in place. Backward: gx = g·W,
+     * gW = gᵀ·x, gb = column sums of g.
      */
     private static Tensor affine(Tensor x, Tensor weight, Tensor bias) {
         int m = x.shape[0], k = x.shape[1], n = weight.shape[0];
-        float[] b = bias.dense();
         float[] c = Workspace.floatsToFill(Math.toIntExact((long) m * n));
-        for (int i = 0; i < m; i++) System.arraycopy(b, 0, c, i * n, n);
-        // B = Wᵀ read in place: row stride 1, column stride = W's row stride
-        K.matmul(m, n, k, x.data, x.offset, x.strides[0], x.strides[1], weight.data, weight.offset, weight.strides[1],
-                weight.strides[0], c, 0, n, true);
+        if (bias != null) {
+            float[] b = bias.dense();
+            for (int i = 0; i < m; i++) System.arraycopy(b, 0, c, i * n, n);
+        }
+        java.lang.foreign.MemorySegment mapped = weight.mappedRegion();
+        float[] xd = x.data();
+        if (mapped != null) { // a whole contiguous [n, k] weight in the file: B = Wᵀ, row stride 1, column stride k
+            K.matmul(m, n, k, xd, x.offset, x.strides[0], x.strides[1], mapped, 0, 1, k, c, 0, n, bias != null);
+        } else { // B = Wᵀ read in place: row stride 1, column stride = W's row stride
+            K.matmul(m, n, k, xd, x.offset, x.strides[0], x.strides[1], weight.data(), weight.offset, weight.strides[1],
+                    weight.strides[0], c, 0, n, bias != null);
+        }
         int[] outShape = {m, n};
         return result("linear", c, outShape, g -> {
             Tensor gx = needsGrad(x) ? matmulRaw(g, weight) : null;

@@ -23,7 +23,7 @@ final class Reductions {
     /** The gradient of a full sum: {@code v} everywhere. */
     private static Tensor filled(float v, int[] shape) {
         Tensor t = Tensor.scratch(shape);
-        if (v != 0f) Arrays.fill(t.data, v);
+        if (v != 0f) Arrays.fill(t.data(), v);
         return t;
     }
 

@@ -4,6 +4,9 @@ import static org.ablate.tensor.Layout.checkedNumel;
 import static org.ablate.tensor.Layout.copyStrided;
 import static org.ablate.tensor.Layout.rowMajor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -25,9 +28,19 @@ import java.util.random.RandomGenerator;
  * ({@code Views}, {@code Elementwise}, {@code Reductions}, {@code MatrixProducts}, {@code Normalization},
  * {@code Attention}, {@code Indexing}, {@code Losses}), and all of them record the graph through {@code Autograd},
  * as ops defined outside the engine with {@link CustomOp} do.
+ *
+ * <p>A tensor may also read its elements in place from a memory-mapped file ({@link #mapped}): weights loaded from a
+ * checkpoint are used where they lie, and the matrix products and embedding lookups read them there. Anything that
+ * needs the array ({@link #data()}, a view, an optimizer step) copies them into one first, once.
  */
 public final class Tensor {
-    final float[] data;
+    /** Little-endian float32, the layout of safetensors files. */
+    static final ValueLayout.OfFloat FILE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The elements; null while they are only {@link #mapped} or not yet needed ({@link #zerosOnDemand}). */
+    private volatile float[] data;
+    /** The read-only file region holding the elements while no array does; null otherwise. */
+    private volatile MemorySegment mapped;
     final int offset;
     final int[] shape;
     final int[] strides;
@@ -73,10 +86,38 @@ public final class Tensor {
         return new Tensor(d, 0, s, rowMajor(s));
     }
 
+    /**
+     * A contiguous tensor whose elements are read in place from {@code region} (little-endian float32, as safetensors
+     * stores them) until something needs an array ({@link #data()}, a view, a write), which copies them once. The
+     * region must stay readable as long as the tensor is used: map it with an automatic arena.
+     */
+    public static Tensor mapped(MemorySegment region, int... shape) {
+        int[] s = shape.clone();
+        long n = checkedNumel("Tensor.mapped", s);
+        if (region.byteSize() != n * Float.BYTES) {
+            throw new IllegalArgumentException("Tensor.mapped: shape " + Arrays.toString(s) + " needs " + n * Float.BYTES
+                    + " bytes, the region has " + region.byteSize());
+        }
+        Tensor t = new Tensor(null, 0, s, rowMajor(s));
+        t.mapped = region;
+        return t;
+    }
+
+    /**
+     * Zeros whose array is made on first use: for a parameter that is about to be {@link #useMapped mapped} or
+     * filled from a checkpoint, so building the model allocates nothing it then throws away.
+     */
+    public static Tensor zerosOnDemand(int... shape) {
+        int[] s = shape.clone();
+        checkedNumel("Tensor.zerosOnDemand", s);
+        return new Tensor(null, 0, s, rowMajor(s));
+    }
+
     /** Normal samples with mean 0 and standard deviation {@code std}, drawn from {@code r} in row-major order. */
     public static Tensor randn(RandomGenerator r, float std, int... shape) {
         Tensor t = zeros(shape);
-        for (int i = 0; i < t.data.length; i++) t.data[i] = (float) (r.nextGaussian() * std);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = (float) (r.nextGaussian() * std);
         return t;
     }
 
@@ -105,7 +146,7 @@ public final class Tensor {
     /** The single element of a one-element tensor. */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item: needs exactly one element, shape is " + Arrays.toString(shape));
-        return data[offset];
+        return data()[offset];
     }
 
     /** The element at {@code index} (one index per dimension). */
@@ -120,13 +161,18 @@ public final class Tensor {
             }
             p += index[i] * strides[i];
         }
-        return data[p];
+        return data()[p];
     }
 
     /** A row-major copy of the elements. */
     public float[] toArray() {
         float[] out = new float[numel()];
-        copyStrided(data, offset, shape, strides, out, 0, rowMajor(shape));
+        MemorySegment m = mapped;
+        if (m != null) { // read from the file without keeping an array
+            MemorySegment.copy(m, FILE_FLOAT, 0, out, 0, out.length);
+            return out;
+        }
+        copyStrided(data(), offset, shape, strides, out, 0, rowMajor(shape));
         return out;
     }
 
@@ -141,8 +187,49 @@ public final class Tensor {
         return true;
     }
 
-    /** The backing array (shared with views; see {@link #offset()} and {@link #strides()}). */
-    public float[] data() { return data; }
+    /**
+     * The backing array (shared with views; see {@link #offset()} and {@link #strides()}). A {@link #mapped} tensor
+     * copies its elements into a new array on the first call and uses that from then on.
+     */
+    public float[] data() {
+        float[] d = data;
+        return d != null ? d : materialize();
+    }
+
+    private synchronized float[] materialize() {
+        if (data == null) {
+            float[] d = new float[numel()];
+            MemorySegment m = mapped;
+            if (m != null) MemorySegment.copy(m, FILE_FLOAT, 0, d, 0, d.length);
+            data = d;
+            mapped = null;
+        }
+        return data;
+    }
+
+    /**
+     * The file region this tensor still reads its elements from, or null once it has an array (or never had a
+     * region). Kernels that take it read the same values {@link #data()} would hold.
+     */
+    public MemorySegment mappedRegion() { return mapped; }
+
+    /**
+     * Makes this tensor read its elements in place from {@code region} (see {@link #mapped}): for a parameter built by
+     * {@link #zerosOnDemand} whose weights a checkpoint holds. Refused once the tensor has an array, since views or
+     * an optimizer may already hold it.
+     */
+    public synchronized void useMapped(MemorySegment region) {
+        long n = checkedNumel("useMapped", shape);
+        if (region.byteSize() != n * Float.BYTES) {
+            throw new IllegalArgumentException("useMapped: shape " + Arrays.toString(shape) + " needs " + n * Float.BYTES
+                    + " bytes, the region has " + region.byteSize());
+        }
+        if (data != null) {
+            throw new IllegalStateException("useMapped: this " + Arrays.toString(shape) + " tensor already has an array; "
+                    + "only one made by zerosOnDemand and not yet read can use a mapped region");
+        }
+        mapped = region;
+    }
 
     /** Index of element {@code [0, ..., 0]} in {@link #data()}. */
     public int offset() { return offset; }
@@ -177,7 +264,7 @@ public final class Tensor {
     }
 
     /** A tensor sharing this one's data that records no graph and does not require grad. */
-    public Tensor detach() { return new Tensor(data, offset, shape, strides); }
+    public Tensor detach() { return new Tensor(data(), offset, shape, strides); }
 
     /** Opens a scope in which no graph is recorded on this thread: {@code try (var g = Tensor.noGrad()) {...}}. */
     public static NoGrad noGrad() { return new NoGrad(); }
@@ -201,10 +288,10 @@ public final class Tensor {
             grad = Tensor.of(g.toArray(), shape);
         } else {
             float[] gd = g.dense();
-            float[] acc = grad.isContiguous() && grad.offset == 0 && grad.data.length == gd.length ? grad.data : null;
+            float[] acc = grad.isContiguous() && grad.offset == 0 && grad.data().length == gd.length ? grad.data() : null;
             if (acc == null) {
                 grad = Tensor.of(grad.toArray(), shape);
-                acc = grad.data;
+                acc = grad.data();
             }
             for (int i = 0; i < gd.length; i++) acc[i] += gd[i];
         }
@@ -424,9 +511,10 @@ public final class Tensor {
 
     /** The elements row-major: the backing array itself when it is exactly that (callers must not write it). */
     float[] dense() {
-        if (offset == 0 && data.length == numel() && isContiguous()) return data;
+        float[] d = data();
+        if (offset == 0 && d.length == numel() && isContiguous()) return d;
         float[] out = Workspace.floatsToFill(numel());
-        copyStrided(data, offset, shape, strides, out, 0, rowMajor(shape));
+        copyStrided(d, offset, shape, strides, out, 0, rowMajor(shape));
         return out;
     }
 

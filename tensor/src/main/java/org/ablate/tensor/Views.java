@@ -22,7 +22,7 @@ final class Views {
         int[] s = inferShape(self, newShape);
         if (Arrays.equals(s, self.shape) && self.isContiguous()) return self;
         Tensor src = self.isContiguous() ? self : self.contiguous();
-        Tensor r = new Tensor(src.data, src.offset, s, rowMajor(s));
+        Tensor r = new Tensor(src.data(), src.offset, s, rowMajor(s));
         int[] old = self.shape;
         return record("reshape", r, g -> new Tensor[] {g.reshape(old)}, src);
     }
@@ -80,7 +80,7 @@ final class Views {
             st[i] = strides[d];
             inv[d] = i;
         }
-        return record("permute", new Tensor(self.data, self.offset, s, st), g -> new Tensor[] {g.permute(inv)}, self);
+        return record("permute", new Tensor(self.data(), self.offset, s, st), g -> new Tensor[] {g.permute(inv)}, self);
     }
 
     static Tensor slice(Tensor self, int dim, int start, int end) {
@@ -95,11 +95,11 @@ final class Views {
         s[d] = e0 - s0;
         int[] old = self.shape;
         int from = s0;
-        Tensor r = new Tensor(self.data, self.offset + s0 * self.strides[d], s, self.strides);
+        Tensor r = new Tensor(self.data(), self.offset + s0 * self.strides[d], s, self.strides);
         return record("slice", r, g -> {
             Tensor z = Tensor.scratch(old);
             Tensor region = z.slice(d, from, from + g.shape[d]);
-            copyStrided(g.data, g.offset, g.shape, g.strides, z.data, region.offset, region.strides);
+            copyStrided(g.data(), g.offset, g.shape, g.strides, z.data(), region.offset, region.strides);
             return new Tensor[] {z};
         }, self);
     }
@@ -132,7 +132,7 @@ final class Views {
                 }
             }
         }
-        return record("expand", new Tensor(self.data, self.offset, s, st), g -> new Tensor[] {sumTo(g, shape)}, self);
+        return record("expand", new Tensor(self.data(), self.offset, s, st), g -> new Tensor[] {sumTo(g, shape)}, self);
     }
 
     static Tensor unsqueeze(Tensor self, int dim) {
@@ -152,7 +152,7 @@ final class Views {
                 j++;
             }
         }
-        return record("unsqueeze", new Tensor(self.data, self.offset, s, st), g -> new Tensor[] {g.reshape(shape)}, self);
+        return record("unsqueeze", new Tensor(self.data(), self.offset, s, st), g -> new Tensor[] {g.reshape(shape)}, self);
     }
 
     static Tensor squeeze(Tensor self, int dim) {
@@ -166,7 +166,7 @@ final class Views {
             st[j] = self.strides[i];
             j++;
         }
-        return record("squeeze", new Tensor(self.data, self.offset, s, st), g -> new Tensor[] {g.reshape(shape)}, self);
+        return record("squeeze", new Tensor(self.data(), self.offset, s, st), g -> new Tensor[] {g.reshape(shape)}, self);
     }
 
     static Tensor contiguous(Tensor self) {
@@ -197,7 +197,7 @@ final class Views {
             Tensor t = ts.get(j);
             sizes[j] = t.shape[d];
             Tensor region = out.slice(d, at, at + sizes[j]);
-            copyStrided(t.data, t.offset, t.shape, t.strides, out.data, region.offset, region.strides);
+            copyStrided(t.data(), t.offset, t.shape, t.strides, out.data(), region.offset, region.strides);
             at += sizes[j];
         }
         Tensor[] inputs = ts.toArray(new Tensor[0]);

@@ -23,6 +23,7 @@ import org.ablate.models.config.ConfigException;
 import org.ablate.models.config.ConfigLoader;
 import org.ablate.models.config.ModelConfig;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.io.DType;
 import org.ablate.tensor.io.Safetensors;
 import org.ablate.tensor.io.SafetensorsFile;
 
@@ -100,7 +101,7 @@ public final class Checkpoint {
             throw new IOException(configFile + ": the model it describes cannot be built: " + e.getMessage(), e);
         }
         Path weights = dir.resolve("model.safetensors");
-        try (SafetensorsFile file = Safetensors.open(weights)) {
+        try (SafetensorsFile file = Safetensors.openInPlace(weights)) {
             for (Map.Entry<String, Tensor> p : model.parameters().entrySet()) {
                 if (!file.names().contains(p.getKey())) {
                     throw new IOException(weights + ": missing weight \"" + p.getKey() + "\" that config.json's model needs");
@@ -110,8 +111,12 @@ public final class Checkpoint {
                     throw new IOException(weights + ": weight \"" + p.getKey() + "\" has shape " + java.util.Arrays.toString(stored)
                             + ", config.json's model expects " + java.util.Arrays.toString(p.getValue().shape()));
                 }
-                // straight from the mapped file into the parameter's array: no temporary copy
-                file.readInto(p.getKey(), p.getValue().data(), p.getValue().offset());
+                // used in place: the kernels read the mapped file; training copies a weight when it first updates it
+                if (file.info(p.getKey()).dtype() == DType.F32) {
+                    p.getValue().useMapped(file.mapped(p.getKey()));
+                } else {
+                    file.readInto(p.getKey(), p.getValue().data(), p.getValue().offset());
+                }
             }
         }
         Tokenizer tokenizer = null;

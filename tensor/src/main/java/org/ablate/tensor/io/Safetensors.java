@@ -53,8 +53,21 @@ public final class Safetensors {
 
     private Safetensors() {}
 
+    /** Opens a file whose tensors are copied out ({@link SafetensorsFile#tensor}); closing it unmaps the file. */
     public static SafetensorsFile open(Path path) throws IOException {
-        Arena arena = Arena.ofShared();
+        return open(path, false);
+    }
+
+    /**
+     * Opens a file whose F32 tensors may also be used in place ({@link SafetensorsFile#mapped}): the mapping then
+     * outlives {@link SafetensorsFile#close()} and goes when no tensor reads it any more.
+     */
+    public static SafetensorsFile openInPlace(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    private static SafetensorsFile open(Path path, boolean inPlace) throws IOException {
+        Arena arena = inPlace ? Arena.ofAuto() : Arena.ofShared();
         FileChannel ch = null;
         try {
             MemorySegment file;
@@ -84,9 +97,9 @@ public final class Safetensors {
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, TensorInfo> infos = parseHeader(path, header, data.byteSize(), metadata);
             checkCoverage(path, infos, data.byteSize(), size, headerLength);
-            return new SafetensorsFile(path, arena, ch, data, 8 + headerLength, infos, metadata);
+            return new SafetensorsFile(path, inPlace ? null : arena, ch, data, 8 + headerLength, infos, metadata);
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            if (!inPlace) arena.close();
             if (ch != null) ch.close();
             throw e;
         }
@@ -305,6 +318,17 @@ public final class Safetensors {
             throw e;
         }
     }
+
+    /** The index of the first NaN or infinite value among the {@code count} little-endian floats of {@code seg}, or -1. */
+    static long firstNonFinite(MemorySegment seg, long count) {
+        for (long i = 0; i < count; i++) {
+            // exponent bits all set: an infinity or a NaN
+            if ((seg.getAtIndex(I32_LE, i) & 0x7f800000) == 0x7f800000) return i;
+        }
+        return -1;
+    }
+
+    private static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** The index of the first NaN or infinite value, or -1. */
     static int firstNonFinite(float[] values) {

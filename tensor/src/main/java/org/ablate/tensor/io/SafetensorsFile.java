@@ -28,6 +28,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
+    /** Closed with this file; null when it was opened {@link Safetensors#openInPlace in place}. */
     private final Arena arena;
     /** The open file: F32 tensors are read through it (see {@link #readF32}); closed with the mapping. */
     private final FileChannel channel;
@@ -79,6 +80,33 @@ public final class SafetensorsFile implements AutoCloseable {
         float[] out = new float[elements(t)];
         readInto(name, out, 0);
         return Tensor.of(out, t.intShape());
+    }
+
+    /**
+     * A F32 tensor used in place: its elements are read from the mapped file, not copied ({@link Tensor#mapped}).
+     * Only for a file opened with {@link Safetensors#openInPlace}.
+     *
+     * @throws SafetensorsException naming the file and tensor if it is not F32, or holds a NaN or an infinity
+     */
+    public MemorySegment mapped(String name) throws SafetensorsException {
+        if (arena != null) {
+            throw new IllegalStateException(path + ": opened with Safetensors.open, whose mapping closes with the file; "
+                    + "use Safetensors.openInPlace to use tensors in place");
+        }
+        TensorInfo t = info(name);
+        if (t.dtype() != DType.F32) {
+            throw new SafetensorsException(path, "tensor \"" + name + "\" has dtype " + t.dtype() + "; only F32 tensors are used in place");
+        }
+        int n = elements(t);
+        MemorySegment seg = data.asSlice(t.begin(), t.end() - t.begin());
+        long bad = Safetensors.firstNonFinite(seg, n);
+        if (bad >= 0) {
+            float[] own = new float[n]; // described on a copy, as readInto does
+            MemorySegment.copy(seg, F32, 0, own, 0, n);
+            throw new SafetensorsException(path, "tensor \"" + name + "\" " + Safetensors.describe(own, (int) bad, t.intShape())
+                    + "; expected finite weights");
+        }
+        return seg;
     }
 
     /**
@@ -177,7 +205,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     @Override public void close() {
-        arena.close();
+        if (arena != null) arena.close();
         try {
             channel.close();
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package org.ablate.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -110,10 +111,10 @@ public final class Gemm {
 
     private static void run(int m, int n, int k,
                             float[] a, int aOff, int aRowStride, int aColStride,
-                            float[] b, int bOff, int bRowStride, int bColStride,
+                            Object b, int bOff, int bRowStride, int bColStride,
                             float[] c, int cOff, int cRowStride, boolean accumulate, int threads) {
-        if (m <= SKINNY_ROWS && (bColStride == 1 || (bRowStride == 1 && aColStride == 1))) {
-            skinny(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
+        if (m <= SKINNY_ROWS && (bColStride == 1 || (bRowStride == 1 && aColStride == 1)) && b instanceof float[] bArray) {
+            skinny(m, n, k, a, aOff, aRowStride, aColStride, bArray, bOff, bRowStride, bColStride, c, cOff, cRowStride,
                     accumulate, threads);
             return;
         }
@@ -124,6 +125,23 @@ public final class Gemm {
         }
         parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
                 c, cOff, cRowStride, accumulate, threads);
+    }
+
+    /**
+     * C (+)= A·B with B in a mapped file region (little-endian float32; {@code bOff} counts floats): B's panels are
+     * packed straight from the file, so the result is bit for bit that of {@link #sgemm} over the same values.
+     */
+    public static void sgemm(int m, int n, int k,
+                             float[] a, int aOff, int aRowStride, int aColStride,
+                             MemorySegment b, int bOff, int bRowStride, int bColStride,
+                             float[] c, int cOff, int cRowStride, boolean accumulate) {
+        if (trivial(m, n, k, c, cOff, cRowStride, accumulate)) {
+            return;
+        }
+        long work = (long) m * n * k;
+        int threads = work < PARALLEL_MIN ? 1 : Parallel.threads();
+        run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
+                accumulate, threads);
     }
 
     /**
@@ -281,7 +299,7 @@ public final class Gemm {
     /** Rows [i0,i1) × columns [j0,j1) of C, blocked for the caches, on the calling thread. */
     private static void blocked(int i0, int i1, int j0, int j1, int k,
                                 float[] a, int aOff, int aRs, int aCs,
-                                float[] b, int bOff, int bRs, int bCs,
+                                Object b, int bOff, int bRs, int bCs,
                                 float[] c, int cOff, int cRs, boolean accumulate) {
         Buffers buf = BUFFERS.get();
         float[] pb = buf.packedB(Math.min(KC, k) * roundUp(Math.min(NC, j1 - j0), NR));
@@ -291,7 +309,7 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean acc = accumulate || pc > 0;
-                packB(pb, kc, 0, nc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
+                packAny(pb, kc, 0, nc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(pa, 0, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
@@ -312,7 +330,7 @@ public final class Gemm {
      */
     private static void parallelBlocked(int m, int n, int k,
                                         float[] a, int aOff, int aRs, int aCs,
-                                        float[] b, int bOff, int bRs, int bCs,
+                                        Object b, int bOff, int bRs, int bCs,
                                         float[] c, int cOff, int cRs, boolean accumulate, int threads) {
         int kcMax = Math.min(KC, k);
         int rowsPerBlock = rowBlock(m, threads);
@@ -340,7 +358,7 @@ public final class Gemm {
                             Math.min(slivers, (int) ((long) kc * slivers * NR / GROUP_FLOATS)));
                     Parallel.parallelFor(bParts + blocks, t -> {
                         if (t < bParts) {
-                            packB(pb, kc, sliverStart(slivers, bParts, t), sliverStart(slivers, bParts, t + 1), nc,
+                            packAny(pb, kc, sliverStart(slivers, bParts, t), sliverStart(slivers, bParts, t + 1), nc,
                                     b, bBase, bRs, bCs);
                         } else {
                             int ic = (block0 + t - bParts) * rowsPerBlock;
@@ -491,6 +509,36 @@ public final class Gemm {
                     Arrays.fill(dst, d + rows, d + MR, 0f);
                 }
             }
+        }
+    }
+
+    /** {@link #packB} from an array or from a mapped file region ({@link MappedWeights}). */
+    private static void packAny(float[] dst, int kc, int sFrom, int sTo, int nc, Object b, int base, int rs, int cs) {
+        if (b instanceof float[] array) {
+            packB(dst, kc, sFrom, sTo, nc, array, base, rs, cs);
+            return;
+        }
+        MemorySegment seg = (MemorySegment) b;
+        int j0 = sFrom * NR, j1 = Math.min(nc, sTo * NR);
+        if (j0 >= j1) return;
+        int width = j1 - j0;
+        float[] stage = MappedWeights.stage(kc * width);
+        // Copy the block into an array laid out as the source was, then pack from it; the bases below are negative so
+        // that packB's own column index j still finds element (p, j) at stage[(j - j0)·kc + p] (or [p·width + j - j0]).
+        if (cs == 1 && rs != 1) {
+            MappedWeights.copyRows(seg, (long) base + j0, rs, kc, width, stage, 0);
+            packB(dst, kc, sFrom, sTo, nc, stage, -j0, width, 1);
+        } else {
+            if (rs == 1) {
+                MappedWeights.copyRows(seg, (long) base + (long) j0 * cs, cs, width, kc, stage, 0);
+            } else {
+                for (int j = 0; j < width; j++) {
+                    for (int p = 0; p < kc; p++) {
+                        stage[j * kc + p] = seg.getAtIndex(MappedWeights.FLOAT, (long) base + (long) p * rs + (long) (j0 + j) * cs);
+                    }
+                }
+            }
+            packB(dst, kc, sFrom, sTo, nc, stage, -j0 * kc, 1, kc);
         }
     }
 

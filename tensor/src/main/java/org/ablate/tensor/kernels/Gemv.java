@@ -1,5 +1,6 @@
 package org.ablate.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -115,6 +116,54 @@ public final class Gemv {
         java.util.function.IntConsumer chunk = t -> tiledDots(m, t * rows, Math.min(n, (t + 1) * rows), k,
                 a, aOff, aRowStride, b, bOff, bColStride, c, cOff, cRowStride);
         if ((long) m * n * k >= PARALLEL_MIN && Parallel.threads() > 1) {
+            Parallel.parallelFor(chunks, chunk);
+        } else {
+            for (int t = 0; t < chunks; t++) chunk.accept(t);
+        }
+    }
+
+    /**
+     * C (+)= A·Wᵀ for one to {@link #SMALL_M} rows of A when W, row-major {@code [n, k]}, lies in a mapped file region
+     * (little-endian float32) from float {@code wOff}, its rows {@code wRowStep} apart. Each task copies its block of
+     * weight rows into a per-thread array ({@link MappedWeights}) and runs the kernel {@link #gemv} (one row) or
+     * {@link #smallM} (more rows) runs on such a block, so every output is the same, bit for bit, as theirs.
+     */
+    static void mapped(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+                       MemorySegment w, int wOff, int wRowStep, float[] c, int cOff, int cRowStride, boolean accumulate) {
+        if (m < 1 || m > SMALL_M || n < 0 || k < 0 || SCALAR || (m > 1 && aColStride != 1)) {
+            throw new IllegalArgumentException("gemv: mapped weight needs 1 to " + SMALL_M + " rows of A (contiguous when"
+                    + " more than one) and the vector kernels; got m=" + m + " n=" + n + " k=" + k + ", A column stride " + aColStride);
+        }
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * cRowStride, cOff + i * cRowStride + n, 0f);
+        }
+        if (n == 0 || k == 0) {
+            return;
+        }
+        float[] xs = a;
+        int xo = aOff;
+        if (aColStride != 1) { // one row: contiguous as gemv makes it
+            xs = new float[k];
+            for (int p = 0; p < k; p++) xs[p] = a[aOff + p * aColStride];
+            xo = 0;
+        }
+        float[] av = xs;
+        int a0 = xo;
+        // the blocks gemv and smallM hand to one task
+        int rows = m == 1 ? DOT_CHUNK : Math.max(16, Math.min(64, (49152 / k) & ~3));
+        int chunks = (n + rows - 1) / rows;
+        java.util.function.IntConsumer chunk = t -> {
+            int j0 = t * rows, j1 = Math.min(n, j0 + rows);
+            float[] block = MappedWeights.stage((j1 - j0) * k);
+            MappedWeights.copyRows(w, wOff + (long) j0 * wRowStep, wRowStep, j1 - j0, k, block, 0);
+            if (m == 1) {
+                dotRows(0, j1 - j0, k, av, a0, block, 0, k, c, cOff + j0);
+            } else {
+                tiledDots(m, 0, j1 - j0, k, av, a0, aRowStride, block, 0, k, c, cOff + j0, cRowStride);
+            }
+        };
+        boolean parallel = (m == 1 ? (long) n * k >= PARALLEL_MIN : (long) m * n * k >= PARALLEL_MIN) && Parallel.threads() > 1;
+        if (parallel) {
             Parallel.parallelFor(chunks, chunk);
         } else {
             for (int t = 0; t < chunks; t++) chunk.accept(t);

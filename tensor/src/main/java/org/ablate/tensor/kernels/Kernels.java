@@ -1,5 +1,7 @@
 package org.ablate.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The compute kernels behind every tensor op: the one seam between the ops (shapes, broadcasting, autograd) and
  * the loops that do the arithmetic. The engine uses a single implementation, {@link #ACTIVE}, chosen once when this
@@ -36,6 +38,24 @@ public interface Kernels {
      */
     void matmul(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                 float[] c, int cOff, int cRs, boolean accumulate);
+
+    /**
+     * {@link #matmul} with B read from a file region (little-endian float32, as a memory-mapped weight holds it);
+     * {@code bOff} counts floats. Gives the same result as {@link #matmul} over an array holding the same values. This
+     * default copies the part of B the product reads into an array first; the vector backend reads it in place.
+     */
+    default void matmul(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, MemorySegment b, int bOff, int bRs,
+                        int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
+        if (m == 0 || n == 0 || k == 0) {
+            matmul(m, n, k, a, aOff, aRs, aCs, new float[0], 0, bRs, bCs, c, cOff, cRs, accumulate);
+            return;
+        }
+        // elements (p, j) of B lie between bOff and the last one read
+        long last = bOff + (long) (k - 1) * bRs + (long) (n - 1) * bCs;
+        float[] copy = new float[Math.toIntExact(last - bOff + 1)];
+        MappedWeights.copyRows(b, bOff, copy.length, 1, copy.length, copy, 0);
+        matmul(m, n, k, a, aOff, aRs, aCs, copy, 0, bRs, bCs, c, cOff, cRs, accumulate);
+    }
 
     /** {@link #matmul} on the calling thread only, for callers that already spread independent products over the pool. */
     void matmulSerial(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,

@@ -1,5 +1,6 @@
 package org.ablate.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -31,6 +32,22 @@ final class VectorKernels implements Kernels {
             return;
         }
         Gemm.sgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate);
+    }
+
+    /**
+     * As {@link #matmul}, B a mapped weight, each shape on the kernel the array would take: a transposed weight times
+     * a few rows stages blocks of it for the Gemv kernels, many rows go to Gemm, which packs B from the file; the
+     * layouts no weight comes in (one or two rows times a row-major B) copy B first.
+     */
+    @Override public void matmul(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, MemorySegment b, int bOff,
+                                 int bRs, int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
+        if (m >= 1 && bRs == 1 && (m == 1 || (m <= Gemv.SMALL_M && aCs == 1))) {
+            Gemv.mapped(m, n, k, a, aOff, aRs, aCs, b, bOff, bCs, c, cOff, cRs, accumulate);
+        } else if (m <= Gemm.SKINNY_ROWS) {
+            Kernels.super.matmul(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate);
+        } else {
+            Gemm.sgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate);
+        }
     }
 
     @Override public void matmulSerial(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff,

@@ -1,5 +1,7 @@
 package org.ablate.tensor.kernels;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -185,7 +187,7 @@ final class KernelCases {
     /** m, n, k: one row (matrix-vector), a few rows (short prompt), and blocked products around tile edges. */
     private static final int[][] PRODUCTS = {
             {1, 1, 1}, {1, 300, 65}, {1, 33, 1000}, {2, 70, 40}, {5, 96, 64}, {16, 130, 33}, {17, 65, 129},
-            {64, 64, 64}, {70, 100, 257}, {3, 0, 4}, {4, 5, 0}};
+            {64, 64, 64}, {70, 100, 257}, {40, 70, 600}, {3, 0, 4}, {4, 5, 0}};
 
     private void matrixProducts() {
         for (int[] s : PRODUCTS) {
@@ -198,7 +200,10 @@ final class KernelCases {
                 int aRs = ta ? 1 : lda, aCs = ta ? lda : 1, bRs = tb ? 1 : ldb, bCs = tb ? ldb : 1;
                 for (boolean acc : new boolean[] {false, true}) {
                     for (boolean serial : new boolean[] {false, true}) {
-                        float[] c1 = random(OFF + Math.max(1, m) * ldc, -1, 1), c2 = c1.clone();
+                        float[] c1 = random(OFF + Math.max(1, m) * ldc, -1, 1), c2 = c1.clone(), c3 = c1.clone();
+                        if (!serial) { // B read from a file region, as a mapped weight is: the same bits as from the array
+                            fast.matmul(m, n, k, a, OFF, aRs, aCs, littleEndian(b), OFF, bRs, bCs, c3, OFF, ldc, acc);
+                        }
                         if (serial) {
                             ref.matmulSerial(m, n, k, a, OFF, aRs, aCs, b, OFF, bRs, bCs, c1, OFF, ldc, acc);
                             fast.matmulSerial(m, n, k, a, OFF, aRs, aCs, b, OFF, bRs, bCs, c2, OFF, ldc, acc);
@@ -208,10 +213,21 @@ final class KernelCases {
                         }
                         same("matmul" + (serial ? "Serial" : "") + " m=" + m + " n=" + n + " k=" + k + " aT=" + ta + " bT=" + tb
                                 + " acc=" + acc, c1, c2, 2e-6 * (k + 1), 1e-5);
+                        if (!serial && !Arrays.equals(c2, c3)) {
+                            failures.add("matmul with B mapped m=" + m + " n=" + n + " k=" + k + " aT=" + ta + " bT=" + tb + " acc=" + acc
+                                    + ": differs from B in an array at " + Arrays.mismatch(c2, c3));
+                        }
                     }
                 }
             }
         }
+    }
+
+    /** The values as little-endian float32 in native memory, the layout of a mapped safetensors weight. */
+    private static MemorySegment littleEndian(float[] values) {
+        MemorySegment seg = Arena.ofAuto().allocate((long) Math.max(1, values.length) * Float.BYTES);
+        MemorySegment.copy(values, 0, seg, MappedWeights.FLOAT, 0, values.length);
+        return seg;
     }
 
     /** b, h, lq, lk, d, dv, causal, padding, bias: several query blocks, a decoding step, masked rows. */
