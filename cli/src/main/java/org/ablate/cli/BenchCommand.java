@@ -122,6 +122,8 @@ final class BenchCommand implements Runnable {
      */
     static void putMemory(Map<String, Object> out) {
         out.put("peak_rss_mb", peakRssMb());
+        Map<String, Object> now = rssNow();
+        if (!now.isEmpty()) out.put("rss_now", now);
         double peak = 0, committed = 0;
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() != java.lang.management.MemoryType.HEAP) continue;
@@ -144,6 +146,30 @@ final class BenchCommand implements Runnable {
             return t.getTotalThreadAllocatedBytes();
         }
         return -1;
+    }
+
+    /** How many of the model's parameters still read their elements from the checkpoint file. */
+    static long mappedParameters(Model model) {
+        return model.parameters().values().stream().filter(t -> t.mappedRegion() != null).count();
+    }
+
+    /**
+     * The resident memory now, split as /proc/self/status splits it: {@code anon_mb} (the heap and everything else the
+     * process wrote) and {@code file_mb} (pages of mapped files, such as weights used in place: clean, shared with
+     * other processes mapping the same file, and given back to the system under pressure). Empty where the file
+     * does not exist.
+     */
+    static Map<String, Object> rssNow() {
+        Map<String, Object> now = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("RssAnon:")) now.put("anon_mb", round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1));
+                if (line.startsWith("RssFile:")) now.put("file_mb", round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1));
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            now.clear();
+        }
+        return now;
     }
 
     /** VmHWM of /proc/self/status in MiB, or -1 where the file does not exist (not Linux). */
@@ -286,9 +312,13 @@ final class BenchCommand implements Runnable {
                 + "the prompt and decoding kernels (default: ${DEFAULT-VALUE}).") int warmup = 3;
         @Option(names = "--triad-gbs", description = "Measured memory bandwidth in GB/s for the bound (default: ${DEFAULT-VALUE}, stream.c triad here).")
         double triadGbs = 27.6;
+        @Option(names = "--checkpoint", paramLabel = "DIR", description = "Decode with a GPT-2-small-shaped checkpoint loaded as"
+                + " 'ablate generate' loads it (weights used in place from the file; write one with 'bench load --write DIR')"
+                + " instead of weights initialised in memory.")
+        Path checkpoint;
 
-        @Override public Integer call() {
-            Model model = build(GPT2_SMALL);
+        @Override public Integer call() throws java.io.IOException {
+            Model model = checkpoint == null ? build(GPT2_SMALL) : Checkpoint.load(checkpoint, REGISTRY).model();
             long params = model.parameterCount();
             long positionTable = 0;
             for (var e : model.parameters().entrySet()) if (e.getKey().contains("positional")) positionTable += e.getValue().numel();
@@ -309,6 +339,8 @@ final class BenchCommand implements Runnable {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("workload", "W3-gpt2-decode");
             out.put("engine", "ablate");
+            out.put("weights", checkpoint == null ? "in memory" : "checkpoint, " + mappedParameters(model) + " of "
+                    + model.parameters().size() + " tensors used in place");
             out.put("reps", reps);
             out.put("warmup", warmup);
             out.put("params", params);
@@ -419,6 +451,8 @@ final class BenchCommand implements Runnable {
                 out.put("workload", "W5-checkpoint-load");
                 out.put("params", loaded.model().parameterCount());
                 out.put("load_ms", round(ms, 1));
+                out.put("tensors_in_place", mappedParameters(loaded.model()));
+                out.put("tensors", loaded.model().parameters().size());
             }
             out.put("file_mb", round(Files.size(Checkpoint.modelFolder(dir).resolve("model.safetensors")) / 1e6, 1));
             putMemory(out);

@@ -124,9 +124,11 @@ public final class Gemv {
 
     /**
      * C (+)= A·Wᵀ for one to {@link #SMALL_M} rows of A when W, row-major {@code [n, k]}, lies in a mapped file region
-     * (little-endian float32) from float {@code wOff}, its rows {@code wRowStep} apart. Each task copies its block of
-     * weight rows into a per-thread array ({@link MappedWeights}) and runs the kernel {@link #gemv} (one row) or
-     * {@link #smallM} (more rows) runs on such a block, so every output is the same, bit for bit, as theirs.
+     * (little-endian float32) from float {@code wOff}, its rows {@code wRowStep} apart. One row of A (a decoding step,
+     * bound by memory bandwidth) is dotted with the weight rows sixteen at a time straight from the file; otherwise
+     * each task copies its block of weight rows into a per-thread array ({@link MappedWeights}) and runs the kernel
+     * {@link #smallM} runs on such a block. Every output is summed as {@link #gemv} and {@link #smallM} sum it, so
+     * the results are the same, bit for bit.
      */
     static void mapped(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
                        MemorySegment w, int wOff, int wRowStep, float[] c, int cOff, int cRowStride, boolean accumulate) {
@@ -154,13 +156,20 @@ public final class Gemv {
         int chunks = (n + rows - 1) / rows;
         java.util.function.IntConsumer chunk = t -> {
             int j0 = t * rows, j1 = Math.min(n, j0 + rows);
+            if (m == 1) { // memory-bound: sixteen rows at a time straight from the file, the rest staged
+                int kv = S.loopBound(k);
+                int j = j0;
+                for (; j + 16 <= j1; j += 16) dot16Mapped(j, k, kv, av, a0, w, wOff, wRowStep, c, cOff);
+                if (j < j1) {
+                    float[] block = MappedWeights.stage((j1 - j) * k);
+                    MappedWeights.copyRows(w, wOff + (long) j * wRowStep, wRowStep, j1 - j, k, block, 0);
+                    dotRows(0, j1 - j, k, av, a0, block, 0, k, c, cOff + j);
+                }
+                return;
+            }
             float[] block = MappedWeights.stage((j1 - j0) * k);
             MappedWeights.copyRows(w, wOff + (long) j0 * wRowStep, wRowStep, j1 - j0, k, block, 0);
-            if (m == 1) {
-                dotRows(0, j1 - j0, k, av, a0, block, 0, k, c, cOff + j0);
-            } else {
-                tiledDots(m, 0, j1 - j0, k, av, a0, aRowStride, block, 0, k, c, cOff + j0, cRowStride);
-            }
+            tiledDots(m, 0, j1 - j0, k, av, a0, aRowStride, block, 0, k, c, cOff + j0, cRowStride);
         };
         boolean parallel = (m == 1 ? (long) n * k >= PARALLEL_MIN : (long) m * n * k >= PARALLEL_MIN) && Parallel.threads() > 1;
         if (parallel) {
@@ -354,6 +363,62 @@ public final class Gemv {
         finishDot(a13, k, kv, x, xo, b, r0 + 13 * rowStep, y, yj + 13);
         finishDot(a14, k, kv, x, xo, b, r0 + 14 * rowStep, y, yj + 14);
         finishDot(a15, k, kv, x, xo, b, r0 + 15 * rowStep, y, yj + 15);
+    }
+
+    /** {@link #dot16} with the weight rows read from a mapped file region: the same loads, in the same order. */
+    private static void dot16Mapped(int j, int k, int kv, float[] x, int xo, MemorySegment w, long wOff, long rowStep,
+                                    float[] y, int yOff) {
+        int lanes = S.length();
+        long step = rowStep * Float.BYTES;
+        long r0 = (wOff + j * rowStep) * Float.BYTES;
+        java.nio.ByteOrder le = java.nio.ByteOrder.LITTLE_ENDIAN;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
+        for (int p = 0; p < kv; p += lanes) {
+            FloatVector xv = FloatVector.fromArray(S, x, xo + p);
+            long q = r0 + (long) p * Float.BYTES;
+            a0 = FloatVector.fromMemorySegment(S, w, q, le).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a3);
+            a4 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a4);
+            a5 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a5);
+            a6 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a6);
+            a7 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a7);
+            a8 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a8);
+            a9 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a9);
+            a10 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a10);
+            a11 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a11);
+            a12 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a12);
+            a13 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a13);
+            a14 = FloatVector.fromMemorySegment(S, w, q += step, le).fma(xv, a14);
+            a15 = FloatVector.fromMemorySegment(S, w, q + step, le).fma(xv, a15);
+        }
+        int yj = yOff + j;
+        long r = wOff + j * rowStep;
+        finishDotMapped(a0, k, kv, x, xo, w, r, y, yj);
+        finishDotMapped(a1, k, kv, x, xo, w, r + rowStep, y, yj + 1);
+        finishDotMapped(a2, k, kv, x, xo, w, r + 2 * rowStep, y, yj + 2);
+        finishDotMapped(a3, k, kv, x, xo, w, r + 3 * rowStep, y, yj + 3);
+        finishDotMapped(a4, k, kv, x, xo, w, r + 4 * rowStep, y, yj + 4);
+        finishDotMapped(a5, k, kv, x, xo, w, r + 5 * rowStep, y, yj + 5);
+        finishDotMapped(a6, k, kv, x, xo, w, r + 6 * rowStep, y, yj + 6);
+        finishDotMapped(a7, k, kv, x, xo, w, r + 7 * rowStep, y, yj + 7);
+        finishDotMapped(a8, k, kv, x, xo, w, r + 8 * rowStep, y, yj + 8);
+        finishDotMapped(a9, k, kv, x, xo, w, r + 9 * rowStep, y, yj + 9);
+        finishDotMapped(a10, k, kv, x, xo, w, r + 10 * rowStep, y, yj + 10);
+        finishDotMapped(a11, k, kv, x, xo, w, r + 11 * rowStep, y, yj + 11);
+        finishDotMapped(a12, k, kv, x, xo, w, r + 12 * rowStep, y, yj + 12);
+        finishDotMapped(a13, k, kv, x, xo, w, r + 13 * rowStep, y, yj + 13);
+        finishDotMapped(a14, k, kv, x, xo, w, r + 14 * rowStep, y, yj + 14);
+        finishDotMapped(a15, k, kv, x, xo, w, r + 15 * rowStep, y, yj + 15);
+    }
+
+    /** {@link #finishDot} with the row at float {@code r} of a mapped region. */
+    private static void finishDotMapped(FloatVector v, int k, int kv, float[] x, int xo, MemorySegment w, long r, float[] y, int yAt) {
+        float s = LaneSum.sum(v);
+        for (int p = kv; p < k; p++) s += x[xo + p] * w.getAtIndex(MappedWeights.FLOAT, r + p);
+        y[yAt] += s;
     }
 
     /** y[yAt] += (lanes of v summed) + the scalar tail [kv, k) of dot(x, the row of B at r). */
