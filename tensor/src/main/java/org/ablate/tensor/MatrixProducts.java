@@ -125,6 +125,7 @@ final class MatrixProducts {
         return result("linear", c, outShape, g -> {
             Tensor gx = needsGrad(x) ? matmulRaw(g, weight) : null;
             Tensor gw = needsGrad(weight) ? matmulRaw(g.transpose(0, 1), x) : null;
+            if (bias == null) return new Tensor[] {gx, gw};
             Tensor gb = null;
             if (needsGrad(bias)) {
                 float[] gd = g.dense();
@@ -133,6 +134,6 @@ final class MatrixProducts {
                 gb = Tensor.of(sum, n);
             }
             return new Tensor[] {gx, gw, gb};
-        }, x, weight, bias);
+        }, bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias});
     }
 }

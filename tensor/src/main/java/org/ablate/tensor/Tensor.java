@@ -161,7 +161,8 @@ public final class Tensor {
             }
             p += index[i] * strides[i];
         }
-        return data()[p];
+        MemorySegment m = mapped;
+        return m != null ? m.getAtIndex(FILE_FLOAT, p) : data()[p]; // one element: no need to copy the file's
     }
 
     /** A row-major copy of the elements. */

@@ -65,13 +65,16 @@ class MappedTensorTest {
     void gradientsThroughAMappedWeightEqualTheArrays() throws IOException {
         Tensor w = rand(4, 33, 20), b = rand(5, 33);
         try (SafetensorsFile f = file(Map.of("w", w))) {
-            Tensor mapped = Tensor.mapped(f.mapped("w"), 33, 20).requiresGrad(true);
-            Tensor x1 = rand(6, 7, 20).requiresGrad(true), x2 = rand(6, 7, 20).requiresGrad(true);
             w.requiresGrad(true);
-            x1.linear(w, b).pow(2f).sum().backward();
-            x2.linear(mapped, b).pow(2f).sum().backward();
-            assertArrayEquals(x1.grad().toArray(), x2.grad().toArray(), "input gradient");
-            assertArrayEquals(w.grad().toArray(), mapped.grad().toArray(), "weight gradient");
+            for (Tensor bias : new Tensor[] {b, null}) {
+                Tensor mapped = Tensor.mapped(f.mapped("w"), 33, 20).requiresGrad(true); // backward copies it: a fresh one
+                Tensor x1 = rand(6, 7, 20).requiresGrad(true), x2 = rand(6, 7, 20).requiresGrad(true);
+                w.zeroGrad();
+                x1.linear(w, bias).pow(2f).sum().backward();
+                x2.linear(mapped, bias).pow(2f).sum().backward();
+                assertArrayEquals(x1.grad().toArray(), x2.grad().toArray(), "input gradient, bias " + (bias != null));
+                assertArrayEquals(w.grad().toArray(), mapped.grad().toArray(), "weight gradient, bias " + (bias != null));
+            }
         }
     }
 

@@ -2,6 +2,9 @@ package org.ablate.models.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +21,7 @@ import org.ablate.models.config.ConfigLoader;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.optim.AdamW;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +80,33 @@ class CheckpointTest {
         assertArrayEquals(logits(m), logits(back.model()), SAME_WEIGHTS_LOGITS);
         assertArrayEquals(tok.encode("hello world"), back.tokenizer().encode("hello world"));
         assertEquals(12.5, ((Number) back.metrics().get("final_perplexity")).doubleValue());
+    }
+
+    @Test
+    void loadedWeightsAreReadFromTheFileUntilTrainingWritesThemAndTheFileNeverChanges() throws IOException {
+        Tokenizer tok = tokenizer();
+        Model m = model(tok.vocabSize(), 6);
+        Path ckpt = dir.resolve("mapped");
+        Checkpoint.save(ckpt, m, tok, Map.of());
+        byte[] file = Files.readAllBytes(ckpt.resolve("model.safetensors"));
+        Model back = Checkpoint.load(ckpt, REGISTRY).model();
+        for (var e : back.parameters().entrySet()) assertNotNull(e.getValue().mappedRegion(), e.getKey() + " copied on load");
+        float[] before = logits(back);
+        assertArrayEquals(logits(m), before, SAME_WEIGHTS_LOGITS);
+
+        // saved over its own folder while its weights still come from the file there: the old file stays readable
+        Checkpoint.save(ckpt, back, tok, Map.of());
+        assertArrayEquals(file, Files.readAllBytes(ckpt.resolve("model.safetensors")), "same weights, same bytes");
+        assertArrayEquals(before, logits(back), "the model still reads the replaced file's pages");
+
+        // a training step copies each weight it updates; the checkpoint keeps the weights it had
+        Tensor loss = back.forward(IntTensor.of(new int[] {1, 2, 3, 4}, 1, 4), null, null).pow(2f).mean();
+        loss.backward();
+        new AdamW(back.parameters().values(), 0.1, 0).step();
+        for (var e : back.parameters().entrySet()) assertNull(e.getValue().mappedRegion(), e.getKey() + " still mapped after a step");
+        assertFalse(java.util.Arrays.equals(before, logits(back)), "the step changed the model");
+        assertArrayEquals(file, Files.readAllBytes(ckpt.resolve("model.safetensors")), "training must not write the checkpoint");
+        assertArrayEquals(before, logits(Checkpoint.load(ckpt, REGISTRY).model()));
     }
 
     /** Map.of's order changes from JVM to JVM; a checkpoint's metadata is written sorted so equal weights give equal bytes. */
