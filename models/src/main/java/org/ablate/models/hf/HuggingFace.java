@@ -1,6 +1,7 @@
 package org.ablate.models.hf;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.ablate.models.assembly.Model;
 import org.ablate.models.assembly.ModelBuilder;
 import org.ablate.models.config.ConfigLoader;
 import org.ablate.models.config.ModelConfig;
+import org.ablate.tensor.io.DType;
 import org.ablate.tensor.io.Safetensors;
 import org.ablate.tensor.io.SafetensorsFile;
 import org.ablate.tensor.Tensor;
@@ -82,9 +84,11 @@ public final class HuggingFace {
                 throw new IOException(dir + ": the checkpoint has no tensor \"" + e.hf() + "\" (needed for " + String.join(", ", e.ours()) + ")");
             }
             used.add(e.hf());
-            Tensor source = weights.get(e.hf());
-            List<Tensor> parts = WeightMap.fromHf(e, source, n -> shapeOf(params, n));
-            for (int i = 0; i < parts.size(); i++) copyInto(e.hf(), params.get(e.ours().get(i)), parts.get(i), e.ours().get(i));
+            if (!useInPlace(e, weights, params)) {
+                Tensor source = weights.get(e.hf());
+                List<Tensor> parts = WeightMap.fromHf(e, source, n -> shapeOf(params, n));
+                for (int i = 0; i < parts.size(); i++) copyInto(e.hf(), params.get(e.ours().get(i)), parts.get(i), e.ours().get(i));
+            }
             filled.addAll(e.ours());
         }
         for (String p : params.keySet()) {
@@ -258,6 +262,35 @@ public final class HuggingFace {
         return t.shape();
     }
 
+    /**
+     * Lets the parameters of {@code e} read their elements in place from the file when the HF tensor holds them as
+     * they lie, one after another (F32, not transposed, not interleaved by head: the same tensor, a reshape, or a
+     * fused one split by rows); returns false, having done nothing, for the others, which are copied.
+     */
+    private static boolean useInPlace(WeightMap.Entry e, Weights weights, Map<String, Tensor> params) throws IOException {
+        if (e.transposed() || e.groups() > 0 || !weights.isF32(e.hf())) return false;
+        int[] hfShape = weights.shape(e.hf());
+        long hfElements = 1, rows = 0, elements = 0;
+        for (int d : hfShape) hfElements *= d;
+        for (String n : e.ours()) {
+            int[] ours = params.get(n).shape();
+            boolean fits = e.hfShape() != null // a reshape: the same elements in the same order
+                    || (ours.length == hfShape.length && java.util.Arrays.equals(ours, 1, ours.length, hfShape, 1, hfShape.length));
+            if (!fits) return false; // the copying path names the mismatch
+            rows += ours[0];
+            elements += params.get(n).numel();
+        }
+        if (elements != hfElements || (e.hfShape() == null && rows != hfShape[0])) return false;
+        MemorySegment region = weights.mapped(e.hf());
+        long at = 0;
+        for (String n : e.ours()) {
+            long bytes = (long) Float.BYTES * params.get(n).numel();
+            params.get(n).useMapped(region.asSlice(at, bytes));
+            at += bytes;
+        }
+        return true;
+    }
+
     private static void copyInto(String hfName, Tensor param, Tensor value, String ours) {
         if (!java.util.Arrays.equals(param.shape(), value.shape())) {
             throw new IllegalArgumentException("\"" + hfName + "\" gives " + ours + " the shape " + java.util.Arrays.toString(value.shape())
@@ -281,7 +314,7 @@ public final class HuggingFace {
             Weights w = new Weights();
             Path single = dir.resolve("model.safetensors"), index = dir.resolve("model.safetensors.index.json");
             if (Files.isRegularFile(single)) {
-                SafetensorsFile f = Safetensors.open(single);
+                SafetensorsFile f = Safetensors.openInPlace(single);
                 w.files.add(f);
                 for (String n : f.names()) w.byName.put(n, f);
             } else if (Files.isRegularFile(index)) {
@@ -292,7 +325,7 @@ public final class HuggingFace {
                     var e = it.next();
                     String shard = e.getValue().asText();
                     SafetensorsFile f = shards.get(shard);
-                    if (f == null) { f = Safetensors.open(dir.resolve(shard)); shards.put(shard, f); w.files.add(f); }
+                    if (f == null) { f = Safetensors.openInPlace(dir.resolve(shard)); shards.put(shard, f); w.files.add(f); }
                     if (!f.names().contains(e.getKey())) throw new IOException(dir.resolve(shard) + ": the index places \"" + e.getKey() + "\" here, but it is absent");
                     w.byName.put(e.getKey(), f);
                 }
@@ -307,6 +340,13 @@ public final class HuggingFace {
         Set<String> names() { return byName.keySet(); }
 
         Tensor get(String name) throws IOException { return byName.get(name).tensor(name); }
+
+        boolean isF32(String name) throws IOException { return byName.get(name).info(name).dtype() == DType.F32; }
+
+        int[] shape(String name) throws IOException { return byName.get(name).info(name).intShape(); }
+
+        /** The tensor's bytes in the mapped file (F32 only), checked for NaN and infinities. */
+        MemorySegment mapped(String name) throws IOException { return byName.get(name).mapped(name); }
 
         @Override public void close() { files.forEach(SafetensorsFile::close); }
     }

@@ -72,6 +72,17 @@ class HuggingFaceTest {
         }
     }
 
+    /** F32 tensors stored as the model holds them are read in place from the file; transposed ones are copied. */
+    @Test void weightsStoredAsTheModelHoldsThemAreUsedInPlace() throws Exception {
+        java.util.Map<String, Tensor> bert = hf.load(root().resolve("bert_tiny")).model().parameters();
+        java.util.List<String> copied = bert.entrySet().stream().filter(e -> e.getValue().mappedRegion() == null).map(java.util.Map.Entry::getKey).toList();
+        assertEquals(java.util.List.of(), copied, "BERT's tensors all lie as the model holds them");
+        java.util.Map<String, Tensor> gpt2 = hf.load(root().resolve("gpt2_tiny")).model().parameters();
+        long inPlace = gpt2.values().stream().filter(t -> t.mappedRegion() != null).count();
+        assertTrue(inPlace > 0 && inPlace < gpt2.size(), "GPT-2: embeddings, norms and biases in place, its transposed Conv1D"
+                + " weights copied; in place " + inPlace + " of " + gpt2.size());
+    }
+
     @Test void modelBuiltHereExportsAsGpt2(@TempDir Path tmp) throws Exception {
         String yaml = """
                 architecture: decoder-only
