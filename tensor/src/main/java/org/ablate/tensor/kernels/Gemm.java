@@ -280,6 +280,8 @@ public final class Gemm {
         private float[] a = new float[0];
         private float[] b = new float[0];
         final float[] tile = new float[MR * NR];
+        /** Each tile's sums between the parts of a k panel ({@link #K_PART}): MR × NR floats per MR rows of a block. */
+        final float[] part = new float[roundUp(MC, MR) * NR];
 
         float[] packedA(int size) {
             if (a.length < size) {
@@ -435,9 +437,32 @@ public final class Gemm {
         return (int) ((long) slivers * part / parts);
     }
 
+    /**
+     * Depth of the parts a k panel is run in by the 8-row kernel (0: whole panels; {@code ablate.gemm.kPart}). A whole
+     * panel's B sliver (KC × NR floats, 64 KB) does not fit in L1, so every A sliver of the block streams it from L2
+     * again; run in parts of this depth, a part of the sliver (32 KB) stays in L1 while the block's A slivers pass over
+     * it. Each tile's sums are kept in {@link Buffers#part} between parts, exactly, and added to C after the last,
+     * so the results are the same, bit for bit, as whole panels give: the panel depth KC still fixes the order.
+     */
+    static final int K_PART = Integer.getInteger("ablate.gemm.kPart", 256);
+
     /** C rows [0,mc) × columns [jFrom,jTo) of one block (C at {@code cAt}) from packed A and packed B. */
     private static void macro(float[] pa, int paAt, float[] pb, int mc, int kc, int jFrom, int jTo,
                               float[] c, int cAt, int cRs, boolean acc, float[] tile) {
+        if (SPECIES != null && MR == 8 && K_PART > 0 && kc > K_PART) {
+            float[] part = BUFFERS.get().part;
+            for (int jr = jFrom; jr < jTo; jr += NR) {
+                int cols = Math.min(NR, jTo - jr);
+                for (int p0 = 0; p0 < kc; p0 += K_PART) {
+                    int kp = Math.min(K_PART, kc - p0);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        microVector8(kp, pa, paAt + ir * kc + p0 * MR, pb, jr * kc + p0 * NR, c, cAt + ir * cRs + jr, cRs,
+                                Math.min(MR, mc - ir), cols, acc, tile, part, ir * NR, p0 == 0, p0 + kp >= kc);
+                    }
+                }
+            }
+            return;
+        }
         for (int jr = jFrom; jr < jTo; jr += NR) {
             int cols = Math.min(NR, jTo - jr);
             for (int ir = 0; ir < mc; ir += MR) {
@@ -448,7 +473,7 @@ public final class Gemm {
                 } else if (MR == 12) {
                     microVector12(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
                 } else if (MR == 8) {
-                    microVector8(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
+                    microVector8(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile, null, 0, true, true);
                 } else {
                     microVector6(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
                 }
@@ -683,7 +708,8 @@ public final class Gemm {
 
     /** 8×2-vector tile from packed slivers, accumulators in vector registers. */
     private static void microVector8(int kc, float[] pa, int ao, float[] pb, int bo,
-                                    float[] c, int cAt, int cRs, int rows, int cols, boolean acc, float[] tile) {
+                                    float[] c, int cAt, int cRs, int rows, int cols, boolean acc, float[] tile,
+                                    float[] part, int partAt, boolean first, boolean last) {
         final VectorSpecies<Float> s = SPECIES;
         final int l = LANES;
         FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
@@ -694,6 +720,24 @@ public final class Gemm {
         FloatVector c5a = FloatVector.zero(s), c5b = FloatVector.zero(s);
         FloatVector c6a = FloatVector.zero(s), c6b = FloatVector.zero(s);
         FloatVector c7a = FloatVector.zero(s), c7b = FloatVector.zero(s);
+        if (!first) { // carry on the sums an earlier part of the panel left
+            c0a = FloatVector.fromArray(s, part, partAt + 0 * l);
+            c0b = FloatVector.fromArray(s, part, partAt + 1 * l);
+            c1a = FloatVector.fromArray(s, part, partAt + 2 * l);
+            c1b = FloatVector.fromArray(s, part, partAt + 3 * l);
+            c2a = FloatVector.fromArray(s, part, partAt + 4 * l);
+            c2b = FloatVector.fromArray(s, part, partAt + 5 * l);
+            c3a = FloatVector.fromArray(s, part, partAt + 6 * l);
+            c3b = FloatVector.fromArray(s, part, partAt + 7 * l);
+            c4a = FloatVector.fromArray(s, part, partAt + 8 * l);
+            c4b = FloatVector.fromArray(s, part, partAt + 9 * l);
+            c5a = FloatVector.fromArray(s, part, partAt + 10 * l);
+            c5b = FloatVector.fromArray(s, part, partAt + 11 * l);
+            c6a = FloatVector.fromArray(s, part, partAt + 12 * l);
+            c6b = FloatVector.fromArray(s, part, partAt + 13 * l);
+            c7a = FloatVector.fromArray(s, part, partAt + 14 * l);
+            c7b = FloatVector.fromArray(s, part, partAt + 15 * l);
+        }
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * 2 * l;
             FloatVector b0 = FloatVector.fromArray(s, pb, bi);
@@ -723,6 +767,25 @@ public final class Gemm {
             x = FloatVector.broadcast(s, pa[ai + 7]);
             c7a = x.fma(b0, c7a);
             c7b = x.fma(b1, c7b);
+        }
+        if (!last) { // the panel goes on in a later part: keep the exact sums, not yet added to C
+            c0a.intoArray(part, partAt + 0 * l);
+            c0b.intoArray(part, partAt + 1 * l);
+            c1a.intoArray(part, partAt + 2 * l);
+            c1b.intoArray(part, partAt + 3 * l);
+            c2a.intoArray(part, partAt + 4 * l);
+            c2b.intoArray(part, partAt + 5 * l);
+            c3a.intoArray(part, partAt + 6 * l);
+            c3b.intoArray(part, partAt + 7 * l);
+            c4a.intoArray(part, partAt + 8 * l);
+            c4b.intoArray(part, partAt + 9 * l);
+            c5a.intoArray(part, partAt + 10 * l);
+            c5b.intoArray(part, partAt + 11 * l);
+            c6a.intoArray(part, partAt + 12 * l);
+            c6b.intoArray(part, partAt + 13 * l);
+            c7a.intoArray(part, partAt + 14 * l);
+            c7b.intoArray(part, partAt + 15 * l);
+            return;
         }
         if (rows == 8 && cols == 2 * l) {
             // Written out in place: passing vectors to a helper can defeat their scalar replacement.

@@ -52,9 +52,13 @@ class VectorWidthTest {
     }
 
     private static String child(String bits, String rows, String packedA, Path results) throws IOException, InterruptedException {
+        return child(bits, rows, packedA, Gemm.K_PART, results);
+    }
+
+    private static String child(String bits, String rows, String packedA, int kPart, Path results) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "-Dablate.vector.bits=" + bits, "-Dablate.gemm.mr=" + rows,
+                "-Dablate.vector.bits=" + bits, "-Dablate.gemm.mr=" + rows, "-Dablate.gemm.kPart=" + kPart,
                 "-Dablate.gemm.packedAFloats=" + (packedA.isEmpty() ? Gemm.PACKED_A_FLOATS : packedA),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 KernelCases.class.getName(), results.toString()))
@@ -65,6 +69,23 @@ class VectorWidthTest {
         assertTrue(done, "child JVM did not finish: " + text);
         assertEquals(0, p.exitValue(), "ablate.vector.bits=" + bits + ":\n" + text);
         return text;
+    }
+
+    /**
+     * Running a k panel in parts (Gemm.K_PART) keeps the exact partial sums between parts, so every op's output and
+     * gradient must be the same, bit for bit, as with whole panels ("linear deep" has a 600-deep product).
+     */
+    @org.junit.jupiter.api.Test
+    void panelsRunInPartsGiveTheBitsOfWholePanels() throws Exception {
+        Path whole = dir.resolve("whole.bin"), parts = dir.resolve("parts.bin");
+        child("512", "8", "", 0, whole);
+        child("512", "8", "", 256, parts);
+        Map<String, float[]> a = WidthOps.read(whole), b = WidthOps.read(parts);
+        assertEquals(a.keySet(), b.keySet());
+        for (String op : a.keySet()) {
+            assertTrue(java.util.Arrays.equals(a.get(op), b.get(op)), op + ": panels in parts differ from whole panels at element "
+                    + java.util.Arrays.mismatch(a.get(op), b.get(op)));
+        }
     }
 
     /**
