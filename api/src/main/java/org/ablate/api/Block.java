@@ -8,6 +8,10 @@ import org.ablate.tensor.Tensor;
  * sub-layers live under {@code self_attn}, {@code self_attn_norm}, {@code cross_attn},
  * {@code cross_attn_norm}, {@code ffn} and {@code ffn_norm}, so Hugging Face weights map onto any wiring
  * that has them.
+ *
+ * <p>Run without a graph ({@code Tensor.noGrad()}) and without caches inside an open {@code Workspace} step, the arrays
+ * a block's forward took other than its output's go back to the workspace when it returns, for the next block to
+ * reuse: a block must not keep a tensor it computed past its forward (caches it is handed are exempt).
  */
 @Experimental
 public interface Block {

@@ -24,6 +24,7 @@ import org.ablate.models.config.ConfigLoader;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -403,11 +404,17 @@ final class BenchCommand implements Runnable {
             for (int i = 0; i < ids.length; i++) ids[i] = r.nextInt(30522);
             IntTensor x = IntTensor.of(ids, batch, seq);
             List<Double> sps = new ArrayList<>();
+            // each pass in a workspace step, as 'ablate eval' runs its batches: a pass reuses the last one's arrays
+            Workspace arrays = new Workspace();
             try (NoGrad g = Tensor.noGrad()) {
-                model.encode(x, null, null); // warm-up
+                try (Workspace.Step warmUp = arrays.open()) {
+                    model.encode(x, null, null);
+                }
                 for (int rep = 0; rep < reps; rep++) {
                     long t0 = System.nanoTime();
-                    model.encode(x, null, null);
+                    try (Workspace.Step step = arrays.open()) {
+                        model.encode(x, null, null);
+                    }
                     sps.add(batch / ((System.nanoTime() - t0) / 1e9));
                 }
             }

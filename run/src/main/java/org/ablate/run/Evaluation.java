@@ -27,6 +27,7 @@ import org.ablate.platform.ComponentRegistry;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 
 /**
  * Scores a trained model on a data file and returns the figures as one JSON-ready map: perplexity for
@@ -240,15 +241,18 @@ public final class Evaluation {
             long count = 0;
             Map<String, Double> metricSums = new LinkedHashMap<>();
             int batches = 0;
+            Workspace arrays = new Workspace(); // each batch reuses the arrays of the one before
             for (int i = 0; ; i++) {
-                Batch b = batch(c, i);
-                if (b == null) break;
-                Loss loss = c.objective().loss(c.model(), b, Trainer.heldOutRandom(c.settings().seed(), i));
-                batches++;
-                if (loss.count() == 0) continue;
-                sum += loss.value().item() * loss.count();
-                count += loss.count();
-                for (var m : loss.metrics().entrySet()) metricSums.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);
+                try (Workspace.Step step = arrays.open()) {
+                    Batch b = batch(c, i);
+                    if (b == null) break;
+                    Loss loss = c.objective().loss(c.model(), b, Trainer.heldOutRandom(c.settings().seed(), i));
+                    batches++;
+                    if (loss.count() == 0) continue;
+                    sum += loss.value().item() * loss.count();
+                    count += loss.count();
+                    for (var m : loss.metrics().entrySet()) metricSums.merge(m.getKey(), m.getValue() * loss.count(), Double::sum);
+                }
             }
             if (count == 0) throw new IllegalArgumentException("evaluate: the data gives nothing to score (" + batches + " batches)");
             Map<String, Object> out = new LinkedHashMap<>();
@@ -274,25 +278,28 @@ public final class Evaluation {
             List<Integer> gold = new ArrayList<>(), pred = new ArrayList<>();
             double lossSum = 0;
             int classes = -1;
+            Workspace arrays = new Workspace(); // each batch reuses the arrays of the one before
             for (int i = 0; ; i++) {
-                Batch b = batch(c, i);
-                if (b == null) break;
-                IntTensor mask = b.optional("attention_mask"), labels = b.get("labels");
-                Tensor logits = head.forward(c.model().encode(b.get("input_ids"), b.optional("token_type_ids"), mask), mask);
-                classes = logits.size(-1);
-                int[] arg = logits.argmax(1).data();
-                long counted = 0;
-                for (int r = 0; r < arg.length; r++) {
-                    int y = labels.data()[r];
-                    if (y == Batch.IGNORE) continue;
-                    if (y < 0 || y >= classes) {
-                        throw new IllegalArgumentException("evaluate: label id " + y + " but the head has " + classes + " classes; the data's labels do not match the model");
+                try (Workspace.Step step = arrays.open()) {
+                    Batch b = batch(c, i);
+                    if (b == null) break;
+                    IntTensor mask = b.optional("attention_mask"), labels = b.get("labels");
+                    Tensor logits = head.forward(c.model().encode(b.get("input_ids"), b.optional("token_type_ids"), mask), mask);
+                    classes = logits.size(-1);
+                    int[] arg = logits.argmax(1).data();
+                    long counted = 0;
+                    for (int r = 0; r < arg.length; r++) {
+                        int y = labels.data()[r];
+                        if (y == Batch.IGNORE) continue;
+                        if (y < 0 || y >= classes) {
+                            throw new IllegalArgumentException("evaluate: label id " + y + " but the head has " + classes + " classes; the data's labels do not match the model");
+                        }
+                        gold.add(y);
+                        pred.add(arg[r]);
+                        counted++;
                     }
-                    gold.add(y);
-                    pred.add(arg[r]);
-                    counted++;
+                    if (counted > 0) lossSum += Tensor.crossEntropy(logits, labels, Batch.IGNORE, 0f).item() * counted;
                 }
-                if (counted > 0) lossSum += Tensor.crossEntropy(logits, labels, Batch.IGNORE, 0f).item() * counted;
             }
             if (gold.isEmpty()) throw new IllegalArgumentException("evaluate: the data has no labelled row");
             ClassificationMetrics m = ClassificationMetrics.of(gold.stream().mapToInt(Integer::intValue).toArray(),

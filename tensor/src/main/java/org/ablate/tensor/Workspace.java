@@ -116,7 +116,7 @@ public final class Workspace {
     }
 
     /** The sequence number the next array taken on this thread gets, or -1 when no workspace is open here. */
-    static int mark() {
+    public static int mark() {
         Workspace w = CURRENT.get();
         return w == null ? -1 : w.sequence;
     }
@@ -133,6 +133,27 @@ public final class Workspace {
         w.taken.remove(a);
         w.released.put(a, Boolean.TRUE);
         w.give(a);
+    }
+
+    /**
+     * Returns to the open workspace every array taken at or after {@code mark} except the one backing {@code keep}: for
+     * a layer run without a graph, whose temporaries nothing reads once its output exists, so the next layer reuses
+     * them and a pass holds one layer's arrays instead of every layer's. The caller guarantees that no tensor made
+     * since the mark other than {@code keep} is used again. Does nothing when no workspace is open (mark -1).
+     */
+    public static void releaseSince(int mark, Tensor keep) {
+        Workspace w = mark < 0 ? null : CURRENT.get();
+        if (w == null) return;
+        float[] kept = keep.data();
+        java.util.List<float[]> spent = new java.util.ArrayList<>();
+        for (var e : w.taken.entrySet()) {
+            if (e.getValue() >= mark && e.getKey() != kept) spent.add(e.getKey());
+        }
+        for (float[] a : spent) {
+            w.taken.remove(a);
+            w.released.put(a, Boolean.TRUE);
+            w.give(a);
+        }
     }
 
     private void give(float[] a) {

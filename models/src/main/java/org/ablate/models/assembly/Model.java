@@ -23,6 +23,7 @@ import org.ablate.models.config.ModelConfig;
 import org.ablate.tensor.IntTensor;
 import org.ablate.tensor.NoGrad;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 
 /**
  * A built transformer: a backbone (token embeddings and the encoder and/or decoder stack) plus named
@@ -198,7 +199,8 @@ public final class Model implements Network {
         }
         IntTensor input = IntTensor.of(ids.clone(), 1, ids.length);
         attns.forEach(a -> a.captureProbabilities(true));
-        try (NoGrad g = Tensor.noGrad()) {
+        // the captured probabilities are made inside the blocks and read after them: never from a workspace
+        try (NoGrad g = Tensor.noGrad(); Workspace.Step heap = Workspace.suspend()) {
             if (useEncoder) encode(input, null, null);
             else decode(input, null, null, null, null);
             List<Tensor> out = new ArrayList<>();

@@ -19,6 +19,7 @@ import org.ablate.api.PositionalEncoding;
 import org.ablate.models.config.ModelConfig;
 import org.ablate.tensor.Dropout;
 import org.ablate.tensor.Tensor;
+import org.ablate.tensor.Workspace;
 
 /**
  * An encoder or decoder stack: positional encoding ({@code embed_positions}), optional embedding norm
@@ -63,9 +64,14 @@ public final class Stack {
         Tensor x = positional.embed(embedded, offset);
         if (embedNorm != null) x = embedNorm.forward(x);
         x = Dropout.apply(x, dropout, site);
+        // Without a graph and without caches, nothing reads a block's temporaries once its output exists: inside a
+        // workspace step (evaluation, the encode benchmark) they go back to the pool for the next block to reuse.
+        boolean release = !Tensor.gradEnabled() && selfCaches == null && crossCaches == null;
         for (int i = 0; i < blocks.size(); i++) {
+            int mark = release ? Workspace.mark() : -1;
             x = blocks.get(i).forward(x, new BlockInputs(selfMask, memory, memoryMask,
                     selfCaches == null ? null : selfCaches.get(i), crossCaches == null ? null : crossCaches.get(i)));
+            Workspace.releaseSince(mark, x);
         }
         return finalNorm == null ? x : finalNorm.forward(x);
     }

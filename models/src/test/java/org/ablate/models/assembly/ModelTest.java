@@ -135,6 +135,43 @@ class ModelTest {
         }
     }
 
+    /**
+     * Encoding without a graph inside a workspace step hands each block's temporaries to the next block (the test JVM
+     * poisons returned arrays with NaN, so one still read would show), and gives the bits of encoding outside one.
+     */
+    @Test void blocksRunWithoutAGraphReuseOneAnothersArrays() {
+        IntTensor x = ids(4, 30, 23, 9);
+        long[] allocated = new long[2];
+        for (int layers : new int[] {1, 6}) {
+            ModelConfig c = new ConfigLoader(REGISTRY).parse("deep.yaml", """
+                    architecture: encoder-only
+                    layers: %d
+                    d_model: 32
+                    heads: 4
+                    d_ff: 128
+                    vocab_size: 23
+                    max_positions: 32
+                    positional: {id: learned}
+                    norm: {id: layer-norm, placement: post}
+                    attention: {id: multi-head}
+                    feed_forward: {id: mlp, activation: gelu}
+                    """.formatted(layers), true);
+            Model m = build(c);
+            org.ablate.tensor.Workspace arrays = new org.ablate.tensor.Workspace();
+            try (var g = Tensor.noGrad()) {
+                float[] outside = m.encode(x, null, null).toArray();
+                float[] inside;
+                try (var step = arrays.open()) {
+                    inside = m.encode(x, null, null).toArray();
+                }
+                assertArrayEquals(outside, inside, layers + " layers");
+            }
+            allocated[layers == 1 ? 0 : 1] = arrays.allocatedBytes();
+        }
+        // six blocks take what one block took, plus their outputs; without the hand-over they would take six times that
+        assertTrue(allocated[1] < 2 * allocated[0], "1 layer: " + allocated[0] + " bytes, 6 layers: " + allocated[1]);
+    }
+
     @Test void encoderOnlyHeads() {
         Model m = build(config("encoder-only", "learned", "type_vocab_size: 2\n"
                 + "output_heads: {mlm_head: {id: masked-lm}, classifier: {id: classifier, labels: 3}, reward: {id: scalar}, value: {id: scalar, at: every}}\n"));
