@@ -71,6 +71,13 @@ public final class Gemm {
                              float[] a, int aOff, int aRowStride, int aColStride,
                              float[] b, int bOff, int bRowStride, int bColStride,
                              float[] c, int cOff, int cRowStride, boolean accumulate) {
+        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate);
+    }
+
+    /** {@link #sgemm} with B an array or a mapped region: the product on the pool, or here when it is small. */
+    private static void start(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+                              Object b, int bOff, int bRowStride, int bColStride,
+                              float[] c, int cOff, int cRowStride, boolean accumulate) {
         if (trivial(m, n, k, c, cOff, cRowStride, accumulate)) {
             return;
         }
@@ -135,13 +142,7 @@ public final class Gemm {
                              float[] a, int aOff, int aRowStride, int aColStride,
                              MemorySegment b, int bOff, int bRowStride, int bColStride,
                              float[] c, int cOff, int cRowStride, boolean accumulate) {
-        if (trivial(m, n, k, c, cOff, cRowStride, accumulate)) {
-            return;
-        }
-        long work = (long) m * n * k;
-        int threads = work < PARALLEL_MIN ? 1 : Parallel.threads();
-        run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
-                accumulate, threads);
+        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate);
     }
 
     /**
