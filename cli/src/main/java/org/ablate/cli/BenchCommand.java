@@ -378,7 +378,7 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "encode", mixinStandardHelpOptions = true,
-            description = "W4: BERT-base shape (post-LN, 12 layers, d 768), batch 8 x 128, forward only, sequences/s.")
+            description = "W4: BERT-base shape (post-LN, 12 layers, d 768), batch 8 x 128, forward only (each pass in a workspace step, as 'ablate eval' runs its batches), sequences/s.")
     static final class Encode implements Callable<Integer> {
         @Option(names = "--batch", description = "Sequences per batch (default: ${DEFAULT-VALUE}).") int batch = 8;
         @Option(names = "--seq", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).") int seq = 128;
