@@ -111,7 +111,7 @@ final class MatrixProducts {
         float[] c = Workspace.floatsToFill(Math.toIntExact((long) m * n));
         if (bias != null) {
             float[] b = bias.dense();
-            for (int i = 0; i < m; i++) System.arraycopy(b, 0, c, i * n, n);
+            Layout.rows(m, n, (from, to) -> { for (int i = from; i < to; i++) System.arraycopy(b, 0, c, i * n, n); });
         }
         java.lang.foreign.MemorySegment mapped = weight.mappedRegion();
         float[] xd = x.data();
