@@ -109,17 +109,15 @@ final class MatrixProducts {
     private static Tensor affine(Tensor x, Tensor weight, Tensor bias) {
         int m = x.shape[0], k = x.shape[1], n = weight.shape[0];
         float[] c = Workspace.floatsToFill(Math.toIntExact((long) m * n));
-        if (bias != null) {
-            float[] b = bias.dense();
-            Layout.rows(m, n, (from, to) -> { for (int i = from; i < to; i++) System.arraycopy(b, 0, c, i * n, n); });
-        }
+        float[] b = bias == null ? null : bias.dense();
         java.lang.foreign.MemorySegment mapped = weight.mappedRegion();
         float[] xd = x.data();
         if (mapped != null) { // a whole contiguous [n, k] weight in the file: B = Wᵀ, row stride 1, column stride k
-            K.matmul(m, n, k, xd, x.offset, x.strides[0], x.strides[1], mapped, 0, 1, k, c, 0, n, bias != null);
+            if (b != null) K.matmulBias(m, n, k, xd, x.offset, x.strides[0], x.strides[1], mapped, 0, 1, k, b, c, 0, n);
+            else K.matmul(m, n, k, xd, x.offset, x.strides[0], x.strides[1], mapped, 0, 1, k, c, 0, n, false);
         } else { // B = Wᵀ read in place: row stride 1, column stride = W's row stride
-            K.matmul(m, n, k, xd, x.offset, x.strides[0], x.strides[1], weight.data(), weight.offset, weight.strides[1],
-                    weight.strides[0], c, 0, n, bias != null);
+            K.matmulBias(m, n, k, xd, x.offset, x.strides[0], x.strides[1], weight.data(), weight.offset, weight.strides[1],
+                    weight.strides[0], b, c, 0, n);
         }
         int[] outShape = {m, n};
         return result("linear", c, outShape, g -> {

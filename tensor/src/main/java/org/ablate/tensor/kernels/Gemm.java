@@ -74,17 +74,39 @@ public final class Gemm {
         start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate);
     }
 
+    /**
+     * C = bias + A·B, {@code bias} (n floats) added to every row of C: the same bits as filling C's rows with the bias
+     * and accumulating the product onto them, without that pass over C (the first k panel adds the bias where it
+     * would have read C). B is an array or a mapped region ({@link MemorySegment}).
+     */
+    public static void sgemmBias(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+                                 Object b, int bOff, int bRowStride, int bColStride, float[] bias,
+                                 float[] c, int cOff, int cRowStride) {
+        if (SPECIES == null || MR != 8 || m <= SKINNY_ROWS || k == 0) { // kernels without the bias: fill C first
+            for (int i = 0; i < m; i++) System.arraycopy(bias, 0, c, cOff + i * cRowStride, n);
+            start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, true, null);
+            return;
+        }
+        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, false, bias);
+    }
+
     /** {@link #sgemm} with B an array or a mapped region: the product on the pool, or here when it is small. */
     private static void start(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
                               Object b, int bOff, int bRowStride, int bColStride,
                               float[] c, int cOff, int cRowStride, boolean accumulate) {
+        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate, null);
+    }
+
+    private static void start(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+                              Object b, int bOff, int bRowStride, int bColStride,
+                              float[] c, int cOff, int cRowStride, boolean accumulate, float[] bias) {
         if (trivial(m, n, k, c, cOff, cRowStride, accumulate)) {
             return;
         }
         long work = (long) m * n * k;
         int threads = work < PARALLEL_MIN ? 1 : Parallel.threads();
         run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
-                accumulate, threads);
+                accumulate, threads, bias);
     }
 
     /**
@@ -120,6 +142,14 @@ public final class Gemm {
                             float[] a, int aOff, int aRowStride, int aColStride,
                             Object b, int bOff, int bRowStride, int bColStride,
                             float[] c, int cOff, int cRowStride, boolean accumulate, int threads) {
+        run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate, threads, null);
+    }
+
+    /** {@code bias}: null, or added to C's rows by the first k panel (only when not accumulating; see sgemmBias). */
+    private static void run(int m, int n, int k,
+                            float[] a, int aOff, int aRowStride, int aColStride,
+                            Object b, int bOff, int bRowStride, int bColStride,
+                            float[] c, int cOff, int cRowStride, boolean accumulate, int threads, float[] bias) {
         if (m <= SKINNY_ROWS && (bColStride == 1 || (bRowStride == 1 && aColStride == 1)) && b instanceof float[] bArray) {
             skinny(m, n, k, a, aOff, aRowStride, aColStride, bArray, bOff, bRowStride, bColStride, c, cOff, cRowStride,
                     accumulate, threads);
@@ -127,11 +157,11 @@ public final class Gemm {
         }
         if (threads == 1) {
             blocked(0, m, 0, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
-                    c, cOff, cRowStride, accumulate);
+                    c, cOff, cRowStride, accumulate, bias);
             return;
         }
         parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
-                c, cOff, cRowStride, accumulate, threads);
+                c, cOff, cRowStride, accumulate, threads, bias);
     }
 
     /**
@@ -163,7 +193,7 @@ public final class Gemm {
             Parallel.parallelFor(batch, t -> blocked(0, m, 0, n, k,
                     a, aOff + t * aBatchStride, aRowStride, aColStride,
                     b, bOff + t * bBatchStride, bRowStride, bColStride,
-                    c, cOff + t * cBatchStride, cRowStride, accumulate));
+                    c, cOff + t * cBatchStride, cRowStride, accumulate, null));
         } else {
             for (int t = 0; t < batch; t++) {
                 sgemm(m, n, k, a, aOff + t * aBatchStride, aRowStride, aColStride,
@@ -303,7 +333,7 @@ public final class Gemm {
     private static void blocked(int i0, int i1, int j0, int j1, int k,
                                 float[] a, int aOff, int aRs, int aCs,
                                 Object b, int bOff, int bRs, int bCs,
-                                float[] c, int cOff, int cRs, boolean accumulate) {
+                                float[] c, int cOff, int cRs, boolean accumulate, float[] bias) {
         Buffers buf = BUFFERS.get();
         float[] pb = buf.packedB(Math.min(KC, k) * roundUp(Math.min(NC, j1 - j0), NR));
         float[] pa = buf.packedA(Math.min(KC, k) * roundUp(Math.min(MC, i1 - i0), MR));
@@ -316,7 +346,7 @@ public final class Gemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(pa, 0, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
-                    macro(pa, 0, pb, mc, kc, 0, nc, c, cOff + ic * cRs + jc, cRs, acc, buf.tile);
+                    macro(pa, 0, pb, mc, kc, 0, nc, c, cOff + ic * cRs + jc, cRs, acc, buf.tile, acc ? null : bias, jc);
                 }
             }
         }
@@ -334,7 +364,7 @@ public final class Gemm {
     private static void parallelBlocked(int m, int n, int k,
                                         float[] a, int aOff, int aRs, int aCs,
                                         Object b, int bOff, int bRs, int bCs,
-                                        float[] c, int cOff, int cRs, boolean accumulate, int threads) {
+                                        float[] c, int cOff, int cRs, boolean accumulate, int threads, float[] bias) {
         int kcMax = Math.min(KC, k);
         int rowsPerBlock = rowBlock(m, threads);
         int mBlocks = (m + rowsPerBlock - 1) / rowsPerBlock;
@@ -369,7 +399,8 @@ public final class Gemm {
                                     a, aBase + ic * aRs, aRs, aCs);
                         }
                     });
-                    int cBase = cOff + jc;
+                    int cBase = cOff + jc, biasAt = jc;
+                    float[] panelBias = acc ? null : bias;
                     Parallel.parallelFor(blocks * groups, t -> {
                         int group = t / blocks;
                         int block = t % blocks;
@@ -377,7 +408,7 @@ public final class Gemm {
                         int mc = Math.min(rowsPerBlock, m - ic);
                         macro(pa, block * aStride, pb, mc, kc, sliverStart(slivers, groups, group) * NR,
                                 Math.min(nc, sliverStart(slivers, groups, group + 1) * NR), c, cBase + ic * cRs, cRs,
-                                acc, BUFFERS.get().tile);
+                                acc, BUFFERS.get().tile, panelBias, biasAt);
                     });
                 }
             }
@@ -449,7 +480,7 @@ public final class Gemm {
 
     /** C rows [0,mc) × columns [jFrom,jTo) of one block (C at {@code cAt}) from packed A and packed B. */
     private static void macro(float[] pa, int paAt, float[] pb, int mc, int kc, int jFrom, int jTo,
-                              float[] c, int cAt, int cRs, boolean acc, float[] tile) {
+                              float[] c, int cAt, int cRs, boolean acc, float[] tile, float[] bias, int biasAt) {
         if (SPECIES != null && MR == 8 && K_PART > 0 && kc > K_PART) {
             float[] part = BUFFERS.get().part;
             for (int jr = jFrom; jr < jTo; jr += NR) {
@@ -458,7 +489,7 @@ public final class Gemm {
                     int kp = Math.min(K_PART, kc - p0);
                     for (int ir = 0; ir < mc; ir += MR) {
                         microVector8(kp, pa, paAt + ir * kc + p0 * MR, pb, jr * kc + p0 * NR, c, cAt + ir * cRs + jr, cRs,
-                                Math.min(MR, mc - ir), cols, acc, tile, part, ir * NR, p0 == 0, p0 + kp >= kc);
+                                Math.min(MR, mc - ir), cols, acc, tile, part, ir * NR, p0 == 0, p0 + kp >= kc, bias, biasAt + jr);
                     }
                 }
             }
@@ -474,7 +505,8 @@ public final class Gemm {
                 } else if (MR == 12) {
                     microVector12(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
                 } else if (MR == 8) {
-                    microVector8(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile, null, 0, true, true);
+                    microVector8(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile, null, 0, true, true,
+                            bias, biasAt + jr);
                 } else {
                     microVector6(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
                 }
@@ -710,7 +742,7 @@ public final class Gemm {
     /** 8×2-vector tile from packed slivers, accumulators in vector registers. */
     private static void microVector8(int kc, float[] pa, int ao, float[] pb, int bo,
                                     float[] c, int cAt, int cRs, int rows, int cols, boolean acc, float[] tile,
-                                    float[] part, int partAt, boolean first, boolean last) {
+                                    float[] part, int partAt, boolean first, boolean last, float[] bias, int biasAt) {
         final VectorSpecies<Float> s = SPECIES;
         final int l = LANES;
         FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
@@ -807,6 +839,24 @@ public final class Gemm {
                 c6b = c6b.add(FloatVector.fromArray(s, c, cAt + 6 * cRs + l));
                 c7a = c7a.add(FloatVector.fromArray(s, c, cAt + 7 * cRs));
                 c7b = c7b.add(FloatVector.fromArray(s, c, cAt + 7 * cRs + l));
+            } else if (bias != null) { // the first panel of a product with a bias: add it where C would be read
+                FloatVector ba = FloatVector.fromArray(s, bias, biasAt), bb = FloatVector.fromArray(s, bias, biasAt + l);
+                c0a = c0a.add(ba);
+                c0b = c0b.add(bb);
+                c1a = c1a.add(ba);
+                c1b = c1b.add(bb);
+                c2a = c2a.add(ba);
+                c2b = c2b.add(bb);
+                c3a = c3a.add(ba);
+                c3b = c3b.add(bb);
+                c4a = c4a.add(ba);
+                c4b = c4b.add(bb);
+                c5a = c5a.add(ba);
+                c5b = c5b.add(bb);
+                c6a = c6a.add(ba);
+                c6b = c6b.add(bb);
+                c7a = c7a.add(ba);
+                c7b = c7b.add(bb);
             }
             c0a.intoArray(c, cAt + 0 * cRs);
             c0b.intoArray(c, cAt + 0 * cRs + l);
@@ -847,7 +897,7 @@ public final class Gemm {
         for (int r = 0; r < rows; r++) {
             int row = cAt + r * cRs;
             for (int j = 0; j < cols; j++) {
-                c[row + j] = acc ? c[row + j] + tile[r * nr + j] : tile[r * nr + j];
+                c[row + j] = acc ? c[row + j] + tile[r * nr + j] : bias != null ? tile[r * nr + j] + bias[biasAt + j] : tile[r * nr + j];
             }
         }
     }

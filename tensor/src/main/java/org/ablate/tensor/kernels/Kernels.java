@@ -57,6 +57,24 @@ public interface Kernels {
         matmul(m, n, k, a, aOff, aRs, aCs, copy, 0, bRs, bCs, c, cOff, cRs, accumulate);
     }
 
+    /**
+     * C = bias + A·B: every row of C (contiguous, {@code cRs} apart) starts as {@code bias} ({@code n} floats) and the
+     * product accumulates onto it, as a linear layer needs. This default fills C and calls {@link #matmul}; the vector
+     * backend adds the bias inside the packed product instead of passing over C first, with the same bits.
+     */
+    default void matmulBias(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
+                            float[] bias, float[] c, int cOff, int cRs) {
+        for (int i = 0; i < m; i++) System.arraycopy(bias, 0, c, cOff + i * cRs, n);
+        matmul(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, true);
+    }
+
+    /** {@link #matmulBias} with B a mapped file region, as in {@link #matmul(int, int, int, float[], int, int, int, MemorySegment, int, int, int, float[], int, int, boolean)}. */
+    default void matmulBias(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, MemorySegment b, int bOff, int bRs,
+                            int bCs, float[] bias, float[] c, int cOff, int cRs) {
+        for (int i = 0; i < m; i++) System.arraycopy(bias, 0, c, cOff + i * cRs, n);
+        matmul(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, true);
+    }
+
     /** {@link #matmul} on the calling thread only, for callers that already spread independent products over the pool. */
     void matmulSerial(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                       float[] c, int cOff, int cRs, boolean accumulate);

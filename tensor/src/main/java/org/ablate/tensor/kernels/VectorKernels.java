@@ -50,6 +50,25 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /** The packed product adds the bias itself; the one-row and few-row kernels take C filled with it. */
+    @Override public void matmulBias(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
+                                     int bCs, float[] bias, float[] c, int cOff, int cRs) {
+        if (m == 1 || (m <= Gemv.SMALL_M && bRs == 1 && aCs == 1)) {
+            Kernels.super.matmulBias(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, c, cOff, cRs);
+        } else {
+            Gemm.sgemmBias(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, c, cOff, cRs);
+        }
+    }
+
+    @Override public void matmulBias(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, MemorySegment b, int bOff,
+                                     int bRs, int bCs, float[] bias, float[] c, int cOff, int cRs) {
+        if (m <= Gemm.SKINNY_ROWS || (bRs == 1 && (m == 1 || (m <= Gemv.SMALL_M && aCs == 1)))) {
+            Kernels.super.matmulBias(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, c, cOff, cRs);
+        } else {
+            Gemm.sgemmBias(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, c, cOff, cRs);
+        }
+    }
+
     @Override public void matmulSerial(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff,
                                        int bRs, int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
         Gemm.sgemmSerial(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate);

@@ -213,6 +213,17 @@ final class KernelCases {
                         }
                         same("matmul" + (serial ? "Serial" : "") + " m=" + m + " n=" + n + " k=" + k + " aT=" + ta + " bT=" + tb
                                 + " acc=" + acc, c1, c2, 2e-6 * (k + 1), 1e-5);
+                        if (!serial && !acc) { // a bias added inside the product, against C filled with it first
+                            float[] bias = random(Math.max(1, n), -1, 1);
+                            float[] filled = c1.clone(), fused = c1.clone(), fusedMapped = c1.clone();
+                            for (int i = 0; i < m; i++) System.arraycopy(bias, 0, filled, OFF + i * ldc, n);
+                            fast.matmul(m, n, k, a, OFF, aRs, aCs, b, OFF, bRs, bCs, filled, OFF, ldc, true);
+                            fast.matmulBias(m, n, k, a, OFF, aRs, aCs, b, OFF, bRs, bCs, bias, fused, OFF, ldc);
+                            fast.matmulBias(m, n, k, a, OFF, aRs, aCs, littleEndian(b), OFF, bRs, bCs, bias, fusedMapped, OFF, ldc);
+                            String at = " m=" + m + " n=" + n + " k=" + k + " aT=" + ta + " bT=" + tb;
+                            if (!Arrays.equals(filled, fused)) failures.add("matmulBias" + at + ": differs from C filled with the bias at " + Arrays.mismatch(filled, fused));
+                            if (!Arrays.equals(filled, fusedMapped)) failures.add("matmulBias, B mapped" + at + ": differs at " + Arrays.mismatch(filled, fusedMapped));
+                        }
                         if (!serial && !Arrays.equals(c2, c3)) {
                             failures.add("matmul with B mapped m=" + m + " n=" + n + " k=" + k + " aT=" + ta + " bT=" + tb + " acc=" + acc
                                     + ": differs from B in an array at " + Arrays.mismatch(c2, c3));
