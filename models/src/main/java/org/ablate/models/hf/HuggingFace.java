@@ -273,6 +273,7 @@ public final class HuggingFace {
         long hfElements = 1, rows = 0, elements = 0;
         for (int d : hfShape) hfElements *= d;
         for (String n : e.ours()) {
+            if (params.get(n) == null) return false; // the copying path names it
             int[] ours = params.get(n).shape();
             boolean fits = e.hfShape() != null // a reshape: the same elements in the same order
                     || (ours.length == hfShape.length && java.util.Arrays.equals(ours, 1, ours.length, hfShape, 1, hfShape.length));
@@ -283,10 +284,14 @@ public final class HuggingFace {
         if (elements != hfElements || (e.hfShape() == null && rows != hfShape[0])) return false;
         MemorySegment region = weights.mapped(e.hf());
         long at = 0;
-        for (String n : e.ours()) {
-            long bytes = (long) Float.BYTES * params.get(n).numel();
-            params.get(n).useMapped(region.asSlice(at, bytes));
-            at += bytes;
+        try {
+            for (String n : e.ours()) {
+                long bytes = (long) Float.BYTES * params.get(n).numel();
+                params.get(n).useMapped(region.asSlice(at, bytes));
+                at += bytes;
+            }
+        } catch (IllegalStateException alreadyCopied) { // a weight two entries fill, the other one copied: copy this too
+            return false;
         }
         return true;
     }
