@@ -130,9 +130,7 @@ public final class Workspace {
         if (w == null) return;
         Integer at = w.taken.get(a);
         if (at == null || at < mark) return;
-        w.taken.remove(a);
-        w.released.put(a, Boolean.TRUE);
-        w.give(a);
+        w.giveBackEarly(a);
     }
 
     /**
@@ -149,11 +147,14 @@ public final class Workspace {
         for (var e : w.taken.entrySet()) {
             if (e.getValue() >= mark && e.getKey() != kept) spent.add(e.getKey());
         }
-        for (float[] a : spent) {
-            w.taken.remove(a);
-            w.released.put(a, Boolean.TRUE);
-            w.give(a);
-        }
+        for (float[] a : spent) w.giveBackEarly(a);
+    }
+
+    /** A taken array back in the pool before the step ends (the step's close knows it by {@link #released}). */
+    private void giveBackEarly(float[] a) {
+        taken.remove(a);
+        released.put(a, Boolean.TRUE);
+        give(a);
     }
 
     private void give(float[] a) {
