@@ -71,7 +71,7 @@ public final class Gemm {
                              float[] a, int aOff, int aRowStride, int aColStride,
                              float[] b, int bOff, int bRowStride, int bColStride,
                              float[] c, int cOff, int cRowStride, boolean accumulate) {
-        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate);
+        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate, null);
     }
 
     /**
@@ -90,13 +90,10 @@ public final class Gemm {
         start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, false, bias);
     }
 
-    /** {@link #sgemm} with B an array or a mapped region: the product on the pool, or here when it is small. */
-    private static void start(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
-                              Object b, int bOff, int bRowStride, int bColStride,
-                              float[] c, int cOff, int cRowStride, boolean accumulate) {
-        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate, null);
-    }
-
+    /**
+     * {@link #sgemm} with B an array or a mapped region and an optional {@code bias} (see {@link #sgemmBias}): the
+     * product on the pool, or here when it is small.
+     */
     private static void start(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
                               Object b, int bOff, int bRowStride, int bColStride,
                               float[] c, int cOff, int cRowStride, boolean accumulate, float[] bias) {
@@ -121,7 +118,7 @@ public final class Gemm {
             return;
         }
         run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride,
-                accumulate, 1);
+                accumulate, 1, null);
     }
 
     /** Checks sizes; true when nothing is left to do (an empty C, or k = 0 which only clears C). */
@@ -136,13 +133,6 @@ public final class Gemm {
             }
         }
         return k == 0;
-    }
-
-    private static void run(int m, int n, int k,
-                            float[] a, int aOff, int aRowStride, int aColStride,
-                            Object b, int bOff, int bRowStride, int bColStride,
-                            float[] c, int cOff, int cRowStride, boolean accumulate, int threads) {
-        run(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate, threads, null);
     }
 
     /** {@code bias}: null, or added to C's rows by the first k panel (only when not accumulating; see sgemmBias). */
@@ -172,7 +162,7 @@ public final class Gemm {
                              float[] a, int aOff, int aRowStride, int aColStride,
                              MemorySegment b, int bOff, int bRowStride, int bColStride,
                              float[] c, int cOff, int cRowStride, boolean accumulate) {
-        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate);
+        start(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, cRowStride, accumulate, null);
     }
 
     /**

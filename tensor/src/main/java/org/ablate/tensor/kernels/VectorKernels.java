@@ -20,6 +20,11 @@ final class VectorKernels implements Kernels {
                 + " floats), preferred " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit; " + Gemm.describe();
     }
 
+    /** Whether {@link #matmul} gives this shape to the Gemv kernels: one row, or a few contiguous rows times a transposed weight. */
+    private static boolean onGemv(int m, int bRs, int aCs) {
+        return m == 1 || (m <= Gemv.SMALL_M && bRs == 1 && aCs == 1);
+    }
+
     /** Picks the kernel for the shape and layout: one row streams B (Gemv), a few rows times a weight tile it, else Gemm. */
     @Override public void matmul(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
                                  int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
@@ -41,7 +46,7 @@ final class VectorKernels implements Kernels {
      */
     @Override public void matmul(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, MemorySegment b, int bOff,
                                  int bRs, int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
-        if (m >= 1 && bRs == 1 && (m == 1 || (m <= Gemv.SMALL_M && aCs == 1))) {
+        if (m >= 1 && bRs == 1 && onGemv(m, bRs, aCs)) {
             Gemv.mapped(m, n, k, a, aOff, aRs, aCs, b, bOff, bCs, c, cOff, cRs, accumulate);
         } else if (m <= Gemm.SKINNY_ROWS) {
             Kernels.super.matmul(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate);
@@ -53,7 +58,7 @@ final class VectorKernels implements Kernels {
     /** The packed product adds the bias itself; the one-row and few-row kernels take C filled with it. */
     @Override public void matmulBias(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
                                      int bCs, float[] bias, float[] c, int cOff, int cRs) {
-        if (m == 1 || (m <= Gemv.SMALL_M && bRs == 1 && aCs == 1)) {
+        if (onGemv(m, bRs, aCs)) {
             Kernels.super.matmulBias(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, c, cOff, cRs);
         } else {
             Gemm.sgemmBias(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, c, cOff, cRs);
@@ -62,7 +67,7 @@ final class VectorKernels implements Kernels {
 
     @Override public void matmulBias(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, MemorySegment b, int bOff,
                                      int bRs, int bCs, float[] bias, float[] c, int cOff, int cRs) {
-        if (m <= Gemm.SKINNY_ROWS || (bRs == 1 && (m == 1 || (m <= Gemv.SMALL_M && aCs == 1)))) {
+        if (m <= Gemm.SKINNY_ROWS || (bRs == 1 && onGemv(m, bRs, aCs))) { // the shapes matmul does not give to Gemm
             Kernels.super.matmulBias(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, c, cOff, cRs);
         } else {
             Gemm.sgemmBias(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, c, cOff, cRs);
