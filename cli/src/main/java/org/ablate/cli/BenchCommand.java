@@ -122,8 +122,13 @@ final class BenchCommand implements Runnable {
      * an upper bound on the heap's simultaneous peak).
      */
     static void putMemory(Map<String, Object> out) {
-        out.put("peak_rss_mb", peakRssMb());
-        Map<String, Object> now = rssNow();
+        Map<String, Double> status = statusMb();
+        out.put("peak_rss_mb", status.getOrDefault("VmHWM", -1.0));
+        // resident now: anonymous (the heap and all else the process wrote) and file pages (mapped files such as
+        // weights used in place: clean, shared with other processes mapping the same file, reclaimable)
+        Map<String, Object> now = new LinkedHashMap<>();
+        if (status.containsKey("RssAnon")) now.put("anon_mb", status.get("RssAnon"));
+        if (status.containsKey("RssFile")) now.put("file_mb", status.get("RssFile"));
         if (!now.isEmpty()) out.put("rss_now", now);
         double peak = 0, committed = 0;
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -155,34 +160,22 @@ final class BenchCommand implements Runnable {
     }
 
     /**
-     * The resident memory now, split as /proc/self/status splits it: {@code anon_mb} (the heap and everything else the
-     * process wrote) and {@code file_mb} (pages of mapped files, such as weights used in place: clean, shared with
-     * other processes mapping the same file, and given back to the system under pressure). Empty where the file
-     * does not exist.
+     * The fields of /proc/self/status given in kB (VmHWM, the high-water resident set; RssAnon, RssFile, ...), in MiB;
+     * empty where the file does not exist (not Linux): no figure rather than a wrong one.
      */
-    static Map<String, Object> rssNow() {
-        Map<String, Object> now = new LinkedHashMap<>();
+    static Map<String, Double> statusMb() {
+        Map<String, Double> mb = new LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("RssAnon:")) now.put("anon_mb", round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1));
-                if (line.startsWith("RssFile:")) now.put("file_mb", round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1));
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            now.clear();
-        }
-        return now;
-    }
-
-    /** VmHWM of /proc/self/status in MiB, or -1 where the file does not exist (not Linux). */
-    static double peakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1);
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.endsWith(" kB")) {
+                    mb.put(line.substring(0, colon), round(Long.parseLong(line.substring(colon + 1, line.length() - 3).trim()) / 1024.0, 1));
+                }
             }
         } catch (IOException | NumberFormatException e) {
-            // not Linux: no figure rather than a wrong one
+            mb.clear();
         }
-        return -1;
+        return mb;
     }
 
     static String json(Object o) {
