@@ -317,6 +317,24 @@ public final class Gemm {
             }
             return b;
         }
+
+        /** Second buffers, for the step packed while the first set's step computes (see parallelBlocked). */
+        private float[] a2 = new float[0];
+        private float[] b2 = new float[0];
+
+        float[] packedA2(int size) {
+            if (a2.length < size) {
+                a2 = new float[size];
+            }
+            return a2;
+        }
+
+        float[] packedB2(int size) {
+            if (b2.length < size) {
+                b2 = new float[size];
+            }
+            return b2;
+        }
     }
 
     /** Rows [i0,i1) × columns [j0,j1) of C, blocked for the caches, on the calling thread. */
@@ -343,13 +361,17 @@ public final class Gemm {
     }
 
     /**
-     * The whole product over the pool. For each k panel, one job packs the panel of B and every row block of A
-     * into buffers all workers share; a second job hands out tasks of (column group × row block) dynamically, so a
-     * worker that the OS delays does not hold the others back with a fixed share of the work. Tasks run column
-     * group by column group: the workers then read the same {@link #GROUP_FLOATS}-sized part of packed B, which
-     * stays in their L2 caches while every row block passes over it, instead of streaming all of B from L3 once per
-     * row block. A is packed once per panel, not once per task, so the groups cost no extra packing; a product over
-     * more rows than {@link #PACKED_A_FLOATS} holds takes its row blocks in chunks, each packed and then computed.
+     * The whole product over the pool, as a sequence of steps: a step is one k panel of one NC column block over one
+     * chunk of row blocks (all of them unless they pass {@link #PACKED_A_FLOATS}, a product over many rows). A step
+     * reads B's panel and its row blocks of A packed into buffers all workers share, and computes tasks of (column
+     * group × row block) handed out dynamically, so a worker that the OS delays does not hold the others back with a
+     * fixed share of the work. Packing is pipelined: one job packs the first step, then each job computes a step and
+     * packs the next into the other of two buffer sets, its packing tasks interleaved with the compute tasks, so one
+     * worker's memory-bound packing runs beside another's arithmetic and each step costs one wait for the slowest
+     * worker, not two. Tasks run column group by column group: the workers then read the same
+     * {@link #GROUP_FLOATS}-sized part of packed B, which stays in their L2 caches while every row block passes over
+     * it, instead of streaming all of B from L3 once per row block. A is packed once per panel, not once per task, so
+     * the groups cost no extra packing.
      */
     private static void parallelBlocked(int m, int n, int k,
                                         float[] a, int aOff, int aRs, int aCs,
@@ -361,47 +383,91 @@ public final class Gemm {
         int aStrideMax = kcMax * roundUp(rowsPerBlock, MR); // packed floats per row block
         // Row blocks packed at a time: all of them unless that passes PACKED_A_FLOATS (a product over many rows).
         int chunk = Math.max(1, Math.min(mBlocks, PACKED_A_FLOATS / aStrideMax));
+        int chunks = (mBlocks + chunk - 1) / chunk, panels = (k + KC - 1) / KC, columnBlocks = (n + NC - 1) / NC;
         Buffers own = BUFFERS.get(); // the caller waits, so its buffers are free for the workers to share
-        float[] pb = own.packedB(kcMax * roundUp(Math.min(NC, n), NR));
-        float[] pa = own.packedA(chunk * aStrideMax);
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int slivers = (nc + NR - 1) / NR;
-            int packParts = Math.min(slivers, threads);
+        int bSize = kcMax * roundUp(Math.min(NC, n), NR), aSize = chunk * aStrideMax;
+        float[][] pb = {own.packedB(bSize), own.packedB2(bSize)};
+        float[][] pa = {own.packedA(aSize), own.packedA2(aSize)};
+        int steps = columnBlocks * panels * chunks;
+        Step[] plan = new Step[steps];
+        for (int s = 0, jc = 0; jc < n; jc += NC) {
             for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                boolean acc = accumulate || pc > 0;
-                int bBase = bOff + pc * bRs + jc * bCs;
-                int aBase = aOff + pc * aCs;
-                int aStride = kc * roundUp(rowsPerBlock, MR);
-                for (int first = 0; first < mBlocks; first += chunk) {
-                    int block0 = first, blocks = Math.min(chunk, mBlocks - first);
-                    int bParts = first == 0 ? packParts : 0; // B once per panel, with the first chunk of A
-                    int groups = Math.max(columnParts(blocks, slivers, threads),
-                            Math.min(slivers, (int) ((long) kc * slivers * NR / GROUP_FLOATS)));
-                    Parallel.parallelFor(bParts + blocks, t -> {
-                        if (t < bParts) {
-                            packAny(pb, kc, sliverStart(slivers, bParts, t), sliverStart(slivers, bParts, t + 1), nc,
-                                    b, bBase, bRs, bCs);
-                        } else {
-                            int ic = (block0 + t - bParts) * rowsPerBlock;
-                            packA(pa, (t - bParts) * aStride, Math.min(rowsPerBlock, m - ic), kc,
-                                    a, aBase + ic * aRs, aRs, aCs);
-                        }
-                    });
-                    int cBase = cOff + jc, biasAt = jc;
-                    float[] panelBias = acc ? null : bias;
-                    Parallel.parallelFor(blocks * groups, t -> {
-                        int group = t / blocks;
-                        int block = t % blocks;
-                        int ic = (block0 + block) * rowsPerBlock;
-                        int mc = Math.min(rowsPerBlock, m - ic);
-                        macro(pa, block * aStride, pb, mc, kc, sliverStart(slivers, groups, group) * NR,
-                                Math.min(nc, sliverStart(slivers, groups, group + 1) * NR), c, cBase + ic * cRs, cRs,
-                                acc, BUFFERS.get().tile, panelBias, biasAt);
-                    });
+                for (int first = 0; first < mBlocks; first += chunk, s++) {
+                    // B is packed with a panel's first chunk and kept for its other chunks: its set alternates by panel
+                    int panel = s / chunks;
+                    plan[s] = new Step(jc, Math.min(NC, n - jc), pc, Math.min(KC, k - pc), first,
+                            Math.min(chunk, mBlocks - first), first == 0, pb[panel & 1], pa[s & 1]);
                 }
             }
+        }
+        Step head = plan[0];
+        Parallel.parallelFor(head.packTasks(threads), t -> head.pack(t, threads, m, rowsPerBlock,
+                a, aOff, aRs, aCs, b, bOff, bRs, bCs));
+        for (int s = 0; s < steps; s++) {
+            Step now = plan[s], next = s + 1 < steps ? plan[s + 1] : null;
+            boolean acc = accumulate || now.pc > 0;
+            int slivers = (now.nc + NR - 1) / NR;
+            int groups = Math.max(columnParts(now.blocks, slivers, threads),
+                    Math.min(slivers, (int) ((long) now.kc * slivers * NR / GROUP_FLOATS)));
+            int computeTasks = now.blocks * groups, packTasks = next == null ? 0 : next.packTasks(threads);
+            int aStride = now.kc * roundUp(rowsPerBlock, MR);
+            int cBase = cOff + now.jc;
+            float[] panelBias = acc ? null : bias;
+            // Packing tasks alternate with the first compute tasks, so while one worker packs another computes.
+            int paired = Math.min(packTasks, computeTasks);
+            Parallel.parallelFor(computeTasks + packTasks, t -> {
+                int compute;
+                if (t < 2 * paired) {
+                    if ((t & 1) == 0) {
+                        next.pack(t >> 1, threads, m, rowsPerBlock, a, aOff, aRs, aCs, b, bOff, bRs, bCs);
+                        return;
+                    }
+                    compute = t >> 1;
+                } else if (t - 2 * paired < packTasks - paired) {
+                    next.pack(t - paired, threads, m, rowsPerBlock, a, aOff, aRs, aCs, b, bOff, bRs, bCs);
+                    return;
+                } else {
+                    compute = t - packTasks;
+                }
+                int group = compute / now.blocks;
+                int block = compute % now.blocks;
+                int ic = (now.first + block) * rowsPerBlock;
+                int mc = Math.min(rowsPerBlock, m - ic);
+                macro(now.pa, block * aStride, now.pb, mc, now.kc, sliverStart(slivers, groups, group) * NR,
+                        Math.min(now.nc, sliverStart(slivers, groups, group + 1) * NR), c, cBase + ic * cRs, cRs,
+                        acc, BUFFERS.get().tile, panelBias, now.jc);
+            });
+        }
+    }
+
+    /**
+     * One step of {@link #parallelBlocked}: columns [jc, jc+nc) of B's k panel [pc, pc+kc) (packed into {@code pb}
+     * when {@code packsB}, else already there from the panel's first chunk), and row blocks [first, first+blocks) of
+     * A packed into {@code pa}.
+     */
+    private record Step(int jc, int nc, int pc, int kc, int first, int blocks, boolean packsB, float[] pb, float[] pa) {
+        /** B's panel in parts of a few slivers (several per thread, so they interleave with compute tasks). */
+        int bParts(int threads) {
+            return packsB ? Math.min((nc + NR - 1) / NR, 4 * threads) : 0;
+        }
+
+        int packTasks(int threads) {
+            return bParts(threads) + blocks;
+        }
+
+        /** Packing task t: a part of B's panel, or one row block of A. */
+        void pack(int t, int threads, int m, int rowsPerBlock, float[] a, int aOff, int aRs, int aCs,
+                  Object b, int bOff, int bRs, int bCs) {
+            int parts = bParts(threads);
+            if (t < parts) {
+                int slivers = (nc + NR - 1) / NR;
+                packAny(pb, kc, sliverStart(slivers, parts, t), sliverStart(slivers, parts, t + 1), nc,
+                        b, bOff + pc * bRs + jc * bCs, bRs, bCs);
+                return;
+            }
+            int ic = (first + t - parts) * rowsPerBlock;
+            int aStride = kc * roundUp(rowsPerBlock, MR);
+            packA(pa, (t - parts) * aStride, Math.min(rowsPerBlock, m - ic), kc, a, aOff + pc * aCs + ic * aRs, aRs, aCs);
         }
     }
 
@@ -606,6 +672,20 @@ public final class Gemm {
                         Arrays.fill(dst, d + cols, d + NR, 0f);
                     }
                 }
+            } else if (cols == NR && rs == 1 && LANES == 16) {
+                // Column-major source with contiguous columns (a transposed weight, x·Wᵀ): 16×16 blocks are
+                // transposed in registers, sixteen rows of W in, sixteen p rows of the sliver out.
+                int src = base + jr * cs, whole = kc - kc % 16;
+                for (int half = 0; half < NR; half += 16) { // sixteen rows of W streamed at a time
+                    for (int p = 0; p < whole; p += 16) {
+                        transpose16(dst, d0 + p * NR + half, b, src + half * cs + p, cs);
+                    }
+                }
+                for (int p = whole; p < kc; p++) {
+                    for (int j = 0, d = d0 + p * NR; j < NR; j++) {
+                        dst[d + j] = b[src + j * cs + p];
+                    }
+                }
             } else if (cols == NR) {
                 // Column-major source (a transposed weight): a column of B is a contiguous row of W, but the
                 // sliver interleaves NR of them. Blocks of TP values of p keep the written part of the sliver
@@ -639,6 +719,107 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * Index vectors for {@link #transpose16}: stage t swaps bit t of the row with bit t of the lane, so LO_t takes
+     * lane L from the pair's first row when L's bit t is clear and from the second when set, at L with bit t cleared
+     * (HI_t: set). Null unless vectors hold 16 floats.
+     */
+    private static final FloatVector[] TRANSPOSE_LO = transposeIndexes(false), TRANSPOSE_HI = transposeIndexes(true);
+    private static final FloatVector LO0 = lane(TRANSPOSE_LO, 0), LO1 = lane(TRANSPOSE_LO, 1),
+            LO2 = lane(TRANSPOSE_LO, 2), LO3 = lane(TRANSPOSE_LO, 3);
+    private static final FloatVector HI0 = lane(TRANSPOSE_HI, 0), HI1 = lane(TRANSPOSE_HI, 1),
+            HI2 = lane(TRANSPOSE_HI, 2), HI3 = lane(TRANSPOSE_HI, 3);
+
+    private static FloatVector[] transposeIndexes(boolean high) {
+        if (LANES != 16) return null;
+        FloatVector[] stages = new FloatVector[4];
+        for (int t = 0; t < 4; t++) {
+            float[] idx = new float[16];
+            for (int lane = 0; lane < 16; lane++) {
+                int from = (lane >> t & 1) * 16; // the pair's second row sits past the first's 16 lanes
+                idx[lane] = from + (high ? lane | 1 << t : lane & ~(1 << t));
+            }
+            stages[t] = FloatVector.fromArray(SPECIES, idx, 0);
+        }
+        return stages;
+    }
+
+    private static FloatVector lane(FloatVector[] stages, int t) {
+        return stages == null ? null : stages[t];
+    }
+
+    /**
+     * dst[d + c·NR + i] = b[at + i·cs + c] for i, c in [0,16): a 16×16 block transposed with four stages of two-vector
+     * selects (one instruction each with AVX-512), instead of 256 scalar loads and stores.
+     */
+    private static void transpose16(float[] dst, int d, float[] b, int at, int cs) {
+        final VectorSpecies<Float> s = SPECIES;
+        FloatVector r0 = FloatVector.fromArray(s, b, at);
+        FloatVector r1 = FloatVector.fromArray(s, b, at + 1 * cs);
+        FloatVector r2 = FloatVector.fromArray(s, b, at + 2 * cs);
+        FloatVector r3 = FloatVector.fromArray(s, b, at + 3 * cs);
+        FloatVector r4 = FloatVector.fromArray(s, b, at + 4 * cs);
+        FloatVector r5 = FloatVector.fromArray(s, b, at + 5 * cs);
+        FloatVector r6 = FloatVector.fromArray(s, b, at + 6 * cs);
+        FloatVector r7 = FloatVector.fromArray(s, b, at + 7 * cs);
+        FloatVector r8 = FloatVector.fromArray(s, b, at + 8 * cs);
+        FloatVector r9 = FloatVector.fromArray(s, b, at + 9 * cs);
+        FloatVector r10 = FloatVector.fromArray(s, b, at + 10 * cs);
+        FloatVector r11 = FloatVector.fromArray(s, b, at + 11 * cs);
+        FloatVector r12 = FloatVector.fromArray(s, b, at + 12 * cs);
+        FloatVector r13 = FloatVector.fromArray(s, b, at + 13 * cs);
+        FloatVector r14 = FloatVector.fromArray(s, b, at + 14 * cs);
+        FloatVector r15 = FloatVector.fromArray(s, b, at + 15 * cs);
+        FloatVector t0 = LO0.selectFrom(r0, r1); FloatVector t1 = HI0.selectFrom(r0, r1);
+        FloatVector t2 = LO0.selectFrom(r2, r3); FloatVector t3 = HI0.selectFrom(r2, r3);
+        FloatVector t4 = LO0.selectFrom(r4, r5); FloatVector t5 = HI0.selectFrom(r4, r5);
+        FloatVector t6 = LO0.selectFrom(r6, r7); FloatVector t7 = HI0.selectFrom(r6, r7);
+        FloatVector t8 = LO0.selectFrom(r8, r9); FloatVector t9 = HI0.selectFrom(r8, r9);
+        FloatVector t10 = LO0.selectFrom(r10, r11); FloatVector t11 = HI0.selectFrom(r10, r11);
+        FloatVector t12 = LO0.selectFrom(r12, r13); FloatVector t13 = HI0.selectFrom(r12, r13);
+        FloatVector t14 = LO0.selectFrom(r14, r15); FloatVector t15 = HI0.selectFrom(r14, r15);
+        r0 = LO1.selectFrom(t0, t2); r2 = HI1.selectFrom(t0, t2);
+        r1 = LO1.selectFrom(t1, t3); r3 = HI1.selectFrom(t1, t3);
+        r4 = LO1.selectFrom(t4, t6); r6 = HI1.selectFrom(t4, t6);
+        r5 = LO1.selectFrom(t5, t7); r7 = HI1.selectFrom(t5, t7);
+        r8 = LO1.selectFrom(t8, t10); r10 = HI1.selectFrom(t8, t10);
+        r9 = LO1.selectFrom(t9, t11); r11 = HI1.selectFrom(t9, t11);
+        r12 = LO1.selectFrom(t12, t14); r14 = HI1.selectFrom(t12, t14);
+        r13 = LO1.selectFrom(t13, t15); r15 = HI1.selectFrom(t13, t15);
+        t0 = LO2.selectFrom(r0, r4); t4 = HI2.selectFrom(r0, r4);
+        t1 = LO2.selectFrom(r1, r5); t5 = HI2.selectFrom(r1, r5);
+        t2 = LO2.selectFrom(r2, r6); t6 = HI2.selectFrom(r2, r6);
+        t3 = LO2.selectFrom(r3, r7); t7 = HI2.selectFrom(r3, r7);
+        t8 = LO2.selectFrom(r8, r12); t12 = HI2.selectFrom(r8, r12);
+        t9 = LO2.selectFrom(r9, r13); t13 = HI2.selectFrom(r9, r13);
+        t10 = LO2.selectFrom(r10, r14); t14 = HI2.selectFrom(r10, r14);
+        t11 = LO2.selectFrom(r11, r15); t15 = HI2.selectFrom(r11, r15);
+        r0 = LO3.selectFrom(t0, t8); r8 = HI3.selectFrom(t0, t8);
+        r1 = LO3.selectFrom(t1, t9); r9 = HI3.selectFrom(t1, t9);
+        r2 = LO3.selectFrom(t2, t10); r10 = HI3.selectFrom(t2, t10);
+        r3 = LO3.selectFrom(t3, t11); r11 = HI3.selectFrom(t3, t11);
+        r4 = LO3.selectFrom(t4, t12); r12 = HI3.selectFrom(t4, t12);
+        r5 = LO3.selectFrom(t5, t13); r13 = HI3.selectFrom(t5, t13);
+        r6 = LO3.selectFrom(t6, t14); r14 = HI3.selectFrom(t6, t14);
+        r7 = LO3.selectFrom(t7, t15); r15 = HI3.selectFrom(t7, t15);
+        r0.intoArray(dst, d + 0 * NR);
+        r1.intoArray(dst, d + 1 * NR);
+        r2.intoArray(dst, d + 2 * NR);
+        r3.intoArray(dst, d + 3 * NR);
+        r4.intoArray(dst, d + 4 * NR);
+        r5.intoArray(dst, d + 5 * NR);
+        r6.intoArray(dst, d + 6 * NR);
+        r7.intoArray(dst, d + 7 * NR);
+        r8.intoArray(dst, d + 8 * NR);
+        r9.intoArray(dst, d + 9 * NR);
+        r10.intoArray(dst, d + 10 * NR);
+        r11.intoArray(dst, d + 11 * NR);
+        r12.intoArray(dst, d + 12 * NR);
+        r13.intoArray(dst, d + 13 * NR);
+        r14.intoArray(dst, d + 14 * NR);
+        r15.intoArray(dst, d + 15 * NR);
     }
 
     /** 6×2-vector tile from packed slivers, accumulators in vector registers. */
