@@ -579,6 +579,18 @@ public final class Gemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             int d0 = at + ir * kc;
+            if (cs == 1 && MR == 8 && rows == 8 && LANES == 16) { // rows of A in place: 8×16 blocks transposed in registers
+                int src = base + ir * rs, whole = kc - kc % 16;
+                for (int p = 0; p < whole; p += 16) {
+                    transpose8x16(dst, d0 + p * 8, a, src + p, rs);
+                }
+                for (int r = 0; r < 8; r++) {
+                    for (int p = whole, d = d0 + whole * 8 + r; p < kc; p++, d += 8) {
+                        dst[d] = a[src + r * rs + p];
+                    }
+                }
+                continue;
+            }
             for (int r = 0; r < rows; r++) {
                 int src = base + (ir + r) * rs;
                 int d = d0 + r;
@@ -722,32 +734,59 @@ public final class Gemm {
     }
 
     /**
-     * Index vectors for {@link #transpose16}: stage t swaps bit t of the row with bit t of the lane, so LO_t takes
-     * lane L from the pair's first row when L's bit t is clear and from the second when set, at L with bit t cleared
-     * (HI_t: set). Null unless vectors hold 16 floats.
+     * Index vectors for the in-register transposes ({@link #transpose16}, {@link #transpose8x16}): a stage swaps one bit
+     * of the row (which of a pair of vectors) with one bit of the lane; the LO select of a pair takes lane L from the
+     * pair's first vector when L's bit is clear and from the second when set, at L with that bit cleared (HI: set).
+     * Null unless vectors hold 16 floats.
      */
-    private static final FloatVector[] TRANSPOSE_LO = transposeIndexes(false), TRANSPOSE_HI = transposeIndexes(true);
-    private static final FloatVector LO0 = lane(TRANSPOSE_LO, 0), LO1 = lane(TRANSPOSE_LO, 1),
-            LO2 = lane(TRANSPOSE_LO, 2), LO3 = lane(TRANSPOSE_LO, 3);
-    private static final FloatVector HI0 = lane(TRANSPOSE_HI, 0), HI1 = lane(TRANSPOSE_HI, 1),
-            HI2 = lane(TRANSPOSE_HI, 2), HI3 = lane(TRANSPOSE_HI, 3);
+    private static final FloatVector LO0 = select(0, false, false), HI0 = select(0, true, false),
+            LO1 = select(1, false, false), HI1 = select(1, true, false),
+            LO2 = select(2, false, false), HI2 = select(2, true, false),
+            LO3 = select(3, false, false), HI3 = select(3, true, false);
+    /** transpose8x16's last stage, which also moves lane bits (i2 i1 i0 c0) to the sliver's order (c0 i2 i1 i0). */
+    private static final FloatVector LO3S = select(3, false, true), HI3S = select(3, true, true);
 
-    private static FloatVector[] transposeIndexes(boolean high) {
+    private static FloatVector select(int bit, boolean high, boolean toSliver) {
         if (LANES != 16) return null;
-        FloatVector[] stages = new FloatVector[4];
-        for (int t = 0; t < 4; t++) {
-            float[] idx = new float[16];
-            for (int lane = 0; lane < 16; lane++) {
-                int from = (lane >> t & 1) * 16; // the pair's second row sits past the first's 16 lanes
-                idx[lane] = from + (high ? lane | 1 << t : lane & ~(1 << t));
-            }
-            stages[t] = FloatVector.fromArray(SPECIES, idx, 0);
+        float[] idx = new float[16];
+        for (int lane = 0; lane < 16; lane++) {
+            int from = toSliver ? (lane & 7) << 1 | lane >> 3 : lane;
+            int second = (from >> bit & 1) * 16; // the pair's second vector sits past the first's 16 lanes
+            idx[lane] = second + (high ? from | 1 << bit : from & ~(1 << bit));
         }
-        return stages;
+        return FloatVector.fromArray(SPECIES, idx, 0);
     }
 
-    private static FloatVector lane(FloatVector[] stages, int t) {
-        return stages == null ? null : stages[t];
+    /**
+     * dst[d + c·8 + i] = a[at + i·rs + c] for i in [0,8), c in [0,16): sixteen columns of eight rows of A into an MR = 8
+     * sliver, three stages of two-vector selects (swapping row bit t with lane bit t+1) instead of 128 scalar moves.
+     */
+    private static void transpose8x16(float[] dst, int d, float[] a, int at, int rs) {
+        final VectorSpecies<Float> s = SPECIES;
+        FloatVector r0 = FloatVector.fromArray(s, a, at);
+        FloatVector r1 = FloatVector.fromArray(s, a, at + rs);
+        FloatVector r2 = FloatVector.fromArray(s, a, at + 2 * rs);
+        FloatVector r3 = FloatVector.fromArray(s, a, at + 3 * rs);
+        FloatVector r4 = FloatVector.fromArray(s, a, at + 4 * rs);
+        FloatVector r5 = FloatVector.fromArray(s, a, at + 5 * rs);
+        FloatVector r6 = FloatVector.fromArray(s, a, at + 6 * rs);
+        FloatVector r7 = FloatVector.fromArray(s, a, at + 7 * rs);
+        FloatVector t0 = LO1.selectFrom(r0, r1), t1 = HI1.selectFrom(r0, r1);
+        FloatVector t2 = LO1.selectFrom(r2, r3), t3 = HI1.selectFrom(r2, r3);
+        FloatVector t4 = LO1.selectFrom(r4, r5), t5 = HI1.selectFrom(r4, r5);
+        FloatVector t6 = LO1.selectFrom(r6, r7), t7 = HI1.selectFrom(r6, r7);
+        r0 = LO2.selectFrom(t0, t2); r2 = HI2.selectFrom(t0, t2);
+        r1 = LO2.selectFrom(t1, t3); r3 = HI2.selectFrom(t1, t3);
+        r4 = LO2.selectFrom(t4, t6); r6 = HI2.selectFrom(t4, t6);
+        r5 = LO2.selectFrom(t5, t7); r7 = HI2.selectFrom(t5, t7);
+        LO3S.selectFrom(r0, r4).intoArray(dst, d);
+        LO3S.selectFrom(r1, r5).intoArray(dst, d + 16);
+        LO3S.selectFrom(r2, r6).intoArray(dst, d + 32);
+        LO3S.selectFrom(r3, r7).intoArray(dst, d + 48);
+        HI3S.selectFrom(r0, r4).intoArray(dst, d + 64);
+        HI3S.selectFrom(r1, r5).intoArray(dst, d + 80);
+        HI3S.selectFrom(r2, r6).intoArray(dst, d + 96);
+        HI3S.selectFrom(r3, r7).intoArray(dst, d + 112);
     }
 
     /**
