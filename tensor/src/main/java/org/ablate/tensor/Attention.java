@@ -43,8 +43,11 @@ final class Attention {
         // read q, k, v in place (a KV cache hands over strided views of a longer buffer): no per-step copies
         Attend at = new Attend(rows(q), rows(k), rows(v), bsz, h, lq, lk, d, dv, bias, causal,
                 keyPadding == null ? null : keyPadding.data(), scale);
-        float[] probs = Workspace.floats(bsz * h * lq * lk);
-        float[] out = Workspace.floats(bsz * h * lq * dv);
+        // Without a causal mask (and with keys) every row of probs and out is written whole, so their arrays need no
+        // zeroing first; a causal mask leaves blocks that see no key to the zeros.
+        boolean whole = !causal && lk > 0;
+        float[] probs = whole ? Workspace.floatsToFill(bsz * h * lq * lk) : Workspace.floats(bsz * h * lq * lk);
+        float[] out = whole ? Workspace.floatsToFill(bsz * h * lq * dv) : Workspace.floats(bsz * h * lq * dv);
         // (batch, head) pairs are independent: each task writes only its own rows of probs and out
         forEachTask(bsz * h, bh -> K.attentionForward(at, bh, probs, out));
         if (probsOut != null && probsOut.length > 0) probsOut[0] = Tensor.of(probs.clone(), ps);
