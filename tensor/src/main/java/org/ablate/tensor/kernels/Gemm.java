@@ -29,6 +29,14 @@ public final class Gemm {
             : LANES >= 16 ? tileRows(System.getProperty("ablate.gemm.mr"), 8) : 6;
     static final int NR = SPECIES == null ? 4 : 2 * LANES;
     /** Cache blocks: KC deep panels, MC rows of packed A (L2), NC columns of packed B. */
+    /**
+     * Floats before the first packed B sliver in its buffer ({@code ablate.gemm.bAlign}, default 0). The micro-kernel
+     * loads two vectors of B per step; a 64-byte vector that straddles two cache lines takes two of the load ports'
+     * turns, and with the eight broadcasts of A beside them that is what the 8-row kernel waits on. Arrays start
+     * 16 bytes past an object boundary, so under {@code -XX:ObjectAlignmentInBytes=64} a start of 12 floats puts
+     * every sliver row on a cache line of its own (W4 4–12 % faster; docs/performance.md). ./ablate sets both.
+     */
+    static final int B_ALIGN = Integer.getInteger("ablate.gemm.bAlign", 0);
     static final int KC = Integer.getInteger("ablate.gemm.kc", 512);
     static final int MC = roundUp(Integer.getInteger("ablate.gemm.mc", 72), MR);
     static final int NC = roundUp(Integer.getInteger("ablate.gemm.nc", 3072), NR);
@@ -312,8 +320,8 @@ public final class Gemm {
         }
 
         float[] packedB(int size) {
-            if (b.length < size) {
-                b = new float[size];
+            if (b.length < size + B_ALIGN) {
+                b = new float[size + B_ALIGN];
             }
             return b;
         }
@@ -330,8 +338,8 @@ public final class Gemm {
         }
 
         float[] packedB2(int size) {
-            if (b2.length < size) {
-                b2 = new float[size];
+            if (b2.length < size + B_ALIGN) {
+                b2 = new float[size + B_ALIGN];
             }
             return b2;
         }
@@ -544,7 +552,7 @@ public final class Gemm {
                 for (int p0 = 0; p0 < kc; p0 += K_PART) {
                     int kp = Math.min(K_PART, kc - p0);
                     for (int ir = 0; ir < mc; ir += MR) {
-                        microVector8(kp, pa, paAt + ir * kc + p0 * MR, pb, jr * kc + p0 * NR, c, cAt + ir * cRs + jr, cRs,
+                        microVector8(kp, pa, paAt + ir * kc + p0 * MR, pb, B_ALIGN + jr * kc + p0 * NR, c, cAt + ir * cRs + jr, cRs,
                                 Math.min(MR, mc - ir), cols, acc, tile, part, ir * NR, p0 == 0, p0 + kp >= kc, bias, biasAt + jr);
                     }
                 }
@@ -557,14 +565,14 @@ public final class Gemm {
                 int rows = Math.min(MR, mc - ir);
                 int at = cAt + ir * cRs + jr;
                 if (SPECIES == null) {
-                    microScalar(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc);
+                    microScalar(kc, pa, paAt + ir * kc, pb, B_ALIGN + jr * kc, c, at, cRs, rows, cols, acc);
                 } else if (MR == 12) {
-                    microVector12(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
+                    microVector12(kc, pa, paAt + ir * kc, pb, B_ALIGN + jr * kc, c, at, cRs, rows, cols, acc, tile);
                 } else if (MR == 8) {
-                    microVector8(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile, null, 0, true, true,
+                    microVector8(kc, pa, paAt + ir * kc, pb, B_ALIGN + jr * kc, c, at, cRs, rows, cols, acc, tile, null, 0, true, true,
                             bias, biasAt + jr);
                 } else {
-                    microVector6(kc, pa, paAt + ir * kc, pb, jr * kc, c, at, cRs, rows, cols, acc, tile);
+                    microVector6(kc, pa, paAt + ir * kc, pb, B_ALIGN + jr * kc, c, at, cRs, rows, cols, acc, tile);
                 }
             }
         }
@@ -675,7 +683,7 @@ public final class Gemm {
     private static void packB(float[] dst, int kc, int sFrom, int sTo, int nc, float[] b, int base, int rs, int cs) {
         for (int jr = sFrom * NR; jr < Math.min(nc, sTo * NR); jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int d0 = jr * kc;
+            int d0 = B_ALIGN + jr * kc;
             if (cs == 1) {
                 for (int p = 0; p < kc; p++) {
                     int d = d0 + p * NR;

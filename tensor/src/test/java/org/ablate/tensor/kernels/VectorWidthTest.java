@@ -56,13 +56,18 @@ class VectorWidthTest {
     }
 
     private static String child(String bits, String rows, String packedA, int kPart, Path results) throws IOException, InterruptedException {
+        return child(bits, rows, packedA, kPart, List.of(), results);
+    }
+
+    private static String child(String bits, String rows, String packedA, int kPart, List<String> extra, Path results)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector",
+        List<String> command = new java.util.ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
                 "-Dablate.vector.bits=" + bits, "-Dablate.gemm.mr=" + rows, "-Dablate.gemm.kPart=" + kPart,
-                "-Dablate.gemm.packedAFloats=" + (packedA.isEmpty() ? Gemm.PACKED_A_FLOATS : packedA),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                KernelCases.class.getName(), results.toString()))
-                .redirectErrorStream(true).start();
+                "-Dablate.gemm.packedAFloats=" + (packedA.isEmpty() ? Gemm.PACKED_A_FLOATS : packedA), "-Xmx512m"));
+        command.addAll(extra);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelCases.class.getName(), results.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         boolean done = p.waitFor(5, TimeUnit.MINUTES);
         String text = new String(out, StandardCharsets.UTF_8);
@@ -84,6 +89,25 @@ class VectorWidthTest {
         assertEquals(a.keySet(), b.keySet());
         for (String op : a.keySet()) {
             assertTrue(java.util.Arrays.equals(a.get(op), b.get(op)), op + ": panels in parts differ from whole panels at element "
+                    + java.util.Arrays.mismatch(a.get(op), b.get(op)));
+        }
+    }
+
+    /**
+     * Packed B panels that start 12 floats into their buffers on 64-byte object boundaries (the launcher's setting,
+     * Gemm.B_ALIGN) only move where the slivers lie: every op's output and gradient must keep its bits.
+     */
+    @org.junit.jupiter.api.Test
+    void alignedPanelsGiveTheSameBits() throws Exception {
+        Path plain = dir.resolve("plain.bin"), aligned = dir.resolve("aligned.bin");
+        child("512", "8", "", Gemm.K_PART, List.of("-Dablate.gemm.bAlign=0"), plain);
+        String text = child("512", "8", "", Gemm.K_PART,
+                List.of("-XX:ObjectAlignmentInBytes=64", "-Dablate.gemm.bAlign=12"), aligned);
+        assertTrue(text.contains("kernels:"), text);
+        Map<String, float[]> a = WidthOps.read(plain), b = WidthOps.read(aligned);
+        assertEquals(a.keySet(), b.keySet());
+        for (String op : a.keySet()) {
+            assertTrue(java.util.Arrays.equals(a.get(op), b.get(op)), op + ": aligned panels differ at element "
                     + java.util.Arrays.mismatch(a.get(op), b.get(op)));
         }
     }
