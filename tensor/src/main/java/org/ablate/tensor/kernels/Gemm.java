@@ -358,10 +358,10 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean acc = accumulate || pc > 0;
-                packAny(pb, kc, 0, nc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
+                packAny(pb, kc, 0, nc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, false);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(pa, 0, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs);
+                    packA(pa, 0, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs, false);
                     macro(pa, 0, pb, mc, kc, 0, nc, c, cOff + ic * cRs + jc, cRs, acc, buf.tile, acc ? null : bias, jc);
                 }
             }
@@ -470,12 +470,12 @@ public final class Gemm {
             if (t < parts) {
                 int slivers = (nc + NR - 1) / NR;
                 packAny(pb, kc, sliverStart(slivers, parts, t), sliverStart(slivers, parts, t + 1), nc,
-                        b, bOff + pc * bRs + jc * bCs, bRs, bCs);
+                        b, bOff + pc * bRs + jc * bCs, bRs, bCs, true);
                 return;
             }
             int ic = (first + t - parts) * rowsPerBlock;
             int aStride = kc * roundUp(rowsPerBlock, MR);
-            packA(pa, (t - parts) * aStride, Math.min(rowsPerBlock, m - ic), kc, a, aOff + pc * aCs + ic * aRs, aRs, aCs);
+            packA(pa, (t - parts) * aStride, Math.min(rowsPerBlock, m - ic), kc, a, aOff + pc * aCs + ic * aRs, aRs, aCs, true);
         }
     }
 
@@ -578,8 +578,14 @@ public final class Gemm {
         }
     }
 
-    /** Packs an mc×kc block of A into MR-row slivers: sliver s holds, for each p, its MR values (zero padded). */
-    private static void packA(float[] dst, int at, int mc, int kc, float[] a, int base, int rs, int cs) {
+    /**
+     * Packs an mc×kc block of A into MR-row slivers: sliver s holds, for each p, its MR values (zero padded).
+     * {@code inRegisters}: rows of A may be moved by in-register transposes. Only the large products of the pool path
+     * ask for it: the transposes are Vector API code, slow until the JIT compiles it fully, and the small products on
+     * the calling thread (attention over a short prompt) are too rare for that to happen soon (a 16-token prefill ran
+     * 20 % slower with them).
+     */
+    private static void packA(float[] dst, int at, int mc, int kc, float[] a, int base, int rs, int cs, boolean inRegisters) {
         if (rs == 1 && cs != 1) {
             packATransposed(dst, at, mc, kc, a, base, cs);
             return;
@@ -587,7 +593,7 @@ public final class Gemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             int d0 = at + ir * kc;
-            if (cs == 1 && MR == 8 && rows == 8 && LANES == 16) { // rows of A in place: 8×16 blocks transposed in registers
+            if (inRegisters && cs == 1 && MR == 8 && rows == 8 && LANES == 16) { // rows of A in place: 8×16 blocks transposed in registers
                 int src = base + ir * rs, whole = kc - kc % 16;
                 for (int p = 0; p < whole; p += 16) {
                     transpose8x16(dst, d0 + p * 8, a, src + p, rs);
@@ -647,9 +653,10 @@ public final class Gemm {
     }
 
     /** {@link #packB} from an array or from a mapped file region ({@link MappedWeights}). */
-    private static void packAny(float[] dst, int kc, int sFrom, int sTo, int nc, Object b, int base, int rs, int cs) {
+    private static void packAny(float[] dst, int kc, int sFrom, int sTo, int nc, Object b, int base, int rs, int cs,
+                                boolean inRegisters) {
         if (b instanceof float[] array) {
-            packB(dst, kc, sFrom, sTo, nc, array, base, rs, cs);
+            packB(dst, kc, sFrom, sTo, nc, array, base, rs, cs, inRegisters);
             return;
         }
         MemorySegment seg = (MemorySegment) b;
@@ -661,7 +668,7 @@ public final class Gemm {
         // that packB's own column index j still finds element (p, j) at stage[(j - j0)·kc + p] (or [p·width + j - j0]).
         if (cs == 1 && rs != 1) {
             MappedWeights.copyRows(seg, (long) base + j0, rs, kc, width, stage, 0);
-            packB(dst, kc, sFrom, sTo, nc, stage, -j0, width, 1);
+            packB(dst, kc, sFrom, sTo, nc, stage, -j0, width, 1, inRegisters);
         } else {
             if (rs == 1) {
                 MappedWeights.copyRows(seg, (long) base + (long) j0 * cs, cs, width, kc, stage, 0);
@@ -672,15 +679,16 @@ public final class Gemm {
                     }
                 }
             }
-            packB(dst, kc, sFrom, sTo, nc, stage, -j0 * kc, 1, kc);
+            packB(dst, kc, sFrom, sTo, nc, stage, -j0 * kc, 1, kc, inRegisters);
         }
     }
 
     /**
      * Packs slivers [sFrom,sTo) of a kc×nc panel of B into NR-column slivers: sliver s holds, for each p, its NR
-     * values (zero padded past nc).
+     * values (zero padded past nc). {@code inRegisters} as for packA.
      */
-    private static void packB(float[] dst, int kc, int sFrom, int sTo, int nc, float[] b, int base, int rs, int cs) {
+    private static void packB(float[] dst, int kc, int sFrom, int sTo, int nc, float[] b, int base, int rs, int cs,
+                              boolean inRegisters) {
         for (int jr = sFrom * NR; jr < Math.min(nc, sTo * NR); jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int d0 = B_ALIGN + jr * kc;
@@ -692,7 +700,7 @@ public final class Gemm {
                         Arrays.fill(dst, d + cols, d + NR, 0f);
                     }
                 }
-            } else if (cols == NR && rs == 1 && LANES == 16) {
+            } else if (inRegisters && cols == NR && rs == 1 && LANES == 16) {
                 // Column-major source with contiguous columns (a transposed weight, x·Wᵀ): 16×16 blocks are
                 // transposed in registers, sixteen rows of W in, sixteen p rows of the sliver out.
                 int src = base + jr * cs, whole = kc - kc % 16;
