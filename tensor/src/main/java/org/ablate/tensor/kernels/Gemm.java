@@ -304,44 +304,30 @@ public final class Gemm {
         return (v + multiple - 1) / multiple * multiple;
     }
 
-    /** Per-thread packing buffers, grown on demand and reused across calls. */
+    /**
+     * Per-thread packing buffers, grown on demand and reused across calls: two sets, the second for the step packed
+     * while the first set's step computes (see parallelBlocked).
+     */
     private static final class Buffers {
-        private float[] a = new float[0];
-        private float[] b = new float[0];
+        private final float[][] a = {new float[0], new float[0]};
+        private final float[][] b = {new float[0], new float[0]};
         final float[] tile = new float[MR * NR];
         /** Each tile's sums between the parts of a k panel ({@link #K_PART}): MR × NR floats per MR rows of a block. */
         final float[] part = new float[roundUp(MC, MR) * NR];
 
-        float[] packedA(int size) {
-            if (a.length < size) {
-                a = new float[size];
+        float[] packedA(int size, int set) {
+            if (a[set].length < size) {
+                a[set] = new float[size];
             }
-            return a;
+            return a[set];
         }
 
-        float[] packedB(int size) {
-            if (b.length < size + B_ALIGN) {
-                b = new float[size + B_ALIGN];
+        /** B's panels start {@link #B_ALIGN} floats in. */
+        float[] packedB(int size, int set) {
+            if (b[set].length < size + B_ALIGN) {
+                b[set] = new float[size + B_ALIGN];
             }
-            return b;
-        }
-
-        /** Second buffers, for the step packed while the first set's step computes (see parallelBlocked). */
-        private float[] a2 = new float[0];
-        private float[] b2 = new float[0];
-
-        float[] packedA2(int size) {
-            if (a2.length < size) {
-                a2 = new float[size];
-            }
-            return a2;
-        }
-
-        float[] packedB2(int size) {
-            if (b2.length < size + B_ALIGN) {
-                b2 = new float[size + B_ALIGN];
-            }
-            return b2;
+            return b[set];
         }
     }
 
@@ -351,8 +337,8 @@ public final class Gemm {
                                 Object b, int bOff, int bRs, int bCs,
                                 float[] c, int cOff, int cRs, boolean accumulate, float[] bias) {
         Buffers buf = BUFFERS.get();
-        float[] pb = buf.packedB(Math.min(KC, k) * roundUp(Math.min(NC, j1 - j0), NR));
-        float[] pa = buf.packedA(Math.min(KC, k) * roundUp(Math.min(MC, i1 - i0), MR));
+        float[] pb = buf.packedB(Math.min(KC, k) * roundUp(Math.min(NC, j1 - j0), NR), 0);
+        float[] pa = buf.packedA(Math.min(KC, k) * roundUp(Math.min(MC, i1 - i0), MR), 0);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -394,8 +380,8 @@ public final class Gemm {
         int chunks = (mBlocks + chunk - 1) / chunk, panels = (k + KC - 1) / KC, columnBlocks = (n + NC - 1) / NC;
         Buffers own = BUFFERS.get(); // the caller waits, so its buffers are free for the workers to share
         int bSize = kcMax * roundUp(Math.min(NC, n), NR), aSize = chunk * aStrideMax;
-        float[][] pb = {own.packedB(bSize), own.packedB2(bSize)};
-        float[][] pa = {own.packedA(aSize), own.packedA2(aSize)};
+        float[][] pb = {own.packedB(bSize, 0), own.packedB(bSize, 1)};
+        float[][] pa = {own.packedA(aSize, 0), own.packedA(aSize, 1)};
         int steps = columnBlocks * panels * chunks;
         Step[] plan = new Step[steps];
         for (int s = 0, jc = 0; jc < n; jc += NC) {
