@@ -85,10 +85,15 @@ class VectorWidthTest {
         Path whole = dir.resolve("whole.bin"), parts = dir.resolve("parts.bin");
         child("512", "8", "", 0, whole);
         child("512", "8", "", 256, parts);
-        Map<String, float[]> a = WidthOps.read(whole), b = WidthOps.read(parts);
+        assertSameBits(whole, parts, "panels in parts differ from whole panels");
+    }
+
+    /** Every op's output and gradient in {@code expected} and {@code actual} (WidthOps files) are equal bit for bit. */
+    private static void assertSameBits(Path expected, Path actual, String what) throws IOException {
+        Map<String, float[]> a = WidthOps.read(expected), b = WidthOps.read(actual);
         assertEquals(a.keySet(), b.keySet());
         for (String op : a.keySet()) {
-            assertTrue(java.util.Arrays.equals(a.get(op), b.get(op)), op + ": panels in parts differ from whole panels at element "
+            assertTrue(java.util.Arrays.equals(a.get(op), b.get(op)), op + ": " + what + " at element "
                     + java.util.Arrays.mismatch(a.get(op), b.get(op)));
         }
     }
@@ -104,12 +109,7 @@ class VectorWidthTest {
         String text = child("512", "8", "", Gemm.K_PART,
                 List.of("-XX:ObjectAlignmentInBytes=64", "-Dablate.gemm.bAlign=12"), aligned);
         assertTrue(text.contains("kernels:"), text);
-        Map<String, float[]> a = WidthOps.read(plain), b = WidthOps.read(aligned);
-        assertEquals(a.keySet(), b.keySet());
-        for (String op : a.keySet()) {
-            assertTrue(java.util.Arrays.equals(a.get(op), b.get(op)), op + ": aligned panels differ at element "
-                    + java.util.Arrays.mismatch(a.get(op), b.get(op)));
-        }
+        assertSameBits(plain, aligned, "aligned panels differ");
     }
 
     /**
