@@ -404,7 +404,7 @@ public final class Gemm {
             int groups = Math.max(columnParts(now.blocks, slivers, threads),
                     Math.min(slivers, (int) ((long) now.kc * slivers * NR / GROUP_FLOATS)));
             int computeTasks = now.blocks * groups, packTasks = next == null ? 0 : next.packTasks(threads);
-            int aStride = now.kc * roundUp(rowsPerBlock, MR);
+            int aStride = now.aStride(rowsPerBlock);
             int cBase = cOff + now.jc;
             float[] panelBias = acc ? null : bias;
             // Packing tasks alternate with the first compute tasks, so while one worker packs another computes.
@@ -449,6 +449,11 @@ public final class Gemm {
             return bParts(threads) + blocks;
         }
 
+        /** Floats of packed A per row block: where the packing task writes block i and the compute task reads it. */
+        int aStride(int rowsPerBlock) {
+            return kc * roundUp(rowsPerBlock, MR);
+        }
+
         /** Packing task t: a part of B's panel, or one row block of A. */
         void pack(int t, int threads, int m, int rowsPerBlock, float[] a, int aOff, int aRs, int aCs,
                   Object b, int bOff, int bRs, int bCs) {
@@ -460,8 +465,7 @@ public final class Gemm {
                 return;
             }
             int ic = (first + t - parts) * rowsPerBlock;
-            int aStride = kc * roundUp(rowsPerBlock, MR);
-            packA(pa, (t - parts) * aStride, Math.min(rowsPerBlock, m - ic), kc, a, aOff + pc * aCs + ic * aRs, aRs, aCs, true);
+            packA(pa, (t - parts) * aStride(rowsPerBlock), Math.min(rowsPerBlock, m - ic), kc, a, aOff + pc * aCs + ic * aRs, aRs, aCs, true);
         }
     }
 
