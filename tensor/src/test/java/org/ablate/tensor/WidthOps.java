@@ -25,6 +25,7 @@ public final class WidthOps {
     static Map<String, float[]> compute() {
         Map<String, float[]> r = new LinkedHashMap<>();
         op(r, "matmul one row", t -> t[0].matmul(t[1]), rand(1, 1, 64), rand(2, 64, 300));
+        op(r, "linear one row", t -> t[0].linear(t[1], t[2]), rand(37, 1, 70), rand(38, 300, 70), rand(39, 300)); // a decoding step
         op(r, "linear short prompt", t -> t[0].linear(t[1], t[2]), rand(3, 5, 64), rand(4, 96, 64), rand(5, 96));
         op(r, "linear blocked", t -> t[0].linear(t[1], null), rand(6, 70, 33), rand(7, 50, 33));
         op(r, "linear deep", t -> t[0].linear(t[1], t[2]), rand(34, 40, 600), rand(35, 70, 600), rand(36, 70)); // k panels and parts

@@ -23,6 +23,8 @@ public final class Gemv {
     static final long PARALLEL_MIN = Long.getLong("ablate.gemv.parallelMin", 1L << 15);
     /** Output columns per task in the dot form: small enough to balance, large enough to amortise a task. */
     private static final int DOT_CHUNK = 64;
+    /** Weight rows dotted at once in the one-row (decoding) form: 16 or 1 ({@code ablate.gemv.rows}). */
+    static final int ROWS_IN_FLIGHT = Integer.getInteger("ablate.gemv.rows", 16);
 
     private Gemv() {}
 
@@ -54,11 +56,13 @@ public final class Gemv {
             float[] xv = xs;
             int xv0 = xo;
             int chunks = (n + DOT_CHUNK - 1) / DOT_CHUNK;
+            java.util.function.IntConsumer chunk = ROWS_IN_FLIGHT == 1
+                    ? c -> streamRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k, xv, xv0, b, bOff, bColStride, y, yOff)
+                    : c -> dotRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k, xv, xv0, b, bOff, bColStride, y, yOff);
             if (parallel) {
-                Parallel.parallelFor(chunks, c -> dotRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k,
-                        xv, xv0, b, bOff, bColStride, y, yOff));
+                Parallel.parallelFor(chunks, chunk);
             } else {
-                dotRows(0, n, k, xv, xv0, b, bOff, bColStride, y, yOff);
+                for (int c = 0; c < chunks; c++) chunk.accept(c);
             }
         } else if (bColStride == 1 && !SCALAR) {
             float[] xv = xs;
@@ -159,6 +163,10 @@ public final class Gemv {
             if (m == 1) { // memory-bound: sixteen rows at a time straight from the file, the rest staged
                 int kv = S.loopBound(k);
                 int j = j0;
+                if (ROWS_IN_FLIGHT == 1) {
+                    streamRowsMapped(j0, j1, k, av, a0, w, wOff, wRowStep, c, cOff);
+                    return;
+                }
                 for (; j + 16 <= j1; j += 16) dot16Mapped(j, k, kv, av, a0, w, wOff, wRowStep, c, cOff);
                 if (j < j1) {
                     float[] block = MappedWeights.stage((j1 - j) * k);
@@ -239,22 +247,40 @@ public final class Gemv {
             s32 = b2.fma(x, s32);
             s33 = b3.fma(x, s33);
         }
-        finishDot(s00, k, kv, a, a0, w, w0, c, c0 + j);
-        finishDot(s01, k, kv, a, a0, w, w1, c, c0 + j + 1);
-        finishDot(s02, k, kv, a, a0, w, w2, c, c0 + j + 2);
-        finishDot(s03, k, kv, a, a0, w, w3, c, c0 + j + 3);
-        finishDot(s10, k, kv, a, a1, w, w0, c, c0 + cRowStep + j);
-        finishDot(s11, k, kv, a, a1, w, w1, c, c0 + cRowStep + j + 1);
-        finishDot(s12, k, kv, a, a1, w, w2, c, c0 + cRowStep + j + 2);
-        finishDot(s13, k, kv, a, a1, w, w3, c, c0 + cRowStep + j + 3);
-        finishDot(s20, k, kv, a, a2, w, w0, c, c0 + 2 * cRowStep + j);
-        finishDot(s21, k, kv, a, a2, w, w1, c, c0 + 2 * cRowStep + j + 1);
-        finishDot(s22, k, kv, a, a2, w, w2, c, c0 + 2 * cRowStep + j + 2);
-        finishDot(s23, k, kv, a, a2, w, w3, c, c0 + 2 * cRowStep + j + 3);
-        finishDot(s30, k, kv, a, a3, w, w0, c, c0 + 3 * cRowStep + j);
-        finishDot(s31, k, kv, a, a3, w, w1, c, c0 + 3 * cRowStep + j + 1);
-        finishDot(s32, k, kv, a, a3, w, w2, c, c0 + 3 * cRowStep + j + 2);
-        finishDot(s33, k, kv, a, a3, w, w3, c, c0 + 3 * cRowStep + j + 3);
+        // the sums through an array: passed to a call the JIT does not inline, a vector would be boxed
+        float[] t = LANES.get();
+        s00.intoArray(t, 0 * lanes);
+        s01.intoArray(t, 1 * lanes);
+        s02.intoArray(t, 2 * lanes);
+        s03.intoArray(t, 3 * lanes);
+        s10.intoArray(t, 4 * lanes);
+        s11.intoArray(t, 5 * lanes);
+        s12.intoArray(t, 6 * lanes);
+        s13.intoArray(t, 7 * lanes);
+        s20.intoArray(t, 8 * lanes);
+        s21.intoArray(t, 9 * lanes);
+        s22.intoArray(t, 10 * lanes);
+        s23.intoArray(t, 11 * lanes);
+        s30.intoArray(t, 12 * lanes);
+        s31.intoArray(t, 13 * lanes);
+        s32.intoArray(t, 14 * lanes);
+        s33.intoArray(t, 15 * lanes);
+        finishDot(t, 0 * lanes, k, kv, a, a0, w, w0, c, c0 + j);
+        finishDot(t, 1 * lanes, k, kv, a, a0, w, w1, c, c0 + j + 1);
+        finishDot(t, 2 * lanes, k, kv, a, a0, w, w2, c, c0 + j + 2);
+        finishDot(t, 3 * lanes, k, kv, a, a0, w, w3, c, c0 + j + 3);
+        finishDot(t, 4 * lanes, k, kv, a, a1, w, w0, c, c0 + cRowStep + j);
+        finishDot(t, 5 * lanes, k, kv, a, a1, w, w1, c, c0 + cRowStep + j + 1);
+        finishDot(t, 6 * lanes, k, kv, a, a1, w, w2, c, c0 + cRowStep + j + 2);
+        finishDot(t, 7 * lanes, k, kv, a, a1, w, w3, c, c0 + cRowStep + j + 3);
+        finishDot(t, 8 * lanes, k, kv, a, a2, w, w0, c, c0 + 2 * cRowStep + j);
+        finishDot(t, 9 * lanes, k, kv, a, a2, w, w1, c, c0 + 2 * cRowStep + j + 1);
+        finishDot(t, 10 * lanes, k, kv, a, a2, w, w2, c, c0 + 2 * cRowStep + j + 2);
+        finishDot(t, 11 * lanes, k, kv, a, a2, w, w3, c, c0 + 2 * cRowStep + j + 3);
+        finishDot(t, 12 * lanes, k, kv, a, a3, w, w0, c, c0 + 3 * cRowStep + j);
+        finishDot(t, 13 * lanes, k, kv, a, a3, w, w1, c, c0 + 3 * cRowStep + j + 1);
+        finishDot(t, 14 * lanes, k, kv, a, a3, w, w2, c, c0 + 3 * cRowStep + j + 2);
+        finishDot(t, 15 * lanes, k, kv, a, a3, w, w3, c, c0 + 3 * cRowStep + j + 3);
     }
 
     /** Plain scalar loop, y (+)= x·B, summing over p in order; the test oracle. */
@@ -319,6 +345,41 @@ public final class Gemv {
         }
     }
 
+    /**
+     * {@link #dotRows} one weight row after the other ({@link #ROWS_IN_FLIGHT} = 1): each task reads its block as one
+     * sequential stream instead of sixteen interleaved ones, the same sums in the same order.
+     */
+    private static void streamRows(int j0, int j1, int k, float[] x, int xo, float[] b, int bOff, int rowStep,
+                                   float[] y, int yOff) {
+        int lanes = S.length();
+        int kv = S.loopBound(k);
+        for (int j = j0; j < j1; j++) {
+            int r = bOff + j * rowStep;
+            FloatVector a = FloatVector.zero(S);
+            for (int p = 0; p < kv; p += lanes) {
+                a = FloatVector.fromArray(S, b, r + p).fma(FloatVector.fromArray(S, x, xo + p), a);
+            }
+            finishDot(a, k, kv, x, xo, b, r, y, yOff + j);
+        }
+    }
+
+    /** {@link #streamRows} from a mapped region. */
+    private static void streamRowsMapped(int j0, int j1, int k, float[] x, int xo, MemorySegment w, long wOff, long rowStep,
+                                         float[] y, int yOff) {
+        int lanes = S.length();
+        int kv = S.loopBound(k);
+        for (int j = j0; j < j1; j++) {
+            long r = wOff + j * rowStep;
+            long q = r * Float.BYTES;
+            FloatVector a = FloatVector.zero(S);
+            for (int p = 0; p < kv; p += lanes) {
+                a = FloatVector.fromMemorySegment(S, w, q + (long) p * Float.BYTES, java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .fma(FloatVector.fromArray(S, x, xo + p), a);
+            }
+            finishDotMapped(a, k, kv, x, xo, w, r, y, yOff + j);
+        }
+    }
+
     /** y[j..j+16) += dot(x, rows j..j+16 of B); each row summed in the same order as the four-row loop. */
     private static void dot16(int j, int k, int kv, float[] x, int xo, float[] b, int bOff, int rowStep,
                               float[] y, int yOff) {
@@ -347,22 +408,40 @@ public final class Gemv {
             a15 = FloatVector.fromArray(S, b, q + rowStep).fma(xv, a15);
         }
         int yj = yOff + j;
-        finishDot(a0, k, kv, x, xo, b, r0, y, yj);
-        finishDot(a1, k, kv, x, xo, b, r0 + rowStep, y, yj + 1);
-        finishDot(a2, k, kv, x, xo, b, r0 + 2 * rowStep, y, yj + 2);
-        finishDot(a3, k, kv, x, xo, b, r0 + 3 * rowStep, y, yj + 3);
-        finishDot(a4, k, kv, x, xo, b, r0 + 4 * rowStep, y, yj + 4);
-        finishDot(a5, k, kv, x, xo, b, r0 + 5 * rowStep, y, yj + 5);
-        finishDot(a6, k, kv, x, xo, b, r0 + 6 * rowStep, y, yj + 6);
-        finishDot(a7, k, kv, x, xo, b, r0 + 7 * rowStep, y, yj + 7);
-        finishDot(a8, k, kv, x, xo, b, r0 + 8 * rowStep, y, yj + 8);
-        finishDot(a9, k, kv, x, xo, b, r0 + 9 * rowStep, y, yj + 9);
-        finishDot(a10, k, kv, x, xo, b, r0 + 10 * rowStep, y, yj + 10);
-        finishDot(a11, k, kv, x, xo, b, r0 + 11 * rowStep, y, yj + 11);
-        finishDot(a12, k, kv, x, xo, b, r0 + 12 * rowStep, y, yj + 12);
-        finishDot(a13, k, kv, x, xo, b, r0 + 13 * rowStep, y, yj + 13);
-        finishDot(a14, k, kv, x, xo, b, r0 + 14 * rowStep, y, yj + 14);
-        finishDot(a15, k, kv, x, xo, b, r0 + 15 * rowStep, y, yj + 15);
+        // the sums through an array: passed to a call the JIT does not inline, a vector would be boxed
+        float[] t = LANES.get();
+        a0.intoArray(t, 0 * lanes);
+        a1.intoArray(t, 1 * lanes);
+        a2.intoArray(t, 2 * lanes);
+        a3.intoArray(t, 3 * lanes);
+        a4.intoArray(t, 4 * lanes);
+        a5.intoArray(t, 5 * lanes);
+        a6.intoArray(t, 6 * lanes);
+        a7.intoArray(t, 7 * lanes);
+        a8.intoArray(t, 8 * lanes);
+        a9.intoArray(t, 9 * lanes);
+        a10.intoArray(t, 10 * lanes);
+        a11.intoArray(t, 11 * lanes);
+        a12.intoArray(t, 12 * lanes);
+        a13.intoArray(t, 13 * lanes);
+        a14.intoArray(t, 14 * lanes);
+        a15.intoArray(t, 15 * lanes);
+        finishDot(t, 0 * lanes, k, kv, x, xo, b, r0, y, yj);
+        finishDot(t, 1 * lanes, k, kv, x, xo, b, r0 + rowStep, y, yj + 1);
+        finishDot(t, 2 * lanes, k, kv, x, xo, b, r0 + 2 * rowStep, y, yj + 2);
+        finishDot(t, 3 * lanes, k, kv, x, xo, b, r0 + 3 * rowStep, y, yj + 3);
+        finishDot(t, 4 * lanes, k, kv, x, xo, b, r0 + 4 * rowStep, y, yj + 4);
+        finishDot(t, 5 * lanes, k, kv, x, xo, b, r0 + 5 * rowStep, y, yj + 5);
+        finishDot(t, 6 * lanes, k, kv, x, xo, b, r0 + 6 * rowStep, y, yj + 6);
+        finishDot(t, 7 * lanes, k, kv, x, xo, b, r0 + 7 * rowStep, y, yj + 7);
+        finishDot(t, 8 * lanes, k, kv, x, xo, b, r0 + 8 * rowStep, y, yj + 8);
+        finishDot(t, 9 * lanes, k, kv, x, xo, b, r0 + 9 * rowStep, y, yj + 9);
+        finishDot(t, 10 * lanes, k, kv, x, xo, b, r0 + 10 * rowStep, y, yj + 10);
+        finishDot(t, 11 * lanes, k, kv, x, xo, b, r0 + 11 * rowStep, y, yj + 11);
+        finishDot(t, 12 * lanes, k, kv, x, xo, b, r0 + 12 * rowStep, y, yj + 12);
+        finishDot(t, 13 * lanes, k, kv, x, xo, b, r0 + 13 * rowStep, y, yj + 13);
+        finishDot(t, 14 * lanes, k, kv, x, xo, b, r0 + 14 * rowStep, y, yj + 14);
+        finishDot(t, 15 * lanes, k, kv, x, xo, b, r0 + 15 * rowStep, y, yj + 15);
     }
 
     /** {@link #dot16} with the weight rows read from a mapped file region: the same loads, in the same order. */
@@ -396,22 +475,57 @@ public final class Gemv {
         }
         int yj = yOff + j;
         long r = wOff + j * rowStep;
-        finishDotMapped(a0, k, kv, x, xo, w, r, y, yj);
-        finishDotMapped(a1, k, kv, x, xo, w, r + rowStep, y, yj + 1);
-        finishDotMapped(a2, k, kv, x, xo, w, r + 2 * rowStep, y, yj + 2);
-        finishDotMapped(a3, k, kv, x, xo, w, r + 3 * rowStep, y, yj + 3);
-        finishDotMapped(a4, k, kv, x, xo, w, r + 4 * rowStep, y, yj + 4);
-        finishDotMapped(a5, k, kv, x, xo, w, r + 5 * rowStep, y, yj + 5);
-        finishDotMapped(a6, k, kv, x, xo, w, r + 6 * rowStep, y, yj + 6);
-        finishDotMapped(a7, k, kv, x, xo, w, r + 7 * rowStep, y, yj + 7);
-        finishDotMapped(a8, k, kv, x, xo, w, r + 8 * rowStep, y, yj + 8);
-        finishDotMapped(a9, k, kv, x, xo, w, r + 9 * rowStep, y, yj + 9);
-        finishDotMapped(a10, k, kv, x, xo, w, r + 10 * rowStep, y, yj + 10);
-        finishDotMapped(a11, k, kv, x, xo, w, r + 11 * rowStep, y, yj + 11);
-        finishDotMapped(a12, k, kv, x, xo, w, r + 12 * rowStep, y, yj + 12);
-        finishDotMapped(a13, k, kv, x, xo, w, r + 13 * rowStep, y, yj + 13);
-        finishDotMapped(a14, k, kv, x, xo, w, r + 14 * rowStep, y, yj + 14);
-        finishDotMapped(a15, k, kv, x, xo, w, r + 15 * rowStep, y, yj + 15);
+        // the sums through an array: passed to a call the JIT does not inline, a vector would be boxed
+        float[] t = LANES.get();
+        a0.intoArray(t, 0 * lanes);
+        a1.intoArray(t, 1 * lanes);
+        a2.intoArray(t, 2 * lanes);
+        a3.intoArray(t, 3 * lanes);
+        a4.intoArray(t, 4 * lanes);
+        a5.intoArray(t, 5 * lanes);
+        a6.intoArray(t, 6 * lanes);
+        a7.intoArray(t, 7 * lanes);
+        a8.intoArray(t, 8 * lanes);
+        a9.intoArray(t, 9 * lanes);
+        a10.intoArray(t, 10 * lanes);
+        a11.intoArray(t, 11 * lanes);
+        a12.intoArray(t, 12 * lanes);
+        a13.intoArray(t, 13 * lanes);
+        a14.intoArray(t, 14 * lanes);
+        a15.intoArray(t, 15 * lanes);
+        finishDotMapped(t, 0 * lanes, k, kv, x, xo, w, r, y, yj);
+        finishDotMapped(t, 1 * lanes, k, kv, x, xo, w, r + rowStep, y, yj + 1);
+        finishDotMapped(t, 2 * lanes, k, kv, x, xo, w, r + 2 * rowStep, y, yj + 2);
+        finishDotMapped(t, 3 * lanes, k, kv, x, xo, w, r + 3 * rowStep, y, yj + 3);
+        finishDotMapped(t, 4 * lanes, k, kv, x, xo, w, r + 4 * rowStep, y, yj + 4);
+        finishDotMapped(t, 5 * lanes, k, kv, x, xo, w, r + 5 * rowStep, y, yj + 5);
+        finishDotMapped(t, 6 * lanes, k, kv, x, xo, w, r + 6 * rowStep, y, yj + 6);
+        finishDotMapped(t, 7 * lanes, k, kv, x, xo, w, r + 7 * rowStep, y, yj + 7);
+        finishDotMapped(t, 8 * lanes, k, kv, x, xo, w, r + 8 * rowStep, y, yj + 8);
+        finishDotMapped(t, 9 * lanes, k, kv, x, xo, w, r + 9 * rowStep, y, yj + 9);
+        finishDotMapped(t, 10 * lanes, k, kv, x, xo, w, r + 10 * rowStep, y, yj + 10);
+        finishDotMapped(t, 11 * lanes, k, kv, x, xo, w, r + 11 * rowStep, y, yj + 11);
+        finishDotMapped(t, 12 * lanes, k, kv, x, xo, w, r + 12 * rowStep, y, yj + 12);
+        finishDotMapped(t, 13 * lanes, k, kv, x, xo, w, r + 13 * rowStep, y, yj + 13);
+        finishDotMapped(t, 14 * lanes, k, kv, x, xo, w, r + 14 * rowStep, y, yj + 14);
+        finishDotMapped(t, 15 * lanes, k, kv, x, xo, w, r + 15 * rowStep, y, yj + 15);
+    }
+
+    /** Per-thread room for sixteen vectors of sums on their way to {@link #finishDot(float[], int, int, int, float[], int, float[], int, float[], int)}. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * S.length()]);
+
+    /** {@link #finishDot(FloatVector, int, int, float[], int, float[], int, float[], int)} with v's lanes at t[at...]. */
+    private static void finishDot(float[] t, int at, int k, int kv, float[] x, int xo, float[] b, int r, float[] y, int yAt) {
+        float s = LaneSum.sum(t, at, S.length());
+        for (int p = kv; p < k; p++) s += x[xo + p] * b[r + p];
+        y[yAt] += s;
+    }
+
+    /** {@link #finishDotMapped(FloatVector, int, int, float[], int, MemorySegment, long, float[], int)} with v's lanes at t[at...]. */
+    private static void finishDotMapped(float[] t, int at, int k, int kv, float[] x, int xo, MemorySegment w, long r, float[] y, int yAt) {
+        float s = LaneSum.sum(t, at, S.length());
+        for (int p = kv; p < k; p++) s += x[xo + p] * w.getAtIndex(MappedWeights.FLOAT, r + p);
+        y[yAt] += s;
     }
 
     /** {@link #finishDot} with the row at float {@code r} of a mapped region. */

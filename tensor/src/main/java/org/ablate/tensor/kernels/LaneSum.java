@@ -28,6 +28,24 @@ final class LaneSum {
         return v.lane(0);
     }
 
+    /**
+     * {@link #sum(FloatVector)} of a vector of {@code length} lanes stored at {@code t[at...]}, the same additions in
+     * the same order (the halving tree adds lane i and lane i + h, as the swap does), so a kernel can reduce its sums
+     * without passing vectors to a call the JIT may not inline (a vector passed so is boxed: an allocation per call).
+     * The lanes are summed in place: t[at...] is scratch afterwards.
+     */
+    static float sum(float[] t, int at, int length) {
+        if (length != L || L > 16) {
+            float s = 0f;
+            for (int i = 0; i < length; i++) s += t[at + i];
+            return s;
+        }
+        for (int half = length / 2; half >= 1; half /= 2) {
+            for (int i = at; i < at + half; i++) t[i] = t[i] + t[i + half];
+        }
+        return t[at];
+    }
+
     /** Left to right, for a vector of another width (not used by the kernels, kept exact anyway). */
     private static float ordered(FloatVector v) {
         float s = 0f;

@@ -40,4 +40,17 @@ class LaneSumTest {
             assertEquals(Float.floatToIntBits(tree(rows[r])), Float.floatToIntBits(warm[r]), "warm, row " + r);
         }
     }
+
+    @Test
+    void lanesStoredInAnArrayAddInTheSameOrder() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[] t = new float[3 + 2 * L];
+        for (int rep = 0; rep < 2_000; rep++) {
+            for (int i = 0; i < t.length; i++) t[i] = (float) ((rnd.nextDouble() - 0.5) * Math.pow(10, rnd.nextInt(6)));
+            float[] lanes = java.util.Arrays.copyOfRange(t, 3 + L, 3 + 2 * L);
+            float vector = LaneSum.sum(FloatVector.fromArray(Simd.S, t, 3 + L));
+            assertEquals(Float.floatToIntBits(tree(lanes)), Float.floatToIntBits(LaneSum.sum(t, 3 + L, L)), "rep " + rep);
+            assertEquals(Float.floatToIntBits(vector), Float.floatToIntBits(tree(lanes)), "vector, rep " + rep);
+        }
+    }
 }

@@ -113,6 +113,18 @@ class VectorWidthTest {
     }
 
     /**
+     * Decoding's matrix-vector product reading one weight row after another ({@code ablate.gemv.rows=1}) instead of
+     * sixteen at a time adds the same terms in the same order: every op keeps its bits.
+     */
+    @org.junit.jupiter.api.Test
+    void oneWeightRowAtATimeGivesTheSameBits() throws Exception {
+        Path sixteen = dir.resolve("rows16.bin"), one = dir.resolve("rows1.bin");
+        child("512", "8", "", Gemm.K_PART, List.of("-Dablate.gemv.rows=16"), sixteen);
+        child("512", "8", "", Gemm.K_PART, List.of("-Dablate.gemv.rows=1"), one);
+        assertSameBits(sixteen, one, "one weight row at a time differs from sixteen");
+    }
+
+    /**
      * "bits:rows" also forces the matrix-product micro-tile height, to cover every register-tile variant; a third
      * field caps the floats of A packed at once, so products over many rows pack A in chunks.
      */
