@@ -11,6 +11,12 @@
 #   (org.ablate.tensor.kernels.Gemm.B_ALIGN; W4 4-12 % faster in alternating runs).
 ablate_jvm_options=(--add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmn128m
   -XX:ObjectAlignmentInBytes=64 -Dablate.gemm.bAlign=12)
+# - on AMD processors, decoding's matrix-vector product reads its weight rows one after another instead of sixteen
+#   interleaved (org.ablate.tensor.kernels.Gemv.ROWS_IN_FLIGHT; the same bits): on an EPYC (Zen 5) host one stream per
+#   core decoded GPT-2-small 10-20 % faster in alternating runs; the sixteen-row default was measured on Intel Xeons.
+if grep -q '^vendor_id.*AuthenticAMD' /proc/cpuinfo 2>/dev/null; then
+  ablate_jvm_options+=(-Dablate.gemv.rows=1)
+fi
 if grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
   ablate_jvm_options+=(-XX:+UseTransparentHugePages)
 fi

@@ -376,6 +376,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch", description = "Sequences per batch (default: ${DEFAULT-VALUE}).") int batch = 8;
         @Option(names = "--seq", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).") int seq = 128;
         @Option(names = "--reps", description = "Repetitions (default: ${DEFAULT-VALUE}).") int reps = 5;
+        @Option(names = "--warmup", description = "Untimed passes before the timed ones (default: ${DEFAULT-VALUE}). On two"
+                + " cores the JIT compiles the kernels in the passes' time, and recompiles the matrix kernel when a pass first"
+                + " takes a branch the earlier ones did not; their times are printed as warmup_s.") int warmup = 3;
 
         @Override public Integer call() {
             Model model = build("""
@@ -396,12 +399,16 @@ final class BenchCommand implements Runnable {
             int[] ids = new int[batch * seq];
             for (int i = 0; i < ids.length; i++) ids[i] = r.nextInt(30522);
             IntTensor x = IntTensor.of(ids, batch, seq);
-            List<Double> sps = new ArrayList<>();
+            List<Double> sps = new ArrayList<>(), warmupSeconds = new ArrayList<>();
             // each pass in a workspace step, as 'ablate eval' runs its batches: a pass reuses the last one's arrays
             Workspace arrays = new Workspace();
             try (NoGrad g = Tensor.noGrad()) {
-                try (Workspace.Step warmUp = arrays.open()) {
-                    model.encode(x, null, null);
+                for (int i = 0; i < warmup; i++) {
+                    long t0 = System.nanoTime();
+                    try (Workspace.Step warmUp = arrays.open()) {
+                        model.encode(x, null, null);
+                    }
+                    warmupSeconds.add(round((System.nanoTime() - t0) / 1e9, 3));
                 }
                 for (int rep = 0; rep < reps; rep++) {
                     long t0 = System.nanoTime();
@@ -418,6 +425,7 @@ final class BenchCommand implements Runnable {
             out.put("params", model.parameterCount());
             out.put("batch", batch);
             out.put("seq", seq);
+            out.put("warmup_s", warmupSeconds);
             out.put("sequences_per_s", stats(sps, 3));
             putMemory(out);
             out.put("env", environment());
