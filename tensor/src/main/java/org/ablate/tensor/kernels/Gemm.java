@@ -50,6 +50,8 @@ public final class Gemm {
     /** Up to this many rows of A, B is streamed directly (matrix-vector style) instead of being packed. */
     static final int SKINNY_ROWS = 2;
 
+    /** What a product's first panel adds its sums to when it has no bias (see macro). */
+    private static final float[] ZEROS = new float[NR];
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Gemm() {
@@ -535,6 +537,11 @@ public final class Gemm {
     /** C rows [0,mc) × columns [jFrom,jTo) of one block (C at {@code cAt}) from packed A and packed B. */
     private static void macro(float[] pa, int paAt, float[] pb, int mc, int kc, int jFrom, int jTo,
                               float[] c, int cAt, int cRs, boolean acc, float[] tile, float[] bias, int biasAt) {
+        // What the 8-row kernel adds its sums to, chosen here once per block rather than by a branch in the kernel
+        // (the JIT compiles the kernel for the branches it has seen, and recompiles it, a second or more on two
+        // cores, the first time a product takes another): C itself, the bias (row step 0), or zeros.
+        float[] base = acc ? c : bias != null ? bias : ZEROS;
+        int baseOff = acc ? cAt : bias != null ? biasAt : 0, baseRs = acc ? cRs : 0, baseCs = base == ZEROS ? 0 : 1;
         if (SPECIES != null && MR == 8 && K_PART > 0 && kc > K_PART) {
             float[] part = BUFFERS.get().part;
             for (int jr = jFrom; jr < jTo; jr += NR) {
@@ -543,7 +550,8 @@ public final class Gemm {
                     int kp = Math.min(K_PART, kc - p0);
                     for (int ir = 0; ir < mc; ir += MR) {
                         microVector8(kp, pa, paAt + ir * kc + p0 * MR, pb, B_ALIGN + jr * kc + p0 * NR, c, cAt + ir * cRs + jr, cRs,
-                                Math.min(MR, mc - ir), cols, acc, tile, part, ir * NR, p0 == 0, p0 + kp >= kc, bias, biasAt + jr);
+                                Math.min(MR, mc - ir), cols, tile, part, ir * NR, p0 == 0, p0 + kp >= kc,
+                                base, baseOff + ir * baseRs + jr * baseCs, baseRs);
                     }
                 }
             }
@@ -559,8 +567,8 @@ public final class Gemm {
                 } else if (MR == 12) {
                     microVector12(kc, pa, paAt + ir * kc, pb, B_ALIGN + jr * kc, c, at, cRs, rows, cols, acc, tile);
                 } else if (MR == 8) {
-                    microVector8(kc, pa, paAt + ir * kc, pb, B_ALIGN + jr * kc, c, at, cRs, rows, cols, acc, tile, null, 0, true, true,
-                            bias, biasAt + jr);
+                    microVector8(kc, pa, paAt + ir * kc, pb, B_ALIGN + jr * kc, c, at, cRs, rows, cols, tile, null, 0, true, true,
+                            base, baseOff + ir * baseRs + jr * baseCs, baseRs);
                 } else {
                     microVector6(kc, pa, paAt + ir * kc, pb, B_ALIGN + jr * kc, c, at, cRs, rows, cols, acc, tile);
                 }
@@ -957,8 +965,8 @@ public final class Gemm {
 
     /** 8×2-vector tile from packed slivers, accumulators in vector registers. */
     private static void microVector8(int kc, float[] pa, int ao, float[] pb, int bo,
-                                    float[] c, int cAt, int cRs, int rows, int cols, boolean acc, float[] tile,
-                                    float[] part, int partAt, boolean first, boolean last, float[] bias, int biasAt) {
+                                    float[] c, int cAt, int cRs, int rows, int cols, float[] tile,
+                                    float[] part, int partAt, boolean first, boolean last, float[] base, int baseAt, int baseRs) {
         final VectorSpecies<Float> s = SPECIES;
         final int l = LANES;
         FloatVector c0a = FloatVector.zero(s), c0b = FloatVector.zero(s);
@@ -1038,42 +1046,22 @@ public final class Gemm {
         }
         if (rows == 8 && cols == 2 * l) {
             // Written out in place: passing vectors to a helper can defeat their scalar replacement.
-            if (acc) {
-                c0a = c0a.add(FloatVector.fromArray(s, c, cAt + 0 * cRs));
-                c0b = c0b.add(FloatVector.fromArray(s, c, cAt + 0 * cRs + l));
-                c1a = c1a.add(FloatVector.fromArray(s, c, cAt + 1 * cRs));
-                c1b = c1b.add(FloatVector.fromArray(s, c, cAt + 1 * cRs + l));
-                c2a = c2a.add(FloatVector.fromArray(s, c, cAt + 2 * cRs));
-                c2b = c2b.add(FloatVector.fromArray(s, c, cAt + 2 * cRs + l));
-                c3a = c3a.add(FloatVector.fromArray(s, c, cAt + 3 * cRs));
-                c3b = c3b.add(FloatVector.fromArray(s, c, cAt + 3 * cRs + l));
-                c4a = c4a.add(FloatVector.fromArray(s, c, cAt + 4 * cRs));
-                c4b = c4b.add(FloatVector.fromArray(s, c, cAt + 4 * cRs + l));
-                c5a = c5a.add(FloatVector.fromArray(s, c, cAt + 5 * cRs));
-                c5b = c5b.add(FloatVector.fromArray(s, c, cAt + 5 * cRs + l));
-                c6a = c6a.add(FloatVector.fromArray(s, c, cAt + 6 * cRs));
-                c6b = c6b.add(FloatVector.fromArray(s, c, cAt + 6 * cRs + l));
-                c7a = c7a.add(FloatVector.fromArray(s, c, cAt + 7 * cRs));
-                c7b = c7b.add(FloatVector.fromArray(s, c, cAt + 7 * cRs + l));
-            } else if (bias != null) { // the first panel of a product with a bias: add it where C would be read
-                FloatVector ba = FloatVector.fromArray(s, bias, biasAt), bb = FloatVector.fromArray(s, bias, biasAt + l);
-                c0a = c0a.add(ba);
-                c0b = c0b.add(bb);
-                c1a = c1a.add(ba);
-                c1b = c1b.add(bb);
-                c2a = c2a.add(ba);
-                c2b = c2b.add(bb);
-                c3a = c3a.add(ba);
-                c3b = c3b.add(bb);
-                c4a = c4a.add(ba);
-                c4b = c4b.add(bb);
-                c5a = c5a.add(ba);
-                c5b = c5b.add(bb);
-                c6a = c6a.add(ba);
-                c6b = c6b.add(bb);
-                c7a = c7a.add(ba);
-                c7b = c7b.add(bb);
-            }
+            c0a = c0a.add(FloatVector.fromArray(s, base, baseAt + 0 * baseRs));
+            c0b = c0b.add(FloatVector.fromArray(s, base, baseAt + 0 * baseRs + l));
+            c1a = c1a.add(FloatVector.fromArray(s, base, baseAt + 1 * baseRs));
+            c1b = c1b.add(FloatVector.fromArray(s, base, baseAt + 1 * baseRs + l));
+            c2a = c2a.add(FloatVector.fromArray(s, base, baseAt + 2 * baseRs));
+            c2b = c2b.add(FloatVector.fromArray(s, base, baseAt + 2 * baseRs + l));
+            c3a = c3a.add(FloatVector.fromArray(s, base, baseAt + 3 * baseRs));
+            c3b = c3b.add(FloatVector.fromArray(s, base, baseAt + 3 * baseRs + l));
+            c4a = c4a.add(FloatVector.fromArray(s, base, baseAt + 4 * baseRs));
+            c4b = c4b.add(FloatVector.fromArray(s, base, baseAt + 4 * baseRs + l));
+            c5a = c5a.add(FloatVector.fromArray(s, base, baseAt + 5 * baseRs));
+            c5b = c5b.add(FloatVector.fromArray(s, base, baseAt + 5 * baseRs + l));
+            c6a = c6a.add(FloatVector.fromArray(s, base, baseAt + 6 * baseRs));
+            c6b = c6b.add(FloatVector.fromArray(s, base, baseAt + 6 * baseRs + l));
+            c7a = c7a.add(FloatVector.fromArray(s, base, baseAt + 7 * baseRs));
+            c7b = c7b.add(FloatVector.fromArray(s, base, baseAt + 7 * baseRs + l));
             c0a.intoArray(c, cAt + 0 * cRs);
             c0b.intoArray(c, cAt + 0 * cRs + l);
             c1a.intoArray(c, cAt + 1 * cRs);
@@ -1113,7 +1101,7 @@ public final class Gemm {
         for (int r = 0; r < rows; r++) {
             int row = cAt + r * cRs;
             for (int j = 0; j < cols; j++) {
-                c[row + j] = acc ? c[row + j] + tile[r * nr + j] : bias != null ? tile[r * nr + j] + bias[biasAt + j] : tile[r * nr + j];
+                c[row + j] = base[baseAt + r * baseRs + j] + tile[r * nr + j];
             }
         }
     }
