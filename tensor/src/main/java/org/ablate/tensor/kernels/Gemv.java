@@ -35,6 +35,13 @@ public final class Gemv {
     public static void gemv(int n, int k, float[] x, int xOff, int xStride,
                             float[] b, int bOff, int bRowStride, int bColStride,
                             float[] y, int yOff, boolean accumulate) {
+        gemv(ROWS_IN_FLIGHT, n, k, x, xOff, xStride, b, bOff, bRowStride, bColStride, y, yOff, accumulate);
+    }
+
+    /** {@link #gemv} reading {@code rowsInFlight} (1 or 16) weight rows at once in the dot form. */
+    static void gemv(int rowsInFlight, int n, int k, float[] x, int xOff, int xStride,
+                     float[] b, int bOff, int bRowStride, int bColStride,
+                     float[] y, int yOff, boolean accumulate) {
         if (n < 0 || k < 0) {
             throw new IllegalArgumentException("gemv: negative size n=" + n + " k=" + k);
         }
@@ -59,7 +66,7 @@ public final class Gemv {
             float[] xv = xs;
             int xv0 = xo;
             int chunks = (n + DOT_CHUNK - 1) / DOT_CHUNK;
-            java.util.function.IntConsumer chunk = ROWS_IN_FLIGHT == 1
+            java.util.function.IntConsumer chunk = rowsInFlight == 1
                     ? c -> streamRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k, xv, xv0, b, bOff, bColStride, y, yOff)
                     : c -> dotRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k, xv, xv0, b, bOff, bColStride, y, yOff);
             if (parallel) {
@@ -139,6 +146,12 @@ public final class Gemv {
      */
     static void mapped(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
                        MemorySegment w, int wOff, int wRowStep, float[] c, int cOff, int cRowStride, boolean accumulate) {
+        mapped(ROWS_IN_FLIGHT, m, n, k, a, aOff, aRowStride, aColStride, w, wOff, wRowStep, c, cOff, cRowStride, accumulate);
+    }
+
+    /** {@link #mapped} reading {@code rowsInFlight} (1 or 16) weight rows at once for one row of A. */
+    static void mapped(int rowsInFlight, int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+                       MemorySegment w, int wOff, int wRowStep, float[] c, int cOff, int cRowStride, boolean accumulate) {
         if (m < 1 || m > SMALL_M || n < 0 || k < 0 || SCALAR || (m > 1 && aColStride != 1)) {
             throw new IllegalArgumentException("gemv: mapped weight needs 1 to " + SMALL_M + " rows of A (contiguous when"
                     + " more than one) and the vector kernels; got m=" + m + " n=" + n + " k=" + k + ", A column stride " + aColStride);
@@ -166,7 +179,7 @@ public final class Gemv {
             if (m == 1) { // memory-bound: sixteen rows at a time straight from the file, the rest staged
                 int kv = S.loopBound(k);
                 int j = j0;
-                if (ROWS_IN_FLIGHT == 1) {
+                if (rowsInFlight == 1) {
                     streamRowsMapped(j0, j1, k, av, a0, w, wOff, wRowStep, c, cOff);
                     return;
                 }

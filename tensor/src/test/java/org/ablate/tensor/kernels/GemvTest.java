@@ -58,6 +58,35 @@ class GemvTest {
         }
     }
 
+    /**
+     * Decoding reads a weight's rows sixteen at a time or one after another (ablate.gemv.rows), from an array or a
+     * mapped file (a shared arena: the pool reads it): all four give the same bits, with a scalar tail (k = 70), on the
+     * calling thread and over the pool.
+     */
+    @Test
+    void oneRowAtATimeAndSixteenGiveTheSameBitsFromArraysAndMappedFiles() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int n : new int[] {37, 1000}) {
+            int k = 70, rowStep = 73, wOff = 5;
+            float[] x = random(rnd, k), w = random(rnd, wOff + n * rowStep);
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+                java.lang.foreign.MemorySegment file = arena.allocate((long) w.length * Float.BYTES, 64);
+                java.lang.foreign.MemorySegment.copy(w, 0, file, MappedWeights.FLOAT, 0, w.length);
+                float[] sixteen = new float[n], one = new float[n], mappedSixteen = new float[n], mappedOne = new float[n];
+                Gemv.gemv(16, n, k, x, 0, 1, w, wOff, 1, rowStep, sixteen, 0, false);
+                Gemv.gemv(1, n, k, x, 0, 1, w, wOff, 1, rowStep, one, 0, false);
+                Gemv.mapped(16, 1, n, k, x, 0, k, 1, file, wOff, rowStep, mappedSixteen, 0, n, false);
+                Gemv.mapped(1, 1, n, k, x, 0, k, 1, file, wOff, rowStep, mappedOne, 0, n, false);
+                float[] expected = new float[n];
+                Gemv.reference(n, k, x, 0, 1, w, wOff, 1, rowStep, expected, 0, false);
+                for (int j = 0; j < n; j++) assertEquals(expected[j], sixteen[j], 1e-4f, "n=" + n + ", output " + j);
+                assertArrayEquals(sixteen, one, "one row at a time, n=" + n);
+                assertArrayEquals(sixteen, mappedSixteen, "mapped, sixteen rows, n=" + n);
+                assertArrayEquals(sixteen, mappedOne, "mapped, one row at a time, n=" + n);
+            }
+        }
+    }
+
     private static float[] random(SplittableRandom rnd, int len) {
         float[] a = new float[len];
         for (int i = 0; i < len; i++) a[i] = (float) rnd.nextDouble(-1, 1);
