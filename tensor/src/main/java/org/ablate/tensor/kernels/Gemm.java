@@ -477,11 +477,12 @@ public final class Gemm {
      * pairs), 128 Ki where it does not say ({@code ablate.gemm.groupFloats}). Column groups never change a sum's
      * order, so the bits do not depend on it.
      */
-    static final int GROUP_FLOATS = Integer.getInteger("ablate.gemm.groupFloats", quarterOfL2Floats());
+    static final int GROUP_FLOATS = Integer.getInteger("ablate.gemm.groupFloats",
+            quarterOfL2Floats(java.nio.file.Path.of("/sys/devices/system/cpu/cpu0/cache")));
 
-    private static int quarterOfL2Floats() {
+    /** A quarter of the L2 described under {@code caches} (Linux's cpuN/cache layout), in floats; 128 Ki if it says nothing usable. */
+    static int quarterOfL2Floats(java.nio.file.Path caches) {
         int fallback = 128 * 1024;
-        java.nio.file.Path caches = java.nio.file.Path.of("/sys/devices/system/cpu/cpu0/cache");
         try (var dirs = java.nio.file.Files.list(caches)) {
             for (java.nio.file.Path dir : (Iterable<java.nio.file.Path>) dirs.sorted()::iterator) {
                 if (!dir.getFileName().toString().startsWith("index")

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GemmTest {
     @Test
@@ -168,5 +172,24 @@ class GemmTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Gemm.sgemm(-1, 2, 2, new float[4], 0, 2, 1, new float[4], 0, 2, 1, new float[4], 0, 2, false));
         assertTrue(e.getMessage().contains("m=-1"), e.getMessage());
+    }
+
+    @Test
+    void columnGroupsAreAQuarterOfTheL2LinuxReports(@TempDir Path dir) throws Exception {
+        Path caches = dir.resolve("cache");
+        writeCache(caches.resolve("index0"), "1", "48K");
+        writeCache(caches.resolve("index2"), "2", "1024K");
+        assertEquals(64 * 1024, Gemm.quarterOfL2Floats(caches), "1 MiB L2");
+        writeCache(caches.resolve("index2"), "2", "2M");
+        assertEquals(128 * 1024, Gemm.quarterOfL2Floats(caches), "2 MiB L2");
+        writeCache(caches.resolve("index2"), "2", "lots");
+        assertEquals(128 * 1024, Gemm.quarterOfL2Floats(caches), "an unreadable size falls back");
+        assertEquals(128 * 1024, Gemm.quarterOfL2Floats(dir.resolve("missing")), "no cache folder falls back");
+    }
+
+    private static void writeCache(Path index, String level, String size) throws IOException {
+        Files.createDirectories(index);
+        Files.writeString(index.resolve("level"), level + "\n");
+        Files.writeString(index.resolve("size"), size + "\n");
     }
 }
