@@ -281,22 +281,11 @@ public final class Gemv {
         s31.intoArray(t, 13 * lanes);
         s32.intoArray(t, 14 * lanes);
         s33.intoArray(t, 15 * lanes);
-        finishDot(t, 0 * lanes, k, kv, a, a0, w, w0, c, c0 + j);
-        finishDot(t, 1 * lanes, k, kv, a, a0, w, w1, c, c0 + j + 1);
-        finishDot(t, 2 * lanes, k, kv, a, a0, w, w2, c, c0 + j + 2);
-        finishDot(t, 3 * lanes, k, kv, a, a0, w, w3, c, c0 + j + 3);
-        finishDot(t, 4 * lanes, k, kv, a, a1, w, w0, c, c0 + cRowStep + j);
-        finishDot(t, 5 * lanes, k, kv, a, a1, w, w1, c, c0 + cRowStep + j + 1);
-        finishDot(t, 6 * lanes, k, kv, a, a1, w, w2, c, c0 + cRowStep + j + 2);
-        finishDot(t, 7 * lanes, k, kv, a, a1, w, w3, c, c0 + cRowStep + j + 3);
-        finishDot(t, 8 * lanes, k, kv, a, a2, w, w0, c, c0 + 2 * cRowStep + j);
-        finishDot(t, 9 * lanes, k, kv, a, a2, w, w1, c, c0 + 2 * cRowStep + j + 1);
-        finishDot(t, 10 * lanes, k, kv, a, a2, w, w2, c, c0 + 2 * cRowStep + j + 2);
-        finishDot(t, 11 * lanes, k, kv, a, a2, w, w3, c, c0 + 2 * cRowStep + j + 3);
-        finishDot(t, 12 * lanes, k, kv, a, a3, w, w0, c, c0 + 3 * cRowStep + j);
-        finishDot(t, 13 * lanes, k, kv, a, a3, w, w1, c, c0 + 3 * cRowStep + j + 1);
-        finishDot(t, 14 * lanes, k, kv, a, a3, w, w2, c, c0 + 3 * cRowStep + j + 2);
-        finishDot(t, 15 * lanes, k, kv, a, a3, w, w3, c, c0 + 3 * cRowStep + j + 3);
+        for (int i = 0; i < 4; i++) {
+            for (int q = 0; q < 4; q++) {
+                finishDot(t, (4 * i + q) * lanes, k, kv, a, a0 + i * aRowStep, w, w0 + q * wRowStep, c, c0 + i * cRowStep + j + q);
+            }
+        }
     }
 
     /** Plain scalar loop, y (+)= x·B, summing over p in order; the test oracle. */
@@ -442,22 +431,7 @@ public final class Gemv {
         a13.intoArray(t, 13 * lanes);
         a14.intoArray(t, 14 * lanes);
         a15.intoArray(t, 15 * lanes);
-        finishDot(t, 0 * lanes, k, kv, x, xo, b, r0, y, yj);
-        finishDot(t, 1 * lanes, k, kv, x, xo, b, r0 + rowStep, y, yj + 1);
-        finishDot(t, 2 * lanes, k, kv, x, xo, b, r0 + 2 * rowStep, y, yj + 2);
-        finishDot(t, 3 * lanes, k, kv, x, xo, b, r0 + 3 * rowStep, y, yj + 3);
-        finishDot(t, 4 * lanes, k, kv, x, xo, b, r0 + 4 * rowStep, y, yj + 4);
-        finishDot(t, 5 * lanes, k, kv, x, xo, b, r0 + 5 * rowStep, y, yj + 5);
-        finishDot(t, 6 * lanes, k, kv, x, xo, b, r0 + 6 * rowStep, y, yj + 6);
-        finishDot(t, 7 * lanes, k, kv, x, xo, b, r0 + 7 * rowStep, y, yj + 7);
-        finishDot(t, 8 * lanes, k, kv, x, xo, b, r0 + 8 * rowStep, y, yj + 8);
-        finishDot(t, 9 * lanes, k, kv, x, xo, b, r0 + 9 * rowStep, y, yj + 9);
-        finishDot(t, 10 * lanes, k, kv, x, xo, b, r0 + 10 * rowStep, y, yj + 10);
-        finishDot(t, 11 * lanes, k, kv, x, xo, b, r0 + 11 * rowStep, y, yj + 11);
-        finishDot(t, 12 * lanes, k, kv, x, xo, b, r0 + 12 * rowStep, y, yj + 12);
-        finishDot(t, 13 * lanes, k, kv, x, xo, b, r0 + 13 * rowStep, y, yj + 13);
-        finishDot(t, 14 * lanes, k, kv, x, xo, b, r0 + 14 * rowStep, y, yj + 14);
-        finishDot(t, 15 * lanes, k, kv, x, xo, b, r0 + 15 * rowStep, y, yj + 15);
+        for (int i = 0; i < 16; i++) finishDot(t, i * lanes, k, kv, x, xo, b, r0 + i * rowStep, y, yj + i);
     }
 
     /** {@link #dot16} with the weight rows read from a mapped file region: the same loads, in the same order. */
@@ -509,22 +483,7 @@ public final class Gemv {
         a13.intoArray(t, 13 * lanes);
         a14.intoArray(t, 14 * lanes);
         a15.intoArray(t, 15 * lanes);
-        finishDotMapped(t, 0 * lanes, k, kv, x, xo, w, r, y, yj);
-        finishDotMapped(t, 1 * lanes, k, kv, x, xo, w, r + rowStep, y, yj + 1);
-        finishDotMapped(t, 2 * lanes, k, kv, x, xo, w, r + 2 * rowStep, y, yj + 2);
-        finishDotMapped(t, 3 * lanes, k, kv, x, xo, w, r + 3 * rowStep, y, yj + 3);
-        finishDotMapped(t, 4 * lanes, k, kv, x, xo, w, r + 4 * rowStep, y, yj + 4);
-        finishDotMapped(t, 5 * lanes, k, kv, x, xo, w, r + 5 * rowStep, y, yj + 5);
-        finishDotMapped(t, 6 * lanes, k, kv, x, xo, w, r + 6 * rowStep, y, yj + 6);
-        finishDotMapped(t, 7 * lanes, k, kv, x, xo, w, r + 7 * rowStep, y, yj + 7);
-        finishDotMapped(t, 8 * lanes, k, kv, x, xo, w, r + 8 * rowStep, y, yj + 8);
-        finishDotMapped(t, 9 * lanes, k, kv, x, xo, w, r + 9 * rowStep, y, yj + 9);
-        finishDotMapped(t, 10 * lanes, k, kv, x, xo, w, r + 10 * rowStep, y, yj + 10);
-        finishDotMapped(t, 11 * lanes, k, kv, x, xo, w, r + 11 * rowStep, y, yj + 11);
-        finishDotMapped(t, 12 * lanes, k, kv, x, xo, w, r + 12 * rowStep, y, yj + 12);
-        finishDotMapped(t, 13 * lanes, k, kv, x, xo, w, r + 13 * rowStep, y, yj + 13);
-        finishDotMapped(t, 14 * lanes, k, kv, x, xo, w, r + 14 * rowStep, y, yj + 14);
-        finishDotMapped(t, 15 * lanes, k, kv, x, xo, w, r + 15 * rowStep, y, yj + 15);
+        for (int i = 0; i < 16; i++) finishDotMapped(t, i * lanes, k, kv, x, xo, w, r + i * rowStep, y, yj + i);
     }
 
     /** Per-thread room for sixteen vectors of sums on their way to {@link #finishDot(float[], int, int, int, float[], int, float[], int, float[], int)}. */
