@@ -139,10 +139,10 @@ public final class Gemv {
     /**
      * C (+)= A·Wᵀ for one to {@link #SMALL_M} rows of A when W, row-major {@code [n, k]}, lies in a mapped file region
      * (little-endian float32) from float {@code wOff}, its rows {@code wRowStep} apart. One row of A (a decoding step,
-     * bound by memory bandwidth) is dotted with the weight rows sixteen at a time straight from the file; otherwise
-     * each task copies its block of weight rows into a per-thread array ({@link MappedWeights}) and runs the kernel
-     * {@link #smallM} runs on such a block. Every output is summed as {@link #gemv} and {@link #smallM} sum it, so
-     * the results are the same, bit for bit.
+     * bound by memory bandwidth) is dotted with the weight rows straight from the file, sixteen at a time or one after
+     * another ({@link #ROWS_IN_FLIGHT}); otherwise each task copies its block of weight rows into a per-thread array
+     * ({@link MappedWeights}) and runs the kernel {@link #smallM} runs on such a block. Every output is summed as
+     * {@link #gemv} and {@link #smallM} sum it, so the results are the same, bit for bit.
      */
     static void mapped(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
                        MemorySegment w, int wOff, int wRowStep, float[] c, int cOff, int cRowStride, boolean accumulate) {
@@ -176,7 +176,7 @@ public final class Gemv {
         int chunks = (n + rows - 1) / rows;
         java.util.function.IntConsumer chunk = t -> {
             int j0 = t * rows, j1 = Math.min(n, j0 + rows);
-            if (m == 1) { // memory-bound: sixteen rows at a time straight from the file, the rest staged
+            if (m == 1) { // memory-bound: straight from the file, one row or sixteen at a time (the rest staged)
                 int kv = S.loopBound(k);
                 int j = j0;
                 if (rowsInFlight == 1) {
@@ -302,7 +302,8 @@ public final class Gemv {
     /**
      * Outputs [j0,j1): y[j] += dot(x, row j of B stored contiguously at bOff + j*rowStep), sixteen rows at a time,
      * then four, then one. Sixteen rows in flight keep enough independent loads outstanding for one core to
-     * stream B at close to memory speed (four rows left it about 15 % short).
+     * stream B at close to memory speed (four rows left it about 15 % short on an Intel Xeon; an AMD EPYC streams
+     * faster still one row after another, {@link #streamRows}).
      */
     private static void dotRows(int j0, int j1, int k, float[] x, int xo, float[] b, int bOff, int rowStep,
                                 float[] y, int yOff) {
