@@ -24,10 +24,22 @@ public final class Gemv {
     /** Output columns per task in the dot form: small enough to balance, large enough to amortise a task. */
     private static final int DOT_CHUNK = 64;
     /**
-     * Weight rows a task of the one-row (decoding) form reads at once ({@code ablate.gemv.rows}): 16 interleaved, or 1
-     * (any other value reads 16): one sequential stream per core, which an AMD EPYC streams faster. The same bits either way.
+     * Weight rows a task of the one-row (decoding) form reads at once ({@code ablate.gemv.rows}): 16 interleaved, or 1,
+     * one sequential stream per core, which an AMD EPYC streams faster. The same bits either way.
      */
-    static final int ROWS_IN_FLIGHT = Integer.getInteger("ablate.gemv.rows", 16);
+    static final int ROWS_IN_FLIGHT = rowsInFlight(System.getProperty("ablate.gemv.rows"));
+
+    /** {@code ablate.gemv.rows}: 16 when unset, else 1 or 16, as {@code ablate.gemm.mr} is checked. */
+    static int rowsInFlight(String value) {
+        if (value == null || value.isBlank()) {
+            return 16;
+        }
+        String v = value.strip();
+        if (!v.equals("1") && !v.equals("16")) {
+            throw new IllegalArgumentException("ablate.gemv.rows must be 1 or 16, got " + v);
+        }
+        return Integer.parseInt(v);
+    }
 
     private Gemv() {}
 

@@ -87,6 +87,17 @@ class GemvTest {
         }
     }
 
+    @Test
+    void rowsInFlightIsOneOrSixteenAndRefusesAnythingElse() {
+        assertEquals(16, Gemv.rowsInFlight(null));
+        assertEquals(16, Gemv.rowsInFlight(" "));
+        assertEquals(1, Gemv.rowsInFlight("1"));
+        assertEquals(16, Gemv.rowsInFlight(" 16 "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gemv.rowsInFlight("4"));
+        assertEquals("ablate.gemv.rows must be 1 or 16, got 4", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Gemv.rowsInFlight("sixteen"));
+    }
+
     private static float[] random(SplittableRandom rnd, int len) {
         float[] a = new float[len];
         for (int i = 0; i < len; i++) a[i] = (float) rnd.nextDouble(-1, 1);
