@@ -46,7 +46,23 @@ public final class Main implements Runnable {
             if (System.getenv("ABLATE_DEBUG") != null) e.printStackTrace(cmd.getErr());
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (ExceptionInInitializerError e) {
+            return refusedSetting(e, System.err);
+        }
+    }
+
+    /**
+     * A kernel setting read when its class loads ({@code -Dablate.gemm.mr}, {@code -Dablate.gemv.rows}) that refused its
+     * value surfaces as an ExceptionInInitializerError, which picocli does not hand to the handler above: one line for
+     * it too. Any other initialiser failure is a bug and keeps its stack trace.
+     */
+    static int refusedSetting(ExceptionInInitializerError e, java.io.PrintStream err) {
+        if (!(e.getCause() instanceof IllegalArgumentException bad)) throw e;
+        err.println("ablate: " + message(bad));
+        if (System.getenv("ABLATE_DEBUG") != null) e.printStackTrace(err);
+        return 1;
     }
 
     static String message(Throwable e) {

@@ -28,6 +28,18 @@ class MainTest {
     }
 
     @Test
+    void aKernelSettingRefusedAtClassLoadIsOneLineAndOtherInitialiserFailuresAreNotHidden() {
+        var err = new ByteArrayOutputStream();
+        var stream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        var refused = new ExceptionInInitializerError(new IllegalArgumentException("ablate.gemv.rows must be 1 or 16, got 4"));
+        assertEquals(1, Main.refusedSetting(refused, stream));
+        assertEquals("ablate: ablate.gemv.rows must be 1 or 16, got 4" + System.lineSeparator(), err.toString(StandardCharsets.UTF_8));
+        var bug = new ExceptionInInitializerError(new NullPointerException());
+        assertEquals(bug, org.junit.jupiter.api.Assertions.assertThrows(ExceptionInInitializerError.class,
+                () -> Main.refusedSetting(bug, stream)));
+    }
+
+    @Test
     void versionNamesToolkitSpiAndJava() {
         Result r = run("--version");
         assertEquals(0, r.code());
