@@ -381,6 +381,10 @@ final class BenchCommand implements Runnable {
                 + " takes a branch the earlier ones did not; their times are printed as warmup_s.") int warmup = 3;
 
         @Override public Integer call() {
+            if (warmup < 0) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--warmup must be 0 or more passes, got " + warmup);
+            }
             Model model = build("""
                     architecture: encoder-only
                     layers: 12

@@ -71,8 +71,12 @@ class BenchCommandTest {
 
     @Test
     void encodeRunsTheBertBaseEncoder() throws Exception {
-        JsonNode j = run("bench", "encode", "--reps", "1", "--batch", "1", "--seq", "16");
+        JsonNode j = run("bench", "encode", "--reps", "1", "--batch", "1", "--seq", "16", "--warmup", "2");
         assertEquals("W4-bert-encode", j.get("workload").asText());
+        assertEquals(2, j.get("warmup_s").size(), "one time per warm-up pass");
+        MainTest.Result bad = MainTest.run("bench", "encode", "--warmup", "-1");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--warmup must be 0 or more passes, got -1"), bad.err());
         assertEquals(1, j.get("batch").asInt());
         assertEquals(16, j.get("seq").asInt());
         // BERT-base encoder (108.9M, as bert_encode.py counts it) plus the pooler and masked-LM transform
