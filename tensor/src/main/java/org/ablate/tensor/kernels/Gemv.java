@@ -21,8 +21,16 @@ public final class Gemv {
     private static final boolean SCALAR = Gemm.SPECIES == null;
     /** Below this many multiply-adds the product stays on the calling thread. */
     static final long PARALLEL_MIN = Long.getLong("ablate.gemv.parallelMin", 1L << 15);
-    /** Output columns per task in the dot form: small enough to balance, large enough to amortise a task. */
-    private static final int DOT_CHUNK = 64;
+    /**
+     * Fewest weight rows a thread claims at once in the dot form ({@link Parallel#parallelGuided}): about 64 KB of
+     * weights, a few microseconds of streaming, so the threads finish close together; whole groups of the rows read
+     * at once.
+     */
+    static int dotGrain(int rowsInFlight, int k) {
+        int unit = rowsInFlight == 1 ? 4 : 16;
+        int rows = Math.max(1, 16384 / Math.max(1, k));
+        return (rows + unit - 1) / unit * unit;
+    }
     /**
      * Weight rows a task of the one-row (decoding) form reads at once ({@code ablate.gemv.rows}): 16 interleaved, or 1,
      * one sequential stream per core, which an AMD EPYC streams faster. The same bits either way.
@@ -77,14 +85,13 @@ public final class Gemv {
         if (bRowStride == 1 && !SCALAR) {
             float[] xv = xs;
             int xv0 = xo;
-            int chunks = (n + DOT_CHUNK - 1) / DOT_CHUNK;
-            java.util.function.IntConsumer chunk = rowsInFlight == 1
-                    ? c -> streamRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k, xv, xv0, b, bOff, bColStride, y, yOff)
-                    : c -> dotRows(c * DOT_CHUNK, Math.min(n, (c + 1) * DOT_CHUNK), k, xv, xv0, b, bOff, bColStride, y, yOff);
+            Parallel.RangeBody rows = rowsInFlight == 1
+                    ? (j0, j1) -> streamRows(j0, j1, k, xv, xv0, b, bOff, bColStride, y, yOff)
+                    : (j0, j1) -> dotRows(j0, j1, k, xv, xv0, b, bOff, bColStride, y, yOff);
             if (parallel) {
-                Parallel.parallelFor(chunks, chunk);
+                Parallel.parallelGuided(n, dotGrain(rowsInFlight, k), rows);
             } else {
-                for (int c = 0; c < chunks; c++) chunk.accept(c);
+                rows.run(0, n);
             }
         } else if (bColStride == 1 && !SCALAR) {
             float[] xv = xs;
@@ -135,17 +142,26 @@ public final class Gemv {
         if (!accumulate) {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * cRowStride, cOff + i * cRowStride + n, 0f);
         }
-        // weight rows per task: a block of at most ~192 KB, so that after the first pass over it (the one that pulls
-        // it from memory) the passes for the other rows of A find it in the core's L2
-        int rows = Math.max(16, Math.min(64, (49152 / k) & ~3));
-        int chunks = (n + rows - 1) / rows;
-        java.util.function.IntConsumer chunk = t -> tiledDots(m, t * rows, Math.min(n, (t + 1) * rows), k,
-                a, aOff, aRowStride, b, bOff, bColStride, c, cOff, cRowStride);
+        int rows = smallMBlock(k);
+        Parallel.RangeBody blocks = (from, to) -> {
+            for (int j0 = from; j0 < to; j0 += rows) {
+                tiledDots(m, j0, Math.min(to, j0 + rows), k, a, aOff, aRowStride, b, bOff, bColStride, c, cOff, cRowStride);
+            }
+        };
         if ((long) m * n * k >= PARALLEL_MIN && Parallel.threads() > 1) {
-            Parallel.parallelFor(chunks, chunk);
+            Parallel.parallelGuided(n, rows, blocks);
         } else {
-            for (int t = 0; t < chunks; t++) chunk.accept(t);
+            blocks.run(0, n);
         }
+    }
+
+    /**
+     * Weight rows {@link #smallM} sweeps with every row of A before the next block: at most ~192 KB, so that after the
+     * first pass over it (the one that pulls it from memory) the passes for the other rows of A find it in the core's
+     * L2; 16 to 64 rows.
+     */
+    private static int smallMBlock(int k) {
+        return Math.max(16, Math.min(64, (49152 / k) & ~3));
     }
 
     /**
@@ -183,35 +199,36 @@ public final class Gemv {
         }
         float[] av = xs;
         int a0 = xo;
-        // the blocks gemv and smallM hand to one task
-        int rows = m == 1 ? DOT_CHUNK : Math.max(16, Math.min(64, (49152 / k) & ~3));
-        int chunks = (n + rows - 1) / rows;
-        java.util.function.IntConsumer chunk = t -> {
-            int j0 = t * rows, j1 = Math.min(n, j0 + rows);
+        // the ranges and blocks gemv and smallM use
+        int grain = m == 1 ? dotGrain(rowsInFlight, k) : smallMBlock(k);
+        Parallel.RangeBody part = (from, to) -> {
             if (m == 1) { // memory-bound: straight from the file, one row or sixteen at a time (the rest staged)
-                int kv = S.loopBound(k);
-                int j = j0;
                 if (rowsInFlight == 1) {
-                    streamRowsMapped(j0, j1, k, av, a0, w, wOff, wRowStep, c, cOff);
+                    streamRowsMapped(from, to, k, av, a0, w, wOff, wRowStep, c, cOff);
                     return;
                 }
-                for (; j + 16 <= j1; j += 16) dot16Mapped(j, k, kv, av, a0, w, wOff, wRowStep, c, cOff);
-                if (j < j1) {
-                    float[] block = MappedWeights.stage((j1 - j) * k);
-                    MappedWeights.copyRows(w, wOff + (long) j * wRowStep, wRowStep, j1 - j, k, block, 0);
-                    dotRows(0, j1 - j, k, av, a0, block, 0, k, c, cOff + j);
+                int kv = S.loopBound(k);
+                int j = from;
+                for (; j + 16 <= to; j += 16) dot16Mapped(j, k, kv, av, a0, w, wOff, wRowStep, c, cOff);
+                if (j < to) {
+                    float[] block = MappedWeights.stage((to - j) * k);
+                    MappedWeights.copyRows(w, wOff + (long) j * wRowStep, wRowStep, to - j, k, block, 0);
+                    dotRows(0, to - j, k, av, a0, block, 0, k, c, cOff + j);
                 }
                 return;
             }
-            float[] block = MappedWeights.stage((j1 - j0) * k);
-            MappedWeights.copyRows(w, wOff + (long) j0 * wRowStep, wRowStep, j1 - j0, k, block, 0);
-            tiledDots(m, 0, j1 - j0, k, av, a0, aRowStride, block, 0, k, c, cOff + j0, cRowStride);
+            for (int j0 = from; j0 < to; j0 += grain) {
+                int j1 = Math.min(to, j0 + grain);
+                float[] block = MappedWeights.stage((j1 - j0) * k);
+                MappedWeights.copyRows(w, wOff + (long) j0 * wRowStep, wRowStep, j1 - j0, k, block, 0);
+                tiledDots(m, 0, j1 - j0, k, av, a0, aRowStride, block, 0, k, c, cOff + j0, cRowStride);
+            }
         };
         boolean parallel = (m == 1 ? (long) n * k >= PARALLEL_MIN : (long) m * n * k >= PARALLEL_MIN) && Parallel.threads() > 1;
         if (parallel) {
-            Parallel.parallelFor(chunks, chunk);
+            Parallel.parallelGuided(n, grain, part);
         } else {
-            for (int t = 0; t < chunks; t++) chunk.accept(t);
+            part.run(0, n);
         }
     }
 

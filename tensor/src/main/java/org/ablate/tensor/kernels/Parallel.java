@@ -81,14 +81,20 @@ public final class Parallel {
                 j.participate();
                 continue;
             }
+            // nothing new: no job (null once the poster is done) or the one already worked on
             long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (current == last && System.nanoTime() < spinUntil) {
+            while (nothingNew(last) && System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();
             }
-            if (current == last) {
-                LockSupport.park(Parallel.class);
+            if (nothingNew(last)) {
+                LockSupport.park(Parallel.class); // the poster unparks every worker after setting current
             }
         }
+    }
+
+    private static boolean nothingNew(Job last) {
+        Job j = current;
+        return j == null || j == last;
     }
 
     /**
@@ -158,6 +164,38 @@ public final class Parallel {
             return;
         }
         parallelFor(chunks, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
+    }
+
+    /**
+     * Runs {@code body.run(start, end)} over ranges covering [0, n) once, claimed by the pool's threads from a shared
+     * counter, largest first ("guided"): a claim takes 1/(2·threads) of what is left, in whole multiples of
+     * {@code grain}, never less than {@code grain}. Threads then finish within one small range of each other, where
+     * equal fixed chunks leave one waiting for up to a whole chunk at the end of every call (memory-bound products,
+     * which post many short calls, lost 5-8 % of their time so). Range bounds are multiples of {@code grain} but the
+     * last, which ends at n.
+     */
+    public static void parallelGuided(int n, int grain, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        if (grain < 1) {
+            throw new IllegalArgumentException("parallelGuided: grain must be at least 1, got " + grain);
+        }
+        if (THREADS == 1 || n <= grain) {
+            body.run(0, n);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        int share = 2 * THREADS;
+        parallelFor(THREADS, t -> {
+            for (int start = next.get(); start < n; start = next.get()) {
+                int size = Math.max(grain, (n - start) / share / grain * grain);
+                int end = (int) Math.min(n, (long) start + size);
+                if (next.compareAndSet(start, end)) {
+                    body.run(start, end);
+                }
+            }
+        });
     }
 
     /** A body over a half-open index range. */
