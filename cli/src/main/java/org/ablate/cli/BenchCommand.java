@@ -142,6 +142,14 @@ final class BenchCommand implements Runnable {
         heap.put("max_mb", round(Runtime.getRuntime().maxMemory() / (double) (1 << 20), 1));
         heap.put("gc", String.join("+", ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .map(java.lang.management.GarbageCollectorMXBean::getName).toList()));
+        // the whole process's collections (warm-up and set-up included): pauses land in the timed figures too
+        long collections = 0, collectionMillis = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            collections += Math.max(0, gc.getCollectionCount());
+            collectionMillis += Math.max(0, gc.getCollectionTime());
+        }
+        heap.put("collections", collections);
+        heap.put("collection_ms", collectionMillis);
         out.put("heap", heap);
     }
 

@@ -31,6 +31,11 @@ class BenchCommandTest {
         // three AdamW steps from a uniform start (ln 256 = 5.55) on a learnable stream: finite and below the start
         assertTrue(loss > 0 && loss < Math.log(256), "final loss " + loss);
         assertTrue(j.get("tokens_per_s").get("median").asDouble() > 0);
+        // memory beside the speed: the peak resident set, the heap, and the process's collections so far
+        assertTrue(j.get("peak_rss_mb").asDouble() > 0, j.toString());
+        JsonNode heap = j.get("heap");
+        assertTrue(heap.get("peak_used_mb").asDouble() > 0 && heap.get("committed_mb").asDouble() > 0, heap.toString());
+        assertTrue(heap.get("collections").asLong() >= 0 && heap.get("collection_ms").asLong() >= 0, heap.toString());
     }
 
     @Test

@@ -30,4 +30,27 @@ class AttentionStridedTest {
         assertArrayEquals(kDense.grad().toArray(), kView.grad().toArray(), 1e-5f, "grad k");
         assertArrayEquals(vDense.grad().toArray(), vView.grad().toArray(), 1e-5f, "grad v");
     }
+
+    /**
+     * One query without a causal mask (a decoding step's cross-attention) inside a workspace step whose arrays are
+     * reused from the last step, unzeroed (NaN under the tests' poisoning): the output row is written whole, never
+     * summed onto what the array held.
+     */
+    @Test
+    void oneQueryInAReusedWorkspaceArrayGivesTheSameOutputAsOnTheHeap() {
+        SplittableRandom r = new SplittableRandom(5);
+        int b = 2, h = 4, lk = 9, d = 32; // output 2 x 4 x 1 x 32 = 256 floats: large enough to come from the pool
+        Tensor q = Tensor.randn(r, 1f, b, h, 1, d), k = Tensor.randn(r, 1f, b, h, lk, d), v = Tensor.randn(r, 1f, b, h, lk, d);
+        float[] heap;
+        try (NoGrad g = Tensor.noGrad()) {
+            heap = Tensor.scaledDotProductAttention(q, k, v, null, false, null, 0.125f, null).toArray();
+        }
+        Workspace arrays = new Workspace();
+        for (int step = 0; step < 3; step++) {
+            try (NoGrad g = Tensor.noGrad(); Workspace.Step s = arrays.open()) {
+                float[] got = Tensor.scaledDotProductAttention(q, k, v, null, false, null, 0.125f, null).toArray();
+                assertArrayEquals(heap, got, 0f, "step " + step);
+            }
+        }
+    }
 }

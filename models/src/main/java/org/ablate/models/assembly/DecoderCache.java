@@ -14,7 +14,12 @@ public final class DecoderCache {
     final List<KvCache> cross;
 
     public DecoderCache(int layers, boolean withCross) {
-        for (int i = 0; i < layers; i++) self.add(KvCache.create());
+        this(layers, withCross, 64);
+    }
+
+    /** @param positions self-attention positions each cache holds before its buffers first double */
+    public DecoderCache(int layers, boolean withCross, int positions) {
+        for (int i = 0; i < layers; i++) self.add(KvCache.create(positions));
         cross = withCross ? new ArrayList<>() : null;
         if (withCross) for (int i = 0; i < layers; i++) cross.add(KvCache.create());
     }

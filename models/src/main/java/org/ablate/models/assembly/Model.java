@@ -95,8 +95,16 @@ public final class Model implements Network {
 
     /** A cache for step-by-step decoding through the decoder stack. */
     public DecoderCache newCache() {
+        return newCache(64);
+    }
+
+    /**
+     * A cache whose buffers hold {@code positions} positions before they first grow: a generation that knows its
+     * length (prompt and new tokens) allocates them once instead of doubling them from 64.
+     */
+    public DecoderCache newCache(int positions) {
         requireDecoder("newCache");
-        return new DecoderCache(decoder.layers(), config.architecture() == Architecture.ENCODER_DECODER);
+        return new DecoderCache(decoder.layers(), config.architecture() == Architecture.ENCODER_DECODER, positions);
     }
 
     private Tensor embed(IntTensor ids, IntTensor typeIds) {

@@ -89,6 +89,28 @@ class BeamAndSeq2seqTest {
         assertThrows(IllegalArgumentException.class, () -> Generator.generate(m, prompt, greedy(), 5, -1, 0, null, 1));
     }
 
+    /**
+     * Decoder-only: every greedy pick of the cached loop, whose steps reuse each other's arrays, is the argmax of an
+     * uncached pass over all tokens so far, up to max_positions (the tests run with poisoned workspaces: a tensor
+     * read after its step closed would be NaN).
+     */
+    @Test void cachedGreedyMatchesUncachedArgmaxAtEveryStep() {
+        Model m = model("decoder-only");
+        int[] prompt = {3, 7, 1};
+        List<Integer> streamed = new ArrayList<>();
+        int[] got = Generator.generate(m, prompt, greedy(), 37, -1, 0, streamed::add);
+        assertEquals(40, got.length, "up to max_positions");
+        assertEquals(Arrays.stream(got).skip(prompt.length).boxed().toList(), streamed, "every token is streamed as it comes");
+        try (var g = Tensor.noGrad()) {
+            for (int t = prompt.length; t < got.length; t++) {
+                int[] ctx = Arrays.copyOf(got, t);
+                Tensor logits = m.logits(m.decode(IntTensor.of(ctx, 1, t), null, null, null, null));
+                assertEquals(logits.slice(1, t - 1, t).reshape(1, 19).argmax(-1).data()[0], got[t], "token " + t);
+            }
+        }
+        assertArrayEquals(prompt, Generator.generate(m, prompt, greedy(), 0, -1, 0, null), "no new tokens: the prompt");
+    }
+
     /** The cached greedy loop must pick the argmax of an uncached full pass at every step. */
     @Test void seq2seqGreedyMatchesUncachedArgmax() {
         Model m = model("encoder-decoder");

@@ -107,6 +107,8 @@ public record Attend(Rows qr, Rows kr, Rows vr, int bsz, int h, int lq, int lk, 
         for (int j = 0; j < lim; j++) probs[po + j] = k.dot(qd, qo, kd, kb + j * kRs, d);
         softmaxRow(k, bh, 0, probs, po, lim);
         int oo = bh * dv;
+        // the row is summed into: clear it first, as the caller may hand over a reused array (a workspace's) unzeroed
+        Arrays.fill(out, oo, oo + dv, 0f);
         for (int j = 0; j < lim; j++) {
             float p = probs[po + j];
             if (p != 0f) k.axpy(p, vd, vb + j * vRs, out, oo, dv);

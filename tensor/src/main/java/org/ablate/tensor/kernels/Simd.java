@@ -139,11 +139,19 @@ final class Simd {
         int bound = S.loopBound(n);
         if (bound > 0) {
             FloatVector vm = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (; i < bound; i += S.length()) {
-                FloatVector v = FloatVector.fromArray(S, a, off + i).mul(scale);
-                if (bias != null) v = v.add(FloatVector.fromArray(S, bias, bo + i));
-                v.intoArray(a, off + i);
-                vm = vm.max(v);
+            // one loop per case: a vector merged from two branches inside the loop was boxed on every iteration
+            if (bias == null) {
+                for (; i < bound; i += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, a, off + i).mul(scale);
+                    v.intoArray(a, off + i);
+                    vm = vm.max(v);
+                }
+            } else {
+                for (; i < bound; i += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, a, off + i).mul(scale).add(FloatVector.fromArray(S, bias, bo + i));
+                    v.intoArray(a, off + i);
+                    vm = vm.max(v);
+                }
             }
             m = vm.reduceLanes(VectorOperators.MAX);
         }
