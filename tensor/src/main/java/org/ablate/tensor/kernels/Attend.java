@@ -6,8 +6,8 @@ import java.util.Arrays;
  * The work of one attention call, per (batch, head) pair {@code bh}. Several query rows go through blocked
  * matrix products (scores = Q·Kᵀ, out = P·V, and the five products of the backward pass) on the calling thread,
  * since the pairs are already spread over the pool; under a causal mask each block of query rows multiplies
- * only the keys it can see. A single query row (a decoding step) is a few dot products and axpys over the
- * cached keys and values instead.
+ * only the keys it can see. Up to {@link #ROWS_ONE_BY_ONE} query rows (a decoding step, a short prompt) go one at a
+ * time through dot products and axpys over the (cached) keys and values instead.
  *
  * <p>The arithmetic goes through the {@link Kernels} passed in, so every backend runs the same algorithm on its own
  * products and row kernels (a backend with a fused attention overrides {@link Kernels#attentionForward} and
@@ -99,19 +99,29 @@ public record Attend(Rows qr, Rows kr, Rows vr, int bsz, int h, int lq, int lk, 
         }
     }
 
-    /** Forward pass of pair bh for a single query row (a decoding step). */
-    public void forwardOneQuery(Kernels k, int bh, float[] probs, float[] out) {
+    /**
+     * Query rows at most this many (a decoding step, a short prompt) go one by one through {@link #forwardRows}: the
+     * dot products and axpys that decoding runs every step, long compiled by then, where the blocked products of
+     * {@link #forward} would run in code the JIT has not yet compiled fully (a 16-token prefill ran them in tier-3
+     * code, allocating a box per vector operation).
+     */
+    public static final int ROWS_ONE_BY_ONE = 16;
+
+    /** Forward pass of pair bh one query row at a time: dot products with the visible keys, softmax, axpys of the values. */
+    public void forwardRows(Kernels k, int bh, float[] probs, float[] out) {
         float[] qd = qr.data(), kd = kr.data(), vd = vr.data();
         int kb = kr.base()[bh], kRs = kr.rowStride(), vb = vr.base()[bh], vRs = vr.rowStride();
-        int qo = qr.at(bh, 0), po = bh * lk, lim = limit(0);
-        for (int j = 0; j < lim; j++) probs[po + j] = k.dot(qd, qo, kd, kb + j * kRs, d);
-        softmaxRow(k, bh, 0, probs, po, lim);
-        int oo = bh * dv;
-        // the row is summed into: clear it first, as the caller may hand over a reused array (a workspace's) unzeroed
-        Arrays.fill(out, oo, oo + dv, 0f);
-        for (int j = 0; j < lim; j++) {
-            float p = probs[po + j];
-            if (p != 0f) k.axpy(p, vd, vb + j * vRs, out, oo, dv);
+        for (int i = 0; i < lq; i++) {
+            int qo = qr.at(bh, i), po = (bh * lq + i) * lk, lim = limit(i), oo = (bh * lq + i) * dv;
+            for (int j = 0; j < lim; j++) probs[po + j] = k.dot(qd, qo, kd, kb + j * kRs, d);
+            softmaxRow(k, bh, i, probs, po, lim);
+            if (lim < lk) Arrays.fill(probs, po + lim, po + lk, 0f); // keys the row does not see
+            // the row is summed into: clear it first, as the caller may hand over a reused array (a workspace's) unzeroed
+            Arrays.fill(out, oo, oo + dv, 0f);
+            for (int j = 0; j < lim; j++) {
+                float p = probs[po + j];
+                if (p != 0f) k.axpy(p, vd, vb + j * vRs, out, oo, dv);
+            }
         }
     }
 

@@ -157,7 +157,7 @@ public interface Kernels {
 
     /** Forward pass of one (batch, head) pair {@code bh}: its rows of {@code probs} and {@code out}. See {@link Attend}. */
     default void attentionForward(Attend a, int bh, float[] probs, float[] out) {
-        if (a.lq() == 1) a.forwardOneQuery(this, bh, probs, out);
+        if (a.lq() <= Attend.ROWS_ONE_BY_ONE) a.forwardRows(this, bh, probs, out);
         else a.forward(this, bh, probs, out);
     }
 
