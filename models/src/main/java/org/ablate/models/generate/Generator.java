@@ -161,27 +161,27 @@ public final class Generator {
 
     private static BeamSearch.Hypothesis beam(Model model, BeamSearch search, int[] start, Tensor memory, int maxNewTokens, int eos) {
         try (NoGrad g = Tensor.noGrad()) {
-            DecoderCache cache = model.newCache();
+            DecoderCache cache = model.newCache((int) Math.min(model.config().maxPositions(), (long) start.length + maxNewTokens));
             // The cache holds every token but the last; each step feeds the last token of each hypothesis.
             if (start.length > 1) {
                 model.decode(IntTensor.of(Arrays.copyOf(start, start.length - 1), 1, start.length - 1), null, memory, null, cache);
             }
             Workspace arrays = new Workspace(); // as in run: each step's activations reuse the last step's arrays
             return search.search(start, eos, maxNewTokens, (List<int[]> hypotheses, int[] parents) -> {
-              try (Workspace.Step step = arrays.open()) {
-                cache.reorder(parents);
-                int n = hypotheses.size();
-                int[] last = new int[n];
-                for (int i = 0; i < n; i++) last[i] = hypotheses.get(i)[hypotheses.get(i).length - 1];
-                Tensor mem = memory;
-                if (memory != null && n != memory.size(0)) mem = memory.slice(0, 0, 1).expand(n, memory.size(1), memory.size(2)).contiguous();
-                Tensor logits = model.logits(model.decode(IntTensor.of(last, n, 1), null, mem, null, cache)).contiguous();
-                int v = logits.size(2);
-                float[] flat = logits.toArray();
-                float[][] rows = new float[n][];
-                for (int i = 0; i < n; i++) rows[i] = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
-                return rows;
-              }
+                try (Workspace.Step step = arrays.open()) {
+                    cache.reorder(parents);
+                    int n = hypotheses.size();
+                    int[] last = new int[n];
+                    for (int i = 0; i < n; i++) last[i] = hypotheses.get(i)[hypotheses.get(i).length - 1];
+                    Tensor mem = memory;
+                    if (memory != null && n != memory.size(0)) mem = memory.slice(0, 0, 1).expand(n, memory.size(1), memory.size(2)).contiguous();
+                    Tensor logits = model.logits(model.decode(IntTensor.of(last, n, 1), null, mem, null, cache)).contiguous();
+                    int v = logits.size(2);
+                    float[] flat = logits.toArray();
+                    float[][] rows = new float[n][];
+                    for (int i = 0; i < n; i++) rows[i] = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
+                    return rows;
+                }
             });
         }
     }
