@@ -117,7 +117,7 @@ final class JudgedSamples {
             len[r] = prompt.length;
         }
         try (NoGrad g = Tensor.noGrad()) {
-            DecoderCache cache = model.newCache();
+            DecoderCache cache = model.newCache(prompt.length + budget); // sized once, as Generator sizes its caches
             Tensor logits = model.logits(model.decode(IntTensor.of(prompt.clone(), 1, prompt.length), null, null, null, cache));
             int v = logits.size(2);
             float[] last = logits.slice(1, prompt.length - 1, prompt.length).contiguous().toArray();

@@ -13,10 +13,6 @@ public final class DecoderCache {
     final List<KvCache> self = new ArrayList<>();
     final List<KvCache> cross;
 
-    public DecoderCache(int layers, boolean withCross) {
-        this(layers, withCross, 64);
-    }
-
     /** @param positions self-attention positions each cache holds before its buffers first double */
     public DecoderCache(int layers, boolean withCross, int positions) {
         for (int i = 0; i < layers; i++) self.add(KvCache.create(positions));

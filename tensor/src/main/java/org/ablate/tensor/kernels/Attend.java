@@ -114,8 +114,7 @@ public record Attend(Rows qr, Rows kr, Rows vr, int bsz, int h, int lq, int lk, 
         for (int i = 0; i < lq; i++) {
             int qo = qr.at(bh, i), po = (bh * lq + i) * lk, lim = limit(i), oo = (bh * lq + i) * dv;
             for (int j = 0; j < lim; j++) probs[po + j] = k.dot(qd, qo, kd, kb + j * kRs, d);
-            softmaxRow(k, bh, i, probs, po, lim);
-            if (lim < lk) Arrays.fill(probs, po + lim, po + lk, 0f); // keys the row does not see
+            softmaxRow(k, bh, i, probs, po, lim); // keys past lim: zeros already, as in forward (causal arrays come zeroed)
             // the row is summed into: clear it first, as the caller may hand over a reused array (a workspace's) unzeroed
             Arrays.fill(out, oo, oo + dv, 0f);
             for (int j = 0; j < lim; j++) {

@@ -31,6 +31,7 @@ public final class Gemv {
         int rows = Math.max(1, 16384 / Math.max(1, k));
         return (rows + unit - 1) / unit * unit;
     }
+
     /**
      * Weight rows a task of the one-row (decoding) form reads at once ({@code ablate.gemv.rows}): 16 interleaved, or 1,
      * one sequential stream per core, which an AMD EPYC streams faster. The same bits either way.
