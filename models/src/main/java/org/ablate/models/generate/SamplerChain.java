@@ -38,7 +38,7 @@ public final class SamplerChain {
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             Sampler sampler = registry.sampler(s.id()).create(registry.params(ComponentKind.SAMPLER, s.id(), s.params()));
-            names.add(s.id() + (s.params().isEmpty() ? "" : " " + s.params()));
+            names.add(describe(s));
             if (sampler.picks()) {
                 if (i != steps.size() - 1) {
                     throw new IllegalArgumentException("sampler chain: \"" + s.id() + "\" picks tokens, so it must be the last step, but "
@@ -54,6 +54,17 @@ public final class SamplerChain {
             names.add("sample");
         }
         return new SamplerChain(processors, picker, String.join(" -> ", names));
+    }
+
+    /** A step as {@link #parse} reads it ({@code top-p:p=0.9}), so a printed chain can be given back to --sampler. */
+    static String describe(Step step) {
+        StringBuilder out = new StringBuilder(step.id());
+        String sep = ":";
+        for (var e : step.params().entrySet()) {
+            out.append(sep).append(e.getKey()).append('=').append(e.getValue());
+            sep = ";";
+        }
+        return out.toString();
     }
 
     /**
