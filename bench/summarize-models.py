@@ -33,6 +33,10 @@ for workload, (title, field, unit) in KINDS.items():
     head = "| round | load | Ablate | PyTorch | ratio |"
     sep = "|---|---|---|---|---|"
     if prefill:
+        # Ablate's decoding over its own weight products timed alone right after it: the part of a step that is
+        # not weight reading, whatever the host's bandwidth at that moment
+        head += " Ablate weight products alone | decode / products |"
+        sep += "---|---|"
         head += " Ablate prefill ms | PyTorch prefill ms | prefill speed ratio |"
         sep += "---|---|---|"
     head += " Ablate peak RSS | PyTorch peak RSS | RSS ratio |"
@@ -48,6 +52,8 @@ for workload, (title, field, unit) in KINDS.items():
             tv = max(tv, t["gemv_decode_tokens_per_s"]["median"])
         line = f"| {rnd} | {a.get('load', '?')} | {fmt(av)} | {fmt(tv)} | {av / tv:.2f} |"
         if prefill:
+            wp = a.get("weight_products_tokens_per_s")
+            line += f" {fmt(wp['median'])} | {a['fraction_of_weight_products']:.2f} |" if wp else " | |"
             ap, tp = a["prefill_ms"]["median"], t["prefill_ms"]["median"]
             line += f" {ap:.1f} | {tp:.1f} | {tp / ap:.2f} |"
         ar, tr = a.get("peak_rss_mb"), t.get("peak_rss_mb")

@@ -82,12 +82,16 @@ final class BenchCommand implements Runnable {
     /** Median, min and max, rounded. */
     static Map<String, Object> stats(List<Double> xs, int digits) {
         double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("median", round(median, digits));
+        m.put("median", round(median(xs), digits));
         m.put("min", round(s[0], digits));
         m.put("max", round(s[s.length - 1], digits));
         return m;
+    }
+
+    static double median(List<Double> xs) {
+        double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     static double round(double x, int digits) {
@@ -329,13 +333,20 @@ final class BenchCommand implements Runnable {
             int[] prompt = new int[promptLength];
             for (int i = 0; i < prompt.length; i++) prompt[i] = r.nextInt(50257);
             for (int i = 0; i < warmup; i++) run(model, prompt);
-            List<Double> prefill = new ArrayList<>(), tps = new ArrayList<>();
+            // what one decoded token reads: every matrix but the position table (the head is the token embedding)
+            List<Tensor> weights = new ArrayList<>();
+            for (var e : model.parameters().entrySet()) {
+                if (e.getValue().dim() == 2 && !e.getKey().contains("positional")) weights.add(e.getValue());
+            }
+            productsAlone(weights, warmup * newTokens);
+            List<Double> prefill = new ArrayList<>(), tps = new ArrayList<>(), productTps = new ArrayList<>();
             int[] tokens = null;
             for (int rep = 0; rep < reps; rep++) {
                 double[] res = new double[2];
                 tokens = run(model, prompt, res);
                 prefill.add(res[0]);
                 tps.add(res[1]);
+                productTps.add(productsAlone(weights, newTokens));
             }
             double boundTps = triadGbs * 1e9 / weightBytes;
             Map<String, Object> out = new LinkedHashMap<>();
@@ -351,8 +362,10 @@ final class BenchCommand implements Runnable {
             out.put("new_tokens", newTokens);
             out.put("prefill_ms", stats(prefill, 1));
             out.put("decode_tokens_per_s", stats(tps, 2));
+            out.put("weight_products_tokens_per_s", stats(productTps, 2));
+            out.put("fraction_of_weight_products", round(median(tps) / median(productTps), 3));
             out.put("bandwidth_bound_tokens_per_s", round(boundTps, 1));
-            out.put("fraction_of_bound", round(stats(tps, 4).get("median") instanceof Double d ? d / boundTps : 0, 3));
+            out.put("fraction_of_bound", round(median(tps) / boundTps, 3));
             out.put("first_tokens", Arrays.stream(tokens).limit(8).boxed().toList());
             putMemory(out);
             out.put("env", environment());
@@ -361,6 +374,26 @@ final class BenchCommand implements Runnable {
         }
 
         private int[] run(Model model, int[] prompt) { return run(model, prompt, new double[2]); }
+
+        /**
+         * Tokens/s of decoding's weight products alone: each weight matrix times one row, as the layers and the head
+         * run them (through the same kernels), {@code tokens} times. Timed right after each generation, it is the speed
+         * the host's memory allows at that moment, so decode_tokens_per_s over it says what the rest of a decoding
+         * step (attention, norms, sampling, the pool's hand-offs) costs, whatever the host's load.
+         */
+        private static double productsAlone(List<Tensor> weights, int tokens) {
+            List<Tensor> rows = weights.stream().map(w -> Tensor.ones(1, w.size(1))).toList();
+            Workspace arrays = new Workspace();
+            long t0 = System.nanoTime();
+            try (NoGrad g = Tensor.noGrad()) {
+                for (int t = 0; t < tokens; t++) {
+                    try (Workspace.Step step = arrays.open()) {
+                        for (int i = 0; i < weights.size(); i++) rows.get(i).linear(weights.get(i), null);
+                    }
+                }
+            }
+            return tokens / ((System.nanoTime() - t0) / 1e9);
+        }
 
         /**
          * Greedy decoding through the Generator that {@code ablate generate} uses; fills timing[0] with the prefill time

@@ -70,6 +70,11 @@ class BenchCommandTest {
         assertTrue(a.get("prefill_ms").get("median").asDouble() > 0);
         double fraction = a.get("fraction_of_bound").asDouble();
         assertTrue(fraction > 0 && fraction < 1.5, "fraction of the bandwidth bound " + fraction);
+        // the weight products alone, timed after the generation: their speed and decoding's share of it
+        double products = a.get("weight_products_tokens_per_s").get("median").asDouble();
+        double decode = a.get("decode_tokens_per_s").get("median").asDouble();
+        assertTrue(products > 0, a.toString());
+        assertEquals(decode / products, a.get("fraction_of_weight_products").asDouble(), 0.002, a.toString());
         JsonNode b = run("bench", "decode", "--reps", "1", "--warmup", "1", "--prompt", "4", "--new", "3");
         assertEquals(tokens, b.get("first_tokens"), "same seed, same greedy tokens");
     }
