@@ -12,8 +12,10 @@ import java.util.function.IntConsumer;
  *
  * <p>Kernels post many short jobs back to back (a matrix product posts a few per call), so idle workers spin
  * briefly ({@code ablate.parallel.spinMicros}, default 50 µs) before parking: waking a parked thread costs
- * more than a small product. Tasks are claimed one at a time from a shared counter, so a worker the OS delays
- * simply takes fewer tasks.
+ * more than a small product. After a matrix-vector job ({@link #parallelGuided}), a worker woken from a park after
+ * a short gap spins longer next time, up to {@code ablate.parallel.spinMaxMicros} (default 300 µs; 0 keeps the spin
+ * fixed), so the gaps a decoding step leaves between its products (50–250 µs of norms and attention) do not cost a
+ * wake-up each; a longer gap, or any other job, sets the spin back. Tasks are claimed one at a time from a shared counter, so a worker the OS delays simply takes fewer tasks.
  *
  * <p>Calls may come from any thread. A call made while another thread's job is running, or from inside a task
  * (nested), runs its tasks on the calling thread, which never deadlocks.
@@ -21,6 +23,7 @@ import java.util.function.IntConsumer;
 public final class Parallel {
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static final long SPIN_NANOS = 1000L * Long.getLong("ablate.parallel.spinMicros", 50L);
+    private static final long SPIN_MAX_NANOS = 1000L * Long.getLong("ablate.parallel.spinMaxMicros", 300L);
     private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private static final ReentrantLock SUBMIT = new ReentrantLock();
     private static final Thread[] WORKERS = new Thread[THREADS - 1];
@@ -51,9 +54,13 @@ public final class Parallel {
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(IntConsumer body, int tasks) {
+        /** A matrix-vector job of {@link #parallelGuided}: decoding posts them with short gaps between. */
+        final boolean guided;
+
+        Job(IntConsumer body, int tasks, boolean guided) {
             this.body = body;
             this.tasks = tasks;
+            this.guided = guided;
         }
 
         void participate() {
@@ -74,6 +81,7 @@ public final class Parallel {
     private static void workerLoop() {
         IN_POOL.set(Boolean.TRUE);
         Job last = null;
+        long spin = SPIN_NANOS;
         while (true) {
             Job j = current;
             if (j != null && j != last) {
@@ -82,14 +90,26 @@ public final class Parallel {
                 continue;
             }
             // nothing new: no job (null once the poster is done) or the one already worked on
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            long idleFrom = System.nanoTime(), spinUntil = idleFrom + spin;
             while (nothingNew(last) && System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();
             }
             if (nothingNew(last)) {
                 LockSupport.park(Parallel.class); // the poster unparks every worker after setting current
+                // Only matrix-vector jobs (decoding) let the spin grow: between training's products a longer spin
+                // measured 1.5-5.8 % slower (docs/performance.md).
+                spin = last != null && last.guided ? nextSpin(System.nanoTime() - idleFrom) : SPIN_NANOS;
             }
         }
+    }
+
+    /**
+     * The spin after a park that ended {@code idleNanos} after the worker fell idle: half as long again as that gap
+     * while such gaps are short (up to {@link #SPIN_MAX_NANOS}), so the next one passes without a park; back to
+     * {@link #SPIN_NANOS} after a longer one, where parking at once is right.
+     */
+    static long nextSpin(long idleNanos) {
+        return idleNanos <= SPIN_MAX_NANOS ? Math.max(SPIN_NANOS, Math.min(SPIN_MAX_NANOS, idleNanos + idleNanos / 2)) : SPIN_NANOS;
     }
 
     private static boolean nothingNew(Job last) {
@@ -104,6 +124,11 @@ public final class Parallel {
      * ones as they are) after all tasks have finished.
      */
     public static void parallelFor(int tasks, IntConsumer body) {
+        post(tasks, body, false);
+    }
+
+    /** {@link #parallelFor}; {@code guided} marks a job of {@link #parallelGuided} (see the spin in workerLoop). */
+    private static void post(int tasks, IntConsumer body, boolean guided) {
         if (tasks <= 0) {
             return;
         }
@@ -113,7 +138,7 @@ public final class Parallel {
             }
             return;
         }
-        Job job = new Job(body, tasks);
+        Job job = new Job(body, tasks, guided);
         try {
             current = job;
             for (Thread w : WORKERS) {
@@ -187,7 +212,7 @@ public final class Parallel {
         }
         AtomicInteger next = new AtomicInteger();
         int share = 2 * THREADS;
-        parallelFor(THREADS, t -> {
+        post(THREADS, t -> {
             for (int start = next.get(); start < n; start = next.get()) {
                 int size = Math.max(grain, (n - start) / share / grain * grain);
                 int end = (int) Math.min(n, (long) start + size);
@@ -195,7 +220,7 @@ public final class Parallel {
                     body.run(start, end);
                 }
             }
-        });
+        }, true);
     }
 
     /** A body over a half-open index range. */

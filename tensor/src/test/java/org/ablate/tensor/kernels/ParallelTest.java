@@ -62,6 +62,18 @@ class ParallelTest {
         }
     }
 
+    /** After a short gap the spin grows to cover the next one, up to its cap; a long gap sets it back. */
+    @Test
+    void theSpinFollowsShortGapsAndFallsBackAfterLongOnes() {
+        long us = 1000;
+        assertEquals(120 * us, Parallel.nextSpin(80 * us), "a gap of 80 µs: spin half as long again");
+        assertEquals(300 * us, Parallel.nextSpin(250 * us), "capped at 300 µs");
+        assertEquals(300 * us, Parallel.nextSpin(300 * us), "a gap at the cap still counts as short");
+        assertEquals(50 * us, Parallel.nextSpin(301 * us), "a longer gap: back to the base spin");
+        assertEquals(50 * us, Parallel.nextSpin(20 * us), "never under the base spin");
+        assertEquals(50 * us, Parallel.nextSpin(5_000 * us));
+    }
+
     @Test
     void aGrainBelowOneIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.parallelGuided(10, 0, (s, t) -> {}));
