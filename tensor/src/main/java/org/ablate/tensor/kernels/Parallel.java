@@ -15,7 +15,8 @@ import java.util.function.IntConsumer;
  * more than a small product. After a matrix-vector job ({@link #parallelGuided}), a worker woken from a park after
  * a short gap spins longer next time, up to {@code ablate.parallel.spinMaxMicros} (default 300 µs; 0 keeps the spin
  * fixed), so the gaps a decoding step leaves between its products (50–250 µs of norms and attention) do not cost a
- * wake-up each; a longer gap, or any other job, sets the spin back. Tasks are claimed one at a time from a shared counter, so a worker the OS delays simply takes fewer tasks.
+ * wake-up each; a longer gap, or any other job, sets the spin back. Tasks are claimed one at a time from a shared
+ * counter, so a worker the OS delays simply takes fewer tasks.
  *
  * <p>Calls may come from any thread. A call made while another thread's job is running, or from inside a task
  * (nested), runs its tasks on the calling thread, which never deadlocks.
