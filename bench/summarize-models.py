@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Per-round Markdown tables from bench/compare-models.sh's JSON lines (default bench/target/models-compare.jsonl):
 for each workload and round, Ablate against tuned PyTorch with the ratio, the load average before the Ablate run,
-and both peak RSS figures. For measuring only: nothing in the build or the tests runs it."""
+both peak RSS figures, and the round trip between the two CPUs measured before each side's run (core_rtt_ns). A
+ratio marked † compares runs that found the host's two vCPUs placed differently (one round trip over twice the
+other): sharing a cache or not moves both sides' two-thread speed by up to a third, so that round's ratio says more
+about the host than about the code. For measuring only: nothing in the build or the tests runs it."""
 import json
 import sys
 
@@ -15,6 +18,11 @@ KINDS = {
     "W3-gpt2-decode": ("W3 GPT-2-small decode with KV cache (PyTorch: the faster of its two paths)", "decode_tokens_per_s", "tokens/s"),
     "W4-bert-encode": ("W4 BERT-base encode 8 x 128", "sequences_per_s", "sequences/s"),
 }
+
+
+def placement_differs(a, t):
+    x, y = a.get("core_rtt_ns"), t.get("core_rtt_ns")
+    return bool(x and y and max(x, y) > 2 * min(x, y))
 
 
 def fmt(v):
@@ -39,8 +47,8 @@ for workload, (title, field, unit) in KINDS.items():
         sep += "---|---|"
         head += " Ablate prefill ms | PyTorch prefill ms | prefill speed ratio |"
         sep += "---|---|---|"
-    head += " Ablate peak RSS | PyTorch peak RSS | RSS ratio |"
-    sep += "---|---|---|"
+    head += " Ablate peak RSS | PyTorch peak RSS | RSS ratio | CPU round trip ns (Ablate / PyTorch) |"
+    sep += "---|---|---|---|"
     print(head)
     print(sep)
     for rnd in sorted(runs):
@@ -50,7 +58,8 @@ for workload, (title, field, unit) in KINDS.items():
         av, tv = a[field]["median"], t[field]["median"]
         if "gemv_decode_tokens_per_s" in t:  # PyTorch's faster decoding path (matrix-vector products), when measured
             tv = max(tv, t["gemv_decode_tokens_per_s"]["median"])
-        line = f"| {rnd} | {a.get('load', '?')} | {fmt(av)} | {fmt(tv)} | {av / tv:.2f} |"
+        mark = " †" if placement_differs(a, t) else ""
+        line = f"| {rnd} | {a.get('load', '?')} | {fmt(av)} | {fmt(tv)} | {av / tv:.2f}{mark} |"
         if prefill:
             wp = a.get("weight_products_tokens_per_s")
             line += f" {fmt(wp['median'])} | {a['fraction_of_weight_products']:.2f} |" if wp else " | |"
@@ -58,4 +67,5 @@ for workload, (title, field, unit) in KINDS.items():
             line += f" {ap:.1f} | {tp:.1f} | {tp / ap:.2f} |"
         ar, tr = a.get("peak_rss_mb"), t.get("peak_rss_mb")
         line += f" {ar:,.0f} MB | {tr:,.0f} MB | {ar / tr:.2f} |" if ar and tr else " | | |"
+        line += f" {a['core_rtt_ns']:.0f} / {t['core_rtt_ns']:.0f} |" if "core_rtt_ns" in a and "core_rtt_ns" in t else " |"
         print(line)

@@ -3,11 +3,14 @@
 each side's per-round median GFLOP/s, and the median of the per-round ratios Ablate / tuned OpenBLAS (numpy),
 which pairs each Ablate run with the OpenBLAS run next to it in time; then the round-to-round spread (max / min of
 the per-round medians) of each side. Prints Markdown tables. PEAK (GFLOP/s, environment) is the FMA peak the
-"% of peak" column divides by: ../shared/bench/peak_flops.c on the same host and threads (435 here on 2 threads)."""
+"% of peak" column divides by: ../shared/bench/peak_flops.c on the same host and threads (435 here on 2 threads).
+The per-round table also gives the round trip between the two CPUs before each side's run (core_rtt_ns,
+bench/core-latency.c) and marks with † a round whose two runs found the vCPUs placed differently."""
 import json, os, statistics, sys
 PEAK = float(os.environ.get("PEAK", "435"))
 path = sys.argv[1] if len(sys.argv) > 1 else "bench/target/sgemm-compare-t2.jsonl"
 loads = []
+rtt = {}  # round -> {"ablate": ns, "openblas": ns}
 ablate, numpy_, torch_ = {}, {}, {}
 for line in open(path):
     line = line.strip()
@@ -18,6 +21,8 @@ for line in open(path):
     if "loadavg" in d:
         loads.append((r, d["loadavg"]))
         continue
+    if "core_rtt_ns" in d:
+        rtt.setdefault(r, {})["ablate" if d.get("impl") == "ablate" else "openblas"] = d["core_rtt_ns"]
     if d.get("impl") == "ablate":
         ablate.setdefault(d["n"], {})[r] = d["gflops_median"]
     elif d.get("workload") == "W1-sgemm":
@@ -38,8 +43,8 @@ for n in sorted(ablate):
 print()
 print("Per round: load average (1, 5, 15 min) before the OpenBLAS run; Ablate / OpenBLAS GFLOP/s per n")
 print()
-print("| round | load | " + " | ".join(f"n={n}" for n in sorted(ablate)) + " |")
-print("|---|---|" + "---|" * len(ablate))
+print("| round | load | " + " | ".join(f"n={n}" for n in sorted(ablate)) + " | CPU round trip ns (Ablate / OpenBLAS) |")
+print("|---|---|" + "---|" * len(ablate) + "---|")
 for r, load in loads:
     cells = []
     for n in sorted(ablate):
@@ -47,7 +52,9 @@ for r, load in loads:
             cells.append(f"{ablate[n][r]:.0f} / {numpy_[n][r]:.0f}")
         else:
             cells.append("-")
-    print(f"| {r} | {load} | " + " | ".join(cells) + " |")
+    x, y = rtt.get(r, {}).get("ablate"), rtt.get(r, {}).get("openblas")
+    placement = f"{x:.0f} / {y:.0f}" + (" †" if max(x, y) > 2 * min(x, y) else "") if x and y else ""
+    print(f"| {r} | {load} | " + " | ".join(cells) + f" | {placement} |")
 print()
 print("Spread of the per-round medians (max / min)")
 print()
