@@ -81,7 +81,9 @@ final class ProjectedAttention implements Attention {
     @Override public Tensor forward(Tensor query, Tensor keyValue, AttentionMask mask, KvCache cache) {
         checkInput("query", query);
         int b = query.size(0), lq = query.size(1);
-        Tensor q = split(query.linear(wq, bq), heads);
+        // Self-attention projects one input three times: linears runs a decoding step's three products as one job.
+        Tensor[] qkv = !cross && keyValue == query ? query.linears(new Tensor[] {wq, wk, wv}, new Tensor[] {bq, bk, bv}) : null;
+        Tensor q = split(qkv != null ? qkv[0] : query.linear(wq, bq), heads);
         Tensor k, v;
         Tensor bias = null;
         if (cross) {
@@ -98,8 +100,8 @@ final class ProjectedAttention implements Attention {
             checkInput("keys/values", keyValue);
             int offset = cache == null ? 0 : cache.length();
             q = rotate(q, offset);
-            Tensor kNew = rotate(split(keyValue.linear(wk, bk), kvHeads), offset);
-            Tensor vNew = split(keyValue.linear(wv, bv), kvHeads);
+            Tensor kNew = rotate(split(qkv != null ? qkv[1] : keyValue.linear(wk, bk), kvHeads), offset);
+            Tensor vNew = split(qkv != null ? qkv[2] : keyValue.linear(wv, bv), kvHeads);
             if (cache != null) {
                 cache.append(kNew, vNew);
                 k = cache.keys();

@@ -442,6 +442,13 @@ public final class Tensor {
      */
     public Tensor linear(Tensor weight, Tensor bias) { return MatrixProducts.linear(this, weight, bias); }
 
+    /**
+     * {@link #linear} of this input with each of {@code weights} (and the bias at the same index, or null): the same
+     * results, bit for bit. A single row that records no gradients (a decoding step's projections) runs all the
+     * products as one parallel job.
+     */
+    public Tensor[] linears(Tensor[] weights, Tensor[] biases) { return MatrixProducts.linears(this, weights, biases); }
+
     // ------------------------------------------------------------------ softmax and norms (Normalization)
 
     /** Softmax along {@code dim}. */

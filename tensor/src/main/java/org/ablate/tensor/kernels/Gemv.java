@@ -203,19 +203,8 @@ public final class Gemv {
         // the ranges and blocks gemv and smallM use
         int grain = m == 1 ? dotGrain(rowsInFlight, k) : smallMBlock(k);
         Parallel.RangeBody part = (from, to) -> {
-            if (m == 1) { // memory-bound: straight from the file, one row or sixteen at a time (the rest staged)
-                if (rowsInFlight == 1) {
-                    streamRowsMapped(from, to, k, av, a0, w, wOff, wRowStep, c, cOff);
-                    return;
-                }
-                int kv = S.loopBound(k);
-                int j = from;
-                for (; j + 16 <= to; j += 16) dot16Mapped(j, k, kv, av, a0, w, wOff, wRowStep, c, cOff);
-                if (j < to) {
-                    float[] block = MappedWeights.stage((to - j) * k);
-                    MappedWeights.copyRows(w, wOff + (long) j * wRowStep, wRowStep, to - j, k, block, 0);
-                    dotRows(0, to - j, k, av, a0, block, 0, k, c, cOff + j);
-                }
+            if (m == 1) { // memory-bound: straight from the file
+                rowsMapped(rowsInFlight, from, to, k, av, a0, w, wOff, wRowStep, c, cOff);
                 return;
             }
             for (int j0 = from; j0 < to; j0 += grain) {
@@ -231,6 +220,71 @@ public final class Gemv {
         } else {
             part.run(0, n);
         }
+    }
+
+    /** Outputs [j0,j1) of one row: y[j] += dot(x, weight row j read in place), one row or sixteen at a time (the rest staged). */
+    private static void rowsMapped(int rowsInFlight, int j0, int j1, int k, float[] x, int xo, MemorySegment w, long wOff,
+                                   long rowStep, float[] y, int yOff) {
+        if (rowsInFlight == 1) {
+            streamRowsMapped(j0, j1, k, x, xo, w, wOff, rowStep, y, yOff);
+            return;
+        }
+        int kv = S.loopBound(k);
+        int j = j0;
+        for (; j + 16 <= j1; j += 16) dot16Mapped(j, k, kv, x, xo, w, wOff, rowStep, y, yOff);
+        if (j < j1) {
+            float[] block = MappedWeights.stage((j1 - j) * k);
+            MappedWeights.copyRows(w, wOff + (long) j * rowStep, rowStep, j1 - j, k, block, 0);
+            dotRows(0, j1 - j, k, x, xo, block, 0, k, y, yOff + j);
+        }
+    }
+
+    /**
+     * One row x times several weights ({@link Kernels#matvecMany}): the weights' rows are numbered one after another
+     * and shared out by {@link Parallel#parallelGuided} as one job, each row dotted by the kernel {@link #gemv} or
+     * {@link #mapped} would use for it alone, so every output has the same bits as there.
+     */
+    static void many(int k, float[] x, int xOff, int xStride, Kernels.WeightRows... parts) {
+        long work = 0;
+        int rows = 0;
+        for (Kernels.WeightRows p : parts) {
+            if (p.out().length < p.n() || (p.bias() != null && p.bias().length < p.n())) {
+                throw new IllegalArgumentException("gemv: a part of " + p.n() + " rows has " + p.out().length
+                        + " output floats and " + (p.bias() == null ? "no" : p.bias().length) + " bias floats");
+            }
+            work += (long) p.n() * k;
+            rows = Math.addExact(rows, p.n());
+        }
+        if (SCALAR || k == 0 || work < PARALLEL_MIN || Parallel.threads() == 1) { // nothing to share out
+            for (Kernels.WeightRows p : parts) p.runAlone(Kernels.ACTIVE, k, x, xOff, xStride);
+            return;
+        }
+        for (Kernels.WeightRows p : parts) {
+            if (p.bias() != null) System.arraycopy(p.bias(), 0, p.out(), 0, p.n());
+            else java.util.Arrays.fill(p.out(), 0, p.n(), 0f);
+        }
+        float[] xs = x;
+        int xo = xOff;
+        if (xStride != 1) { // as gemv makes it contiguous
+            xs = new float[k];
+            for (int p = 0; p < k; p++) xs[p] = x[xOff + p * xStride];
+            xo = 0;
+        }
+        int[] first = new int[parts.length + 1]; // part i holds rows [first[i], first[i+1]) of the job
+        for (int i = 0; i < parts.length; i++) first[i + 1] = first[i] + parts[i].n();
+        float[] xv = xs;
+        int x0 = xo;
+        int inFlight = ROWS_IN_FLIGHT;
+        Parallel.parallelGuided(rows, dotGrain(inFlight, k), (from, to) -> {
+            for (int i = 0; i < parts.length; i++) {
+                int j0 = Math.max(from, first[i]) - first[i], j1 = Math.min(to, first[i + 1]) - first[i];
+                if (j0 >= j1) continue;
+                Kernels.WeightRows p = parts[i];
+                if (p.mapped() != null) rowsMapped(inFlight, j0, j1, k, xv, x0, p.mapped(), 0, k, p.out(), 0);
+                else if (inFlight == 1) streamRows(j0, j1, k, xv, x0, p.array(), p.offset(), p.rowStride(), p.out(), 0);
+                else dotRows(j0, j1, k, xv, x0, p.array(), p.offset(), p.rowStride(), p.out(), 0);
+            }
+        });
     }
 
     /**

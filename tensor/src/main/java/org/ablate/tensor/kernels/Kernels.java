@@ -75,6 +75,35 @@ public interface Kernels {
         matmul(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, true);
     }
 
+    /**
+     * Weight rows one row of A is multiplied with in {@link #matvecMany}: {@code n} output floats into {@code out}
+     * (from 0), starting as {@code bias} ({@code n} floats) or zero; weight row j holds k contiguous floats at
+     * {@code offset + j*rowStride} of {@code array}, or at float {@code j*k} of {@code mapped} when that is not null
+     * (a whole [n, k] weight in a file).
+     */
+    record WeightRows(int n, float[] array, int offset, int rowStride, MemorySegment mapped, float[] bias, float[] out) {
+        void runAlone(Kernels kernels, int k, float[] x, int xOff, int xStride) {
+            if (mapped != null) {
+                if (bias != null) kernels.matmulBias(1, n, k, x, xOff, k, xStride, mapped, 0, 1, k, bias, out, 0, n);
+                else kernels.matmul(1, n, k, x, xOff, k, xStride, mapped, 0, 1, k, out, 0, n, false);
+            } else if (bias != null) {
+                kernels.matmulBias(1, n, k, x, xOff, k, xStride, array, offset, 1, rowStride, bias, out, 0, n);
+            } else {
+                kernels.matmul(1, n, k, x, xOff, k, xStride, array, offset, 1, rowStride, out, 0, n, false);
+            }
+        }
+    }
+
+    /**
+     * One row x of A ({@code k} floats, {@code xStride} apart) times several weights, each part's outputs exactly what
+     * {@link #matmulBias} (or {@link #matmul} without a bias) gives for it alone. This default runs the parts one after
+     * another; the vector backend shares all their rows out in one job, so a decoding step's projections of the same
+     * input cost the pool one hand-off instead of one each.
+     */
+    default void matvecMany(int k, float[] x, int xOff, int xStride, WeightRows... parts) {
+        for (WeightRows part : parts) part.runAlone(this, k, x, xOff, xStride);
+    }
+
     /** {@link #matmul} on the calling thread only, for callers that already spread independent products over the pool. */
     void matmulSerial(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                       float[] c, int cOff, int cRs, boolean accumulate);

@@ -74,6 +74,10 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    @Override public void matvecMany(int k, float[] x, int xOff, int xStride, WeightRows... parts) {
+        Gemv.many(k, x, xOff, xStride, parts);
+    }
+
     @Override public void matmulSerial(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff,
                                        int bRs, int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
         Gemm.sgemmSerial(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate);
