@@ -2,8 +2,8 @@
 """Per-round Markdown tables from bench/compare-models.sh's JSON lines (default bench/target/models-compare.jsonl):
 for each workload and round, Ablate against tuned PyTorch with the ratio, the load average before the Ablate run,
 both peak RSS figures, and the round trip between the two CPUs measured before each side's run (core_rtt_ns). A
-ratio marked † compares runs that found the host's two vCPUs placed differently (one round trip over twice the
-other): sharing a cache or not moves both sides' two-thread speed by up to a third, so that round's ratio says more
+ratio marked † compares runs that found the host's two vCPUs placed differently (one round trip over twice another:
+the script's probe before each side's run, and Ablate's own before and after its timed runs): sharing a cache or not moves both sides' two-thread speed by up to a third, so that round's ratio says more
 about the host than about the code. For measuring only: nothing in the build or the tests runs it."""
 import json
 import sys
@@ -20,9 +20,17 @@ KINDS = {
 }
 
 
+def round_trips(a, t):
+    """The round trips seen around the two runs: the script's probe before each, and Ablate's own before and after."""
+    seen = [a.get("core_rtt_ns"), t.get("core_rtt_ns")]
+    own = a.get("env", {}).get("core_round_trip_ns", {})
+    seen += [own.get("before"), own.get("after")]
+    return [x for x in seen if x and x > 0]
+
+
 def placement_differs(a, t):
-    x, y = a.get("core_rtt_ns"), t.get("core_rtt_ns")
-    return bool(x and y and max(x, y) > 2 * min(x, y))
+    seen = round_trips(a, t)
+    return bool(seen) and max(seen) > 2 * min(seen)
 
 
 def fmt(v):
@@ -67,5 +75,7 @@ for workload, (title, field, unit) in KINDS.items():
             line += f" {ap:.1f} | {tp:.1f} | {tp / ap:.2f} |"
         ar, tr = a.get("peak_rss_mb"), t.get("peak_rss_mb")
         line += f" {ar:,.0f} MB | {tr:,.0f} MB | {ar / tr:.2f} |" if ar and tr else " | | |"
-        line += f" {a['core_rtt_ns']:.0f} / {t['core_rtt_ns']:.0f} |" if "core_rtt_ns" in a and "core_rtt_ns" in t else " |"
+        own = a.get("env", {}).get("core_round_trip_ns")
+        during = f" (run: {own['before']:.0f} → {own['after']:.0f})" if own else ""
+        line += f" {a['core_rtt_ns']:.0f}{during} / {t['core_rtt_ns']:.0f} |" if "core_rtt_ns" in a and "core_rtt_ns" in t else " |"
         print(line)

@@ -99,13 +99,21 @@ final class BenchCommand implements Runnable {
         return Math.round(x * f) / f;
     }
 
-    static Map<String, Object> environment() {
+    /**
+     * The host beside every figure; {@code roundTripBefore} is {@link CoreRoundTrip#nanos()} taken before the warm-up,
+     * printed with the one taken now: where the host had put the two vCPUs when the run began and when it ended.
+     */
+    static Map<String, Object> environment(double roundTripBefore) {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("vector_bits", FloatVector.SPECIES_PREFERRED.vectorBitSize());
         env.put("threads", Runtime.getRuntime().availableProcessors());
         env.put("java", Runtime.version().toString());
         env.put("cpu", cpuModel());
         env.put("huge_pages", LocalExecutor.hugePages());
+        Map<String, Object> roundTrip = new LinkedHashMap<>();
+        roundTrip.put("before", roundTripBefore);
+        roundTrip.put("after", CoreRoundTrip.nanos());
+        env.put("core_round_trip_ns", roundTrip);
         return env;
     }
 
@@ -238,6 +246,7 @@ final class BenchCommand implements Runnable {
                 """;
 
         @Override public Integer call() throws java.io.IOException {
+            double roundTrip = CoreRoundTrip.nanos();
             int total = warmup + reps * steps;
             List<String> sets = new ArrayList<>(List.of("run.steps=" + total));
             String workload = "W2-gpt-train";
@@ -302,7 +311,7 @@ final class BenchCommand implements Runnable {
             out.put("allocated_mb_per_step", allocated[0] < 0 || allocated[1] < 0 ? -1
                     : round((allocated[1] - allocated[0]) / (double) (reps * steps) / (1 << 20), 1));
             putMemory(out);
-            out.put("env", environment());
+            out.put("env", environment(roundTrip));
             System.out.println(json(out));
             return 0;
         }
@@ -324,6 +333,7 @@ final class BenchCommand implements Runnable {
         Path checkpoint;
 
         @Override public Integer call() throws java.io.IOException {
+            double roundTrip = CoreRoundTrip.nanos();
             Model model = checkpoint == null ? build(GPT2_SMALL) : Checkpoint.load(checkpoint, REGISTRY).model();
             long params = model.parameterCount();
             long positionTable = 0;
@@ -368,7 +378,7 @@ final class BenchCommand implements Runnable {
             out.put("fraction_of_bound", round(median(tps) / boundTps, 3));
             out.put("first_tokens", Arrays.stream(tokens).limit(8).boxed().toList());
             putMemory(out);
-            out.put("env", environment());
+            out.put("env", environment(roundTrip));
             System.out.println(json(out));
             return 0;
         }
@@ -422,6 +432,7 @@ final class BenchCommand implements Runnable {
                 + " takes a branch the earlier ones did not; their times are printed as warmup_s.") int warmup = 3;
 
         @Override public Integer call() {
+            double roundTrip = CoreRoundTrip.nanos();
             if (warmup < 0) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                         "--warmup must be 0 or more passes, got " + warmup);
@@ -473,7 +484,7 @@ final class BenchCommand implements Runnable {
             out.put("warmup_s", warmupSeconds);
             out.put("sequences_per_s", stats(sps, 3));
             putMemory(out);
-            out.put("env", environment());
+            out.put("env", environment(roundTrip));
             System.out.println(json(out));
             return 0;
         }
@@ -488,6 +499,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--write", description = "Write the checkpoint (DIR must not exist yet).") boolean write;
 
         @Override public Integer call() throws java.io.IOException {
+            double roundTrip = CoreRoundTrip.nanos();
             Map<String, Object> out = new LinkedHashMap<>();
             if (write) {
                 if (Files.exists(dir)) {
@@ -509,7 +521,7 @@ final class BenchCommand implements Runnable {
             }
             out.put("file_mb", round(Files.size(Checkpoint.modelFolder(dir).resolve("model.safetensors")) / 1e6, 1));
             putMemory(out);
-            out.put("env", environment());
+            out.put("env", environment(roundTrip));
             System.out.println(json(out));
             return 0;
         }

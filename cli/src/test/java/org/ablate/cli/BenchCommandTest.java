@@ -36,6 +36,12 @@ class BenchCommandTest {
         JsonNode heap = j.get("heap");
         assertTrue(heap.get("peak_used_mb").asDouble() > 0 && heap.get("committed_mb").asDouble() > 0, heap.toString());
         assertTrue(heap.get("collections").asLong() >= 0 && heap.get("collection_ms").asLong() >= 0, heap.toString());
+        // where the host had the two vCPUs when the run began and ended: a round trip in ns, or -1 on one processor
+        JsonNode roundTrip = j.get("env").get("core_round_trip_ns");
+        for (String when : new String[] {"before", "after"}) {
+            double ns = roundTrip.get(when).asDouble();
+            assertTrue(Runtime.getRuntime().availableProcessors() < 2 ? ns == -1 : ns > 0 && ns < 1e6, when + ": " + roundTrip);
+        }
     }
 
     @Test
