@@ -2,8 +2,8 @@
 """Per-round Markdown tables from bench/compare-models.sh's JSON lines (default bench/target/models-compare.jsonl):
 for each workload and round, Ablate against tuned PyTorch with the ratio, the load average before the Ablate run,
 both peak RSS figures, and the round trip between the two CPUs measured before each side's run (core_rtt_ns). A
-ratio marked † compares runs that found the host's two vCPUs placed differently (one round trip over twice another:
-the script's probe before each side's run, and Ablate's own before and after its timed runs): sharing a cache or not moves both sides' two-thread speed by up to a third, so that round's ratio says more
+ratio marked † compares runs that found the host's two vCPUs placed differently (the script's probe before each
+side's run, or Ablate's own probe before and after its timed runs, one over twice the other): sharing a cache or not moves both sides' two-thread speed by up to a third, so that round's ratio says more
 about the host than about the code. For measuring only: nothing in the build or the tests runs it."""
 import json
 import sys
@@ -20,17 +20,16 @@ KINDS = {
 }
 
 
-def round_trips(a, t):
-    """The round trips seen around the two runs: the script's probe before each, and Ablate's own before and after."""
-    seen = [a.get("core_rtt_ns"), t.get("core_rtt_ns")]
-    own = a.get("env", {}).get("core_round_trip_ns", {})
-    seen += [own.get("before"), own.get("after")]
-    return [x for x in seen if x and x > 0]
+def differs(values):
+    seen = [x for x in values if x and x > 0]
+    return bool(seen) and max(seen) > 2 * min(seen)
 
 
 def placement_differs(a, t):
-    seen = round_trips(a, t)
-    return bool(seen) and max(seen) > 2 * min(seen)
+    """The script's probe (C, pinned threads) before each side's run, or Ablate's own probe (Java) before and after its
+    timed runs, differing more than 2 x. The two probes are compared each with itself: their levels differ."""
+    own = a.get("env", {}).get("core_round_trip_ns", {})
+    return differs([a.get("core_rtt_ns"), t.get("core_rtt_ns")]) or differs([own.get("before"), own.get("after")])
 
 
 def fmt(v):
