@@ -29,6 +29,7 @@ public final class WidthOps {
         op(r, "linear short prompt", t -> t[0].linear(t[1], t[2]), rand(3, 5, 64), rand(4, 96, 64), rand(5, 96));
         op(r, "linear blocked", t -> t[0].linear(t[1], null), rand(6, 70, 33), rand(7, 50, 33));
         op(r, "linear deep", t -> t[0].linear(t[1], t[2]), rand(34, 40, 600), rand(35, 70, 600), rand(36, 70)); // k panels and parts
+        op(r, "linear many rows", t -> t[0].linear(t[1], t[2]), rand(40, 640, 96), rand(41, 200, 96), rand(42, 200)); // row blocks at home
         op(r, "matmul batched", t -> t[0].matmul(t[1]), rand(8, 2, 3, 17, 9), rand(9, 2, 3, 9, 11));
         op(r, "softmax", t -> t[0].mul(3f).softmax(-1), rand(10, 7, 33));
         op(r, "softmax inner dim", t -> t[0].softmax(0), rand(11, 5, 6));

@@ -2,6 +2,7 @@ package org.ablate.tensor.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -360,8 +361,10 @@ public final class Gemm {
      * The whole product over the pool, as a sequence of steps: a step is one k panel of one NC column block over one
      * chunk of row blocks (all of them unless they pass {@link #PACKED_A_FLOATS}, a product over many rows). A step
      * reads B's panel and its row blocks of A packed into buffers all workers share, and computes tasks of (column
-     * group × row block) handed out dynamically, so a worker that the OS delays does not hold the others back with a
-     * fixed share of the work. Packing is pipelined: one job packs the first step, then each job computes a step and
+     * group × row block). With several row blocks per thread ({@link #HOME_BLOCKS}) each thread has a home share of
+     * them: it packs and computes those first, then takes what is left of the others' ({@link #runByHome}), so a core
+     * mostly reads packed A and tiles of C it wrote itself (which matters when two vCPUs share no cache) and a worker
+     * the OS delays still does not hold the others back with a fixed share. Packing is pipelined: one job packs the first step, then each job computes a step and
      * packs the next into the other of two buffer sets, its packing tasks interleaved with the compute tasks, so one
      * worker's memory-bound packing runs beside another's arithmetic and each step costs one wait for the slowest
      * worker, not two. Tasks run column group by column group: the workers then read the same
@@ -396,8 +399,12 @@ public final class Gemm {
                 }
             }
         }
+        // Row blocks at home on one thread each when every thread has several (else one home all threads share).
+        int homes = Math.min(chunk, mBlocks) >= HOME_BLOCKS * threads ? threads : 1;
         Step head = plan[0];
-        Parallel.parallelFor(head.packTasks(threads), t -> head.pack(t, threads, m, rowsPerBlock,
+        int[][] headPacks = new int[homes][];
+        for (int h = 0; h < homes; h++) headPacks[h] = head.packs(h, homes, threads);
+        runByHome(headPacks, h -> headPacks[h].length, (h, i) -> head.pack(headPacks[h][i], threads, m, rowsPerBlock,
                 a, aOff, aRs, aCs, b, bOff, bRs, bCs));
         for (int s = 0; s < steps; s++) {
             Step now = plan[s], next = s + 1 < steps ? plan[s + 1] : null;
@@ -405,28 +412,33 @@ public final class Gemm {
             int slivers = (now.nc + NR - 1) / NR;
             int groups = Math.max(columnParts(now.blocks, slivers, threads),
                     Math.min(slivers, (int) ((long) now.kc * slivers * NR / GROUP_FLOATS)));
-            int computeTasks = now.blocks * groups, packTasks = next == null ? 0 : next.packTasks(threads);
             int aStride = now.aStride(rowsPerBlock);
             int cBase = cOff + now.jc;
             float[] panelBias = acc ? null : bias;
-            // Packing tasks alternate with the first compute tasks, so while one worker packs another computes.
-            int paired = Math.min(packTasks, computeTasks);
-            Parallel.parallelFor(computeTasks + packTasks, t -> {
+            int[][] packs = new int[homes][];
+            int[] blockFrom = new int[homes + 1];
+            for (int h = 0; h < homes; h++) packs[h] = next == null ? new int[0] : next.packs(h, homes, threads);
+            for (int h = 0; h <= homes; h++) blockFrom[h] = share(now.blocks, homes, h);
+            // A home's items: the next step's packing alternating with its first compute tasks (one worker's
+            // memory-bound packing runs beside another's arithmetic), then the rest; compute tasks group by group.
+            runByHome(packs, h -> packs[h].length + (blockFrom[h + 1] - blockFrom[h]) * groups, (h, i) -> {
+                int packTasks = packs[h].length, homeBlocks = blockFrom[h + 1] - blockFrom[h];
+                int paired = Math.min(packTasks, homeBlocks * groups);
                 int compute;
-                if (t < 2 * paired) {
-                    if ((t & 1) == 0) {
-                        next.pack(t >> 1, threads, m, rowsPerBlock, a, aOff, aRs, aCs, b, bOff, bRs, bCs);
+                if (i < 2 * paired) {
+                    if ((i & 1) == 0) {
+                        next.pack(packs[h][i >> 1], threads, m, rowsPerBlock, a, aOff, aRs, aCs, b, bOff, bRs, bCs);
                         return;
                     }
-                    compute = t >> 1;
-                } else if (t - 2 * paired < packTasks - paired) {
-                    next.pack(t - paired, threads, m, rowsPerBlock, a, aOff, aRs, aCs, b, bOff, bRs, bCs);
+                    compute = i >> 1;
+                } else if (i - 2 * paired < packTasks - paired) {
+                    next.pack(packs[h][i - paired], threads, m, rowsPerBlock, a, aOff, aRs, aCs, b, bOff, bRs, bCs);
                     return;
                 } else {
-                    compute = t - packTasks;
+                    compute = i - packTasks;
                 }
-                int group = compute / now.blocks;
-                int block = compute % now.blocks;
+                int group = compute / homeBlocks;
+                int block = blockFrom[h] + compute % homeBlocks;
                 int ic = (now.first + block) * rowsPerBlock;
                 int mc = Math.min(rowsPerBlock, m - ic);
                 macro(now.pa, block * aStride, now.pb, mc, now.kc, sliverStart(slivers, groups, group) * NR,
@@ -434,6 +446,46 @@ public final class Gemm {
                         acc, BUFFERS.get().tile, panelBias, now.jc);
             });
         }
+    }
+
+    /**
+     * Fewest row blocks per thread for giving each thread a home of its own ({@code ablate.gemm.homeBlocks}; 0 keeps one
+     * shared home). With the vCPUs of a virtual machine on cores that share no cache, a thread reading row blocks of
+     * packed A and tiles of C the other one wrote ran the W4 products 9-18 % slower than with homes (paired in one
+     * JVM; docs/performance.md); with few blocks per thread a fixed split costs more balance than it saves.
+     */
+    static final int HOME_BLOCKS = homeBlocks(Integer.getInteger("ablate.gemm.homeBlocks", 4));
+
+    private static int homeBlocks(int value) {
+        return value <= 0 ? Integer.MAX_VALUE / 64 : value;
+    }
+
+    /** Start of home h's equal share of count items over homes. */
+    private static int share(int count, int homes, int h) {
+        return (int) ((long) count * h / homes);
+    }
+
+    /** One item of a job split into homes: item i of home h. */
+    private interface HomeItem {
+        void run(int home, int i);
+    }
+
+    /**
+     * Runs every item of every home over the pool: each thread takes its own home's items first (pool participant p
+     * owns home p mod homes), then whatever is left of the others', so a thread the OS delays only loses its home to
+     * the others. One home is plain dynamic sharing.
+     */
+    private static void runByHome(int[][] homesOf, java.util.function.IntUnaryOperator count, HomeItem item) {
+        int homes = homesOf.length;
+        AtomicInteger[] next = new AtomicInteger[homes];
+        for (int h = 0; h < homes; h++) next[h] = new AtomicInteger();
+        Parallel.parallelFor(Parallel.threads(), slot -> {
+            int me = Parallel.participant() % homes;
+            for (int d = 0; d < homes; d++) {
+                int h = (me + d) % homes, total = count.applyAsInt(h);
+                for (int i = next[h].getAndIncrement(); i < total; i = next[h].getAndIncrement()) item.run(h, i);
+            }
+        });
     }
 
     /**
@@ -447,8 +499,14 @@ public final class Gemm {
             return packsB ? Math.min((nc + NR - 1) / NR, 4 * threads) : 0;
         }
 
-        int packTasks(int threads) {
-            return bParts(threads) + blocks;
+        /** Packing tasks of home h of homes: B's parts p with p mod homes = h, then the row blocks of A in its share. */
+        int[] packs(int h, int homes, int threads) {
+            int parts = bParts(threads), b0 = share(blocks, homes, h), b1 = share(blocks, homes, h + 1);
+            int[] tasks = new int[(parts - h + homes - 1) / homes + (b1 - b0)];
+            int i = 0;
+            for (int p = h; p < parts; p += homes) tasks[i++] = p;
+            for (int block = b0; block < b1; block++) tasks[i++] = parts + block;
+            return tasks;
         }
 
         /** Floats of packed A per row block: where the packing task writes block i and the compute task reads it. */

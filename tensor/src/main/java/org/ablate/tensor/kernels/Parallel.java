@@ -25,6 +25,8 @@ public final class Parallel {
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static final long SPIN_NANOS = 1000L * Long.getLong("ablate.parallel.spinMicros", 50L);
     private static final long SPIN_MAX_NANOS = 1000L * Long.getLong("ablate.parallel.spinMaxMicros", 300L);
+    /** 0 on a posting thread, w on worker w (see {@link #participant}). */
+    private static final ThreadLocal<Integer> PARTICIPANT = ThreadLocal.withInitial(() -> 0);
     private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private static final ReentrantLock SUBMIT = new ReentrantLock();
     private static final Thread[] WORKERS = new Thread[THREADS - 1];
@@ -32,7 +34,11 @@ public final class Parallel {
 
     static {
         for (int w = 0; w < WORKERS.length; w++) {
-            Thread t = new Thread(Parallel::workerLoop, "ablate-kernel-" + (w + 1));
+            int index = w + 1;
+            Thread t = new Thread(() -> {
+                PARTICIPANT.set(index);
+                workerLoop();
+            }, "ablate-kernel-" + index);
             t.setDaemon(true);
             WORKERS[w] = t;
             t.start();
@@ -45,6 +51,14 @@ public final class Parallel {
     /** Number of threads that share a job: the workers plus the calling thread. */
     public static int threads() {
         return THREADS;
+    }
+
+    /**
+     * This thread's place in the pool: 0 for a thread that posts jobs, 1 to threads() − 1 for the workers. A job that
+     * gives each thread its own part of the data first (the matrix product's row blocks) asks it which part is its own.
+     */
+    public static int participant() {
+        return PARTICIPANT.get();
     }
 
     /** A posted job: tasks are claimed through {@code next}; the poster waits until {@code done} reaches tasks. */

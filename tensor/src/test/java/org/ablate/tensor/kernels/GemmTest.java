@@ -62,6 +62,24 @@ class GemmTest {
     }
 
     @Test
+    void productsOverManyRowsRunEveryTaskOnce() {
+        // small integers: every order of summation gives the exact result, so a task run twice or never shows
+        for (int[] s : new int[][] {{1200, 200, 600}, {1024, 768, 96}, {577, 33, 1030}}) {
+            int m = s[0], n = s[1], k = s[2];
+            SplittableRandom rnd = new SplittableRandom(m);
+            float[] a = new float[m * k], w = new float[n * k], bias = new float[n];
+            for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(-2, 3);
+            for (int i = 0; i < w.length; i++) w[i] = rnd.nextInt(-2, 3);
+            for (int j = 0; j < n; j++) bias[j] = j;
+            float[] c = new float[m * n], ref = new float[m * n];
+            Gemm.sgemmBias(m, n, k, a, 0, k, 1, w, 0, 1, k, bias, c, 0, n); // x·Wᵀ + b, a linear layer
+            for (int i = 0; i < m; i++) System.arraycopy(bias, 0, ref, i * n, n);
+            Gemm.reference(m, n, k, a, 0, k, 1, w, 0, 1, k, ref, 0, n, true);
+            assertArrayEquals(ref, c, m + "x" + n + "x" + k);
+        }
+    }
+
+    @Test
     void rowBlocksSplitEvenlyOverTheThreads() {
         for (int m : new int[] {1024, 4096, 2048 + 40, 300, 7}) {
             int rows = Gemm.rowBlock(m, 2);

@@ -99,6 +99,19 @@ class VectorWidthTest {
     }
 
     /**
+     * Row blocks at home on one thread each (Gemm.HOME_BLOCKS) only change which thread computes a task: every op's
+     * output and gradient must keep its bits. Two threads whatever the machine has, so the products over many rows
+     * ("linear many rows") get homes.
+     */
+    @org.junit.jupiter.api.Test
+    void rowBlocksAtHomeGiveTheSameBits() throws Exception {
+        Path shared = dir.resolve("shared-home.bin"), homes = dir.resolve("homes.bin");
+        child("512", "8", "", Gemm.K_PART, List.of("-XX:ActiveProcessorCount=2", "-Dablate.gemm.homeBlocks=0"), shared);
+        child("512", "8", "", Gemm.K_PART, List.of("-XX:ActiveProcessorCount=2"), homes);
+        assertSameBits(shared, homes, "row blocks at home differ from one shared home");
+    }
+
+    /**
      * Packed B panels that start 12 floats into their buffers on 64-byte object boundaries (the launcher's setting,
      * Gemm.B_ALIGN) only move where the slivers lie: every op's output and gradient must keep its bits.
      */
