@@ -66,7 +66,8 @@ class BenchCommandTest {
 
     @Test
     void decodeBuildsGpt2SmallAndIsDeterministic() throws Exception {
-        JsonNode a = run("bench", "decode", "--reps", "1", "--warmup", "1", "--prompt", "4", "--new", "3");
+        // a bandwidth no 2-core host reaches, so the fraction of its bound is below 1 whatever this host's memory does
+        JsonNode a = run("bench", "decode", "--reps", "1", "--warmup", "1", "--prompt", "4", "--new", "3", "--triad-gbs", "1000");
         assertEquals("W3-gpt2-decode", a.get("workload").asText());
         assertEquals(124_439_808, a.get("params").asLong()); // GPT-2 small
         assertEquals(1, a.get("warmup").asInt());
@@ -75,7 +76,9 @@ class BenchCommandTest {
         for (JsonNode t : tokens) assertTrue(t.asInt() >= 0 && t.asInt() < 50257, tokens.toString());
         assertTrue(a.get("prefill_ms").get("median").asDouble() > 0);
         double fraction = a.get("fraction_of_bound").asDouble();
-        assertTrue(fraction > 0 && fraction < 1.5, "fraction of the bandwidth bound " + fraction);
+        assertTrue(fraction > 0 && fraction < 1, "fraction of the bandwidth bound " + fraction);
+        double bound = 1000e9 / a.get("weight_bytes_per_token").asDouble();
+        assertEquals(bound, a.get("bandwidth_bound_tokens_per_s").asDouble(), 0.06, a.toString());
         // the weight products alone, timed after the generation: their speed and decoding's share of it
         double products = a.get("weight_products_tokens_per_s").get("median").asDouble();
         double decode = a.get("decode_tokens_per_s").get("median").asDouble();
