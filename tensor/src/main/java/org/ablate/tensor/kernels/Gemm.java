@@ -364,10 +364,10 @@ public final class Gemm {
      * group × row block). With several row blocks per thread ({@link #HOME_BLOCKS}) each thread has a home share of
      * them: it packs and computes those first, then takes what is left of the others' ({@link #runByHome}), so a core
      * mostly reads packed A and tiles of C it wrote itself (which matters when two vCPUs share no cache) and a worker
-     * the OS delays still does not hold the others back with a fixed share. Packing is pipelined: one job packs the first step, then each job computes a step and
-     * packs the next into the other of two buffer sets, its packing tasks interleaved with the compute tasks, so one
-     * worker's memory-bound packing runs beside another's arithmetic and each step costs one wait for the slowest
-     * worker, not two. Tasks run column group by column group: the workers then read the same
+     * the OS delays still does not hold the others back with a fixed share. Packing is pipelined: one job packs the
+     * first step, then each job computes a step and packs the next into the other of two buffer sets, its packing tasks
+     * interleaved with the compute tasks, so one worker's memory-bound packing runs beside another's arithmetic and
+     * each step costs one wait for the slowest worker, not two. Tasks run column group by column group: the workers then read the same
      * {@link #GROUP_FLOATS}-sized part of packed B, which stays in their L2 caches while every row block passes over
      * it, instead of streaming all of B from L3 once per row block. A is packed once per panel, not once per task, so
      * the groups cost no extra packing.
@@ -404,7 +404,7 @@ public final class Gemm {
         Step head = plan[0];
         int[][] headPacks = new int[homes][];
         for (int h = 0; h < homes; h++) headPacks[h] = head.packs(h, homes, threads);
-        runByHome(headPacks, h -> headPacks[h].length, (h, i) -> head.pack(headPacks[h][i], threads, m, rowsPerBlock,
+        runByHome(homes, h -> headPacks[h].length, (h, i) -> head.pack(headPacks[h][i], threads, m, rowsPerBlock,
                 a, aOff, aRs, aCs, b, bOff, bRs, bCs));
         for (int s = 0; s < steps; s++) {
             Step now = plan[s], next = s + 1 < steps ? plan[s + 1] : null;
@@ -421,7 +421,7 @@ public final class Gemm {
             for (int h = 0; h <= homes; h++) blockFrom[h] = share(now.blocks, homes, h);
             // A home's items: the next step's packing alternating with its first compute tasks (one worker's
             // memory-bound packing runs beside another's arithmetic), then the rest; compute tasks group by group.
-            runByHome(packs, h -> packs[h].length + (blockFrom[h + 1] - blockFrom[h]) * groups, (h, i) -> {
+            runByHome(homes, h -> packs[h].length + (blockFrom[h + 1] - blockFrom[h]) * groups, (h, i) -> {
                 int packTasks = packs[h].length, homeBlocks = blockFrom[h + 1] - blockFrom[h];
                 int paired = Math.min(packTasks, homeBlocks * groups);
                 int compute;
@@ -471,12 +471,11 @@ public final class Gemm {
     }
 
     /**
-     * Runs every item of every home over the pool: each thread takes its own home's items first (pool participant p
-     * owns home p mod homes), then whatever is left of the others', so a thread the OS delays only loses its home to
-     * the others. One home is plain dynamic sharing.
+     * Runs every item of every home over the pool ({@code count} items in home h): each thread takes its own home's
+     * items first (pool participant p owns home p mod homes), then whatever is left of the others', so a thread the OS
+     * delays only loses its home to the others. One home is plain dynamic sharing.
      */
-    private static void runByHome(int[][] homesOf, java.util.function.IntUnaryOperator count, HomeItem item) {
-        int homes = homesOf.length;
+    private static void runByHome(int homes, java.util.function.IntUnaryOperator count, HomeItem item) {
         AtomicInteger[] next = new AtomicInteger[homes];
         for (int h = 0; h < homes; h++) next[h] = new AtomicInteger();
         Parallel.parallelFor(Parallel.threads(), slot -> {
