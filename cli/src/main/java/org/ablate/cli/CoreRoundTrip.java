@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CoreRoundTrip {
     private static final int TRIPS = 10_000;
-    /** Runs of TRIPS before the timed ones count: the loops must be compiled first (interpreted, they read 2-10 x higher). */
+    /** Trips before the timed runs count: the loops must be compiled first (interpreted, they read 2-10 x higher). */
     private static final long WARM_NANOS = 100_000_000L;
     private static final int TIMED = 3;
     /** Give up (−1) after this long: a host too busy to run both threads at once has nothing useful to say. */

@@ -367,10 +367,10 @@ public final class Gemm {
      * the OS delays still does not hold the others back with a fixed share. Packing is pipelined: one job packs the
      * first step, then each job computes a step and packs the next into the other of two buffer sets, its packing tasks
      * interleaved with the compute tasks, so one worker's memory-bound packing runs beside another's arithmetic and
-     * each step costs one wait for the slowest worker, not two. Tasks run column group by column group: the workers then read the same
-     * {@link #GROUP_FLOATS}-sized part of packed B, which stays in their L2 caches while every row block passes over
-     * it, instead of streaming all of B from L3 once per row block. A is packed once per panel, not once per task, so
-     * the groups cost no extra packing.
+     * each step costs one wait for the slowest worker, not two. Tasks run column group by column group: the workers
+     * then read the same {@link #GROUP_FLOATS}-sized part of packed B, which stays in their L2 caches while every row
+     * block passes over it, instead of streaming all of B from L3 once per row block. A is packed once per panel, not
+     * once per task, so the groups cost no extra packing.
      */
     private static void parallelBlocked(int m, int n, int k,
                                         float[] a, int aOff, int aRs, int aCs,

@@ -222,7 +222,10 @@ public final class Gemv {
         }
     }
 
-    /** Outputs [j0,j1) of one row: y[j] += dot(x, weight row j read in place), one row or sixteen at a time (the rest staged). */
+    /**
+     * Outputs [j0,j1) of one row: y[j] += dot(x, weight row j read in place from the file), one row or sixteen at a
+     * time (the rest staged).
+     */
     private static void rowsMapped(int rowsInFlight, int j0, int j1, int k, float[] x, int xo, MemorySegment w, long wOff,
                                    long rowStep, float[] y, int yOff) {
         if (rowsInFlight == 1) {
