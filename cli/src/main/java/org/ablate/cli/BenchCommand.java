@@ -325,14 +325,20 @@ final class BenchCommand implements Runnable {
         @Option(names = "--reps", description = "Repetitions (default: ${DEFAULT-VALUE}).") int reps = 3;
         @Option(names = "--warmup", description = "Untimed generations before the timed ones, so the JIT has compiled "
                 + "the prompt and decoding kernels (default: ${DEFAULT-VALUE}).") int warmup = 3;
-        @Option(names = "--triad-gbs", description = "Measured memory bandwidth in GB/s for the bound (default: ${DEFAULT-VALUE}, stream.c triad here).")
-        double triadGbs = 27.6;
+        @Option(names = "--triad-gbs", description = "This host's memory bandwidth in GB/s, measured now (../shared/bench/stream.c's"
+                + " triad; bench/compare-models.sh passes it): prints the bound it allows and decoding's fraction of it."
+                + " Left out without it: the bandwidth moves with the host and its load.")
+        Double triadGbs;
         @Option(names = "--checkpoint", paramLabel = "DIR", description = "Decode with a GPT-2-small-shaped checkpoint loaded as"
                 + " 'ablate generate' loads it (weights used in place from the file; write one with 'bench load --write DIR')"
                 + " instead of weights initialised in memory.")
         Path checkpoint;
 
         @Override public Integer call() throws java.io.IOException {
+            if (triadGbs != null && !(triadGbs > 0 && Double.isFinite(triadGbs))) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--triad-gbs must be a bandwidth above 0 GB/s, got " + triadGbs);
+            }
             double roundTrip = CoreRoundTrip.nanos();
             Model model = checkpoint == null ? build(GPT2_SMALL) : Checkpoint.load(checkpoint, REGISTRY).model();
             long params = model.parameterCount();
@@ -358,7 +364,6 @@ final class BenchCommand implements Runnable {
                 tps.add(res[1]);
                 productTps.add(productsAlone(weights, newTokens));
             }
-            double boundTps = triadGbs * 1e9 / weightBytes;
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("workload", "W3-gpt2-decode");
             out.put("engine", "ablate");
@@ -374,8 +379,11 @@ final class BenchCommand implements Runnable {
             out.put("decode_tokens_per_s", stats(tps, 2));
             out.put("weight_products_tokens_per_s", stats(productTps, 2));
             out.put("fraction_of_weight_products", round(median(tps) / median(productTps), 3));
-            out.put("bandwidth_bound_tokens_per_s", round(boundTps, 1));
-            out.put("fraction_of_bound", round(median(tps) / boundTps, 3));
+            if (triadGbs != null) {
+                double boundTps = triadGbs * 1e9 / weightBytes;
+                out.put("bandwidth_bound_tokens_per_s", round(boundTps, 1));
+                out.put("fraction_of_bound", round(median(tps) / boundTps, 3));
+            }
             out.put("first_tokens", Arrays.stream(tokens).limit(8).boxed().toList());
             putMemory(out);
             out.put("env", environment(roundTrip));

@@ -86,6 +86,11 @@ class BenchCommandTest {
         assertEquals(decode / products, a.get("fraction_of_weight_products").asDouble(), 0.002, a.toString());
         JsonNode b = run("bench", "decode", "--reps", "1", "--warmup", "1", "--prompt", "4", "--new", "3");
         assertEquals(tokens, b.get("first_tokens"), "same seed, same greedy tokens");
+        // without a bandwidth measured now there is no bound to print (a fixed figure would be another host's)
+        assertTrue(!b.has("fraction_of_bound") && !b.has("bandwidth_bound_tokens_per_s"), b.toString());
+        MainTest.Result bad = MainTest.run("bench", "decode", "--triad-gbs", "0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--triad-gbs must be a bandwidth above 0 GB/s, got 0.0"), bad.err());
     }
 
     @Test
