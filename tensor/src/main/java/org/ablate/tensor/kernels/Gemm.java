@@ -418,7 +418,7 @@ public final class Gemm {
             int[][] packs = new int[homes][];
             int[] blockFrom = new int[homes + 1];
             for (int h = 0; h < homes; h++) packs[h] = next == null ? new int[0] : next.packs(h, homes, threads);
-            for (int h = 0; h <= homes; h++) blockFrom[h] = share(now.blocks, homes, h);
+            for (int h = 0; h <= homes; h++) blockFrom[h] = partStart(now.blocks, homes, h);
             // A home's items: the next step's packing alternating with its first compute tasks (one worker's
             // memory-bound packing runs beside another's arithmetic), then the rest; compute tasks group by group.
             runByHome(homes, h -> packs[h].length + (blockFrom[h + 1] - blockFrom[h]) * groups, (h, i) -> {
@@ -441,8 +441,8 @@ public final class Gemm {
                 int block = blockFrom[h] + compute % homeBlocks;
                 int ic = (now.first + block) * rowsPerBlock;
                 int mc = Math.min(rowsPerBlock, m - ic);
-                macro(now.pa, block * aStride, now.pb, mc, now.kc, sliverStart(slivers, groups, group) * NR,
-                        Math.min(now.nc, sliverStart(slivers, groups, group + 1) * NR), c, cBase + ic * cRs, cRs,
+                macro(now.pa, block * aStride, now.pb, mc, now.kc, partStart(slivers, groups, group) * NR,
+                        Math.min(now.nc, partStart(slivers, groups, group + 1) * NR), c, cBase + ic * cRs, cRs,
                         acc, BUFFERS.get().tile, panelBias, now.jc);
             });
         }
@@ -458,11 +458,6 @@ public final class Gemm {
 
     private static int homeBlocks(int value) {
         return value <= 0 ? Integer.MAX_VALUE / 64 : value;
-    }
-
-    /** Start of home h's equal share of count items over homes. */
-    private static int share(int count, int homes, int h) {
-        return (int) ((long) count * h / homes);
     }
 
     /** One item of a job split into homes: item i of home h. */
@@ -500,7 +495,7 @@ public final class Gemm {
 
         /** Packing tasks of home h of homes: B's parts p with p mod homes = h, then the row blocks of A in its share. */
         int[] packs(int h, int homes, int threads) {
-            int parts = bParts(threads), b0 = share(blocks, homes, h), b1 = share(blocks, homes, h + 1);
+            int parts = bParts(threads), b0 = partStart(blocks, homes, h), b1 = partStart(blocks, homes, h + 1);
             int[] tasks = new int[(parts - h + homes - 1) / homes + (b1 - b0)];
             int i = 0;
             for (int p = h; p < parts; p += homes) tasks[i++] = p;
@@ -519,7 +514,7 @@ public final class Gemm {
             int parts = bParts(threads);
             if (t < parts) {
                 int slivers = (nc + NR - 1) / NR;
-                packAny(pb, kc, sliverStart(slivers, parts, t), sliverStart(slivers, parts, t + 1), nc,
+                packAny(pb, kc, partStart(slivers, parts, t), partStart(slivers, parts, t + 1), nc,
                         b, bOff + pc * bRs + jc * bCs, bRs, bCs, true);
                 return;
             }
@@ -604,8 +599,9 @@ public final class Gemm {
 
     static final double PACK_COST = Double.parseDouble(System.getProperty("ablate.gemm.packCost", "128"));
 
-    private static int sliverStart(int slivers, int parts, int part) {
-        return (int) ((long) slivers * part / parts);
+    /** Start of part {@code part} of {@code count} items cut into {@code parts} near-equal parts (slivers, row blocks). */
+    private static int partStart(int count, int parts, int part) {
+        return (int) ((long) count * part / parts);
     }
 
     /**

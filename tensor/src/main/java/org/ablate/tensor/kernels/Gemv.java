@@ -52,6 +52,17 @@ public final class Gemv {
 
     private Gemv() {}
 
+    /**
+     * The row of k floats at {@code off}, {@code stride} apart: {@code x} itself when they are contiguous, else a copy
+     * from index 0 (k floats are cheap to copy, and the inner loops then vectorise).
+     */
+    private static float[] contiguous(int k, float[] x, int off, int stride) {
+        if (stride == 1) return x;
+        float[] row = new float[k];
+        for (int p = 0; p < k; p++) row[p] = x[off + p * stride];
+        return row;
+    }
+
     /** y (+)= x·B. See the class comment for addressing. */
     public static void gemv(int n, int k, float[] x, int xOff, int xStride,
                             float[] b, int bOff, int bRowStride, int bColStride,
@@ -75,13 +86,8 @@ public final class Gemv {
         if (k == 0) {
             return;
         }
-        float[] xs = x;
-        int xo = xOff;
-        if (xStride != 1) { // k floats: cheap to make contiguous, and the inner loops then vectorise
-            xs = new float[k];
-            for (int p = 0; p < k; p++) xs[p] = x[xOff + p * xStride];
-            xo = 0;
-        }
+        float[] xs = contiguous(k, x, xOff, xStride);
+        int xo = xs == x ? xOff : 0;
         boolean parallel = (long) n * k >= PARALLEL_MIN && Parallel.threads() > 1;
         if (bRowStride == 1 && !SCALAR) {
             float[] xv = xs;
@@ -191,13 +197,8 @@ public final class Gemv {
         if (n == 0 || k == 0) {
             return;
         }
-        float[] xs = a;
-        int xo = aOff;
-        if (aColStride != 1) { // one row: contiguous as gemv makes it
-            xs = new float[k];
-            for (int p = 0; p < k; p++) xs[p] = a[aOff + p * aColStride];
-            xo = 0;
-        }
+        float[] xs = contiguous(k, a, aOff, aColStride); // one row (more are contiguous, checked above)
+        int xo = xs == a ? aOff : 0;
         float[] av = xs;
         int a0 = xo;
         // the ranges and blocks gemv and smallM use
@@ -266,13 +267,8 @@ public final class Gemv {
             if (p.bias() != null) System.arraycopy(p.bias(), 0, p.out(), 0, p.n());
             else java.util.Arrays.fill(p.out(), 0, p.n(), 0f);
         }
-        float[] xs = x;
-        int xo = xOff;
-        if (xStride != 1) { // as gemv makes it contiguous
-            xs = new float[k];
-            for (int p = 0; p < k; p++) xs[p] = x[xOff + p * xStride];
-            xo = 0;
-        }
+        float[] xs = contiguous(k, x, xOff, xStride);
+        int xo = xs == x ? xOff : 0;
         int[] first = new int[parts.length + 1]; // part i holds rows [first[i], first[i+1]) of the job
         for (int i = 0; i < parts.length; i++) first[i + 1] = first[i] + parts[i].n();
         float[] xv = xs;
