@@ -440,11 +440,11 @@ final class BenchCommand implements Runnable {
                 + " takes a branch the earlier ones did not; their times are printed as warmup_s.") int warmup = 3;
 
         @Override public Integer call() {
-            double roundTrip = CoreRoundTrip.nanos();
             if (warmup < 0) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                         "--warmup must be 0 or more passes, got " + warmup);
             }
+            double roundTrip = CoreRoundTrip.nanos();
             Model model = build("""
                     architecture: encoder-only
                     layers: 12
@@ -507,12 +507,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--write", description = "Write the checkpoint (DIR must not exist yet).") boolean write;
 
         @Override public Integer call() throws java.io.IOException {
+            if (write && Files.exists(dir)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), dir + ": already exists; give a new folder");
+            }
             double roundTrip = CoreRoundTrip.nanos();
             Map<String, Object> out = new LinkedHashMap<>();
             if (write) {
-                if (Files.exists(dir)) {
-                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), dir + ": already exists; give a new folder");
-                }
                 Model model = build(GPT2_SMALL);
                 Checkpoint.save(dir, model, null, Map.of());
                 out.put("workload", "W5-checkpoint-write");
