@@ -46,14 +46,10 @@ final class ScopeImpl implements ParameterScope {
             throw new IllegalArgumentException("parameter \"" + full + "\": shape " + Arrays.toString(shape) + " has " + n
                     + " elements, more than one array holds (2^31-1)");
         }
-        Tensor t;
-        if (shared.random != null) {
-            float[] values = new float[(int) n];
-            init.fill(values, shape.clone(), shared.random);
-            t = Tensor.of(values, shape);
-        } else { // weights are loaded next, in place or into the array made then
-            t = Tensor.zerosOnDemand(shape);
-        }
+        // laid out as the engine lays out weights (Tensor.zerosOnDemand); when weights are loaded next, in place or
+        // into the array made then, nothing is drawn
+        Tensor t = Tensor.zerosOnDemand(shape);
+        if (shared.random != null) init.fill(t.data(), t.offset(), shape.clone(), shared.random);
         t.requiresGrad(true);
         shared.parameters.put(full, t);
         return t;

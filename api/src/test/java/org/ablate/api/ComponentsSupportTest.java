@@ -100,6 +100,28 @@ class ComponentsSupportTest {
     }
 
     /** The finite-difference checker the component tests rely on notices a gradient that is 2.5 % off. */
+    /**
+     * A weight's array may start before its first element (Tensor.zerosOnDemand): the scope still draws exactly the
+     * values an initialiser puts into an array of the weight's size, for the built-in initialisers (which write in
+     * place) and for any other (drawn apart and copied in).
+     */
+    @Test void weightsDrawTheSameValuesWhereverTheirArrayStarts() {
+        Init custom = (v, s, r) -> { for (int i = 0; i < v.length; i++) v[i] = i + r.nextInt(5); };
+        for (Init init : new Init[] {Init.normal(0.02), Init.uniform(0.1), Init.constant(0.5f), Init.zeros(), custom}) {
+            float[] expected = new float[4 * 16];
+            init.fill(expected, new int[] {4, 16}, java.util.random.RandomGeneratorFactory.of("L64X128MixRandom").create(9));
+            Tensor w = ParameterScope.root(9).parameter("w", init, 4, 16);
+            assertArrayEquals(expected, w.toArray(), init.toString());
+            float[] at = new float[7 + 64];
+            init.fill(at, 7, new int[] {4, 16}, java.util.random.RandomGeneratorFactory.of("L64X128MixRandom").create(9));
+            assertArrayEquals(expected, java.util.Arrays.copyOfRange(at, 7, at.length), init + " at offset 7");
+            for (int i = 0; i < 7; i++) assertEquals(0f, at[i], "nothing written before the offset");
+        }
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> Init.normal(1).fill(new float[10], 3, new int[] {2, 4}, new java.util.SplittableRandom(1))).getMessage();
+        assertEquals("Init: 8 values of shape [2, 4] from offset 3 do not fit an array of 10", m);
+    }
+
     @Test void gradCheckCatchesASmallError() {
         Tensor x = Tensor.of(new float[] {0.5f, -1.2f, 2.0f}, 3).requiresGrad(true);
         GradCheck.check("x^2", () -> x.mul(x).sum(), Map.of("x", x), 2e-3, 2e-2);

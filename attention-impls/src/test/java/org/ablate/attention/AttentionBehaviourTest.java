@@ -69,19 +69,20 @@ class AttentionBehaviourTest {
                 REGISTRY.params(ComponentKind.ATTENTION, "grouped-query", Map.of("kv_heads", kv)), gScope);
         Attention mha = REGISTRY.attention("multi-head").create(new AttentionSpec(e, h, h, true, 0, false, null),
                 REGISTRY.params(ComponentKind.ATTENTION, "multi-head", Map.of()), mScope);
-        for (Tensor p : gScope.parameters().values()) {
+        for (Tensor p : gScope.parameters().values()) { // weights start p.offset() floats into their arrays
             float[] d = p.data();
-            SplittableRandom r = new SplittableRandom(d.length);
-            for (int i = 0; i < d.length; i++) d[i] = (float) (r.nextGaussian() * 0.4);
+            SplittableRandom r = new SplittableRandom(p.numel());
+            for (int i = 0; i < p.numel(); i++) d[p.offset() + i] = (float) (r.nextGaussian() * 0.4);
         }
         for (var entry : gScope.parameters().entrySet()) {
-            float[] src = entry.getValue().data(), dst = mScope.parameters().get(entry.getKey()).data();
+            Tensor from = entry.getValue(), to = mScope.parameters().get(entry.getKey());
+            float[] src = from.data(), dst = to.data();
             boolean shared = entry.getKey().startsWith("k_proj") || entry.getKey().startsWith("v_proj");
             int rowLen = entry.getKey().endsWith("weight") ? e : 1;
-            for (int row = 0; row < dst.length / rowLen; row++) {
+            for (int row = 0; row < to.numel() / rowLen; row++) {
                 int head = row / dh, within = row % dh;
                 int srcRow = shared ? (head / (h / kv)) * dh + within : row;
-                System.arraycopy(src, srcRow * rowLen, dst, row * rowLen, rowLen);
+                System.arraycopy(src, from.offset() + srcRow * rowLen, dst, to.offset() + row * rowLen, rowLen);
             }
         }
         Tensor x = Tensor.randn(new SplittableRandom(33), 1f, 2, 5, e);

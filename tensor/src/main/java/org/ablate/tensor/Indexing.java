@@ -30,8 +30,11 @@ final class Indexing {
                 java.lang.foreign.MemorySegment.copy(mapped, Tensor.FILE_FLOAT, (long) id[i] * e * Float.BYTES, out, i * e, e);
             }
         } else {
-            float[] w = weight.dense();
-            for (int i = 0; i < id.length; i++) System.arraycopy(w, id[i] * e, out, i * e, e);
+            // a contiguous table (a weight starts a few floats into its array) is read where it lies
+            boolean inPlace = weight.isContiguous();
+            float[] w = inPlace ? weight.data() : weight.dense();
+            int w0 = inPlace ? weight.offset : 0;
+            for (int i = 0; i < id.length; i++) System.arraycopy(w, w0 + id[i] * e, out, i * e, e);
         }
         int[] is = ids.shape();
         int[] s = Arrays.copyOf(is, is.length + 1);

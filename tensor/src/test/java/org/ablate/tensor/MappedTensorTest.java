@@ -111,9 +111,52 @@ class MappedTensorTest {
                     .getMessage();
             assertTrue(size.contains("[5, 5] needs 100 bytes") && size.contains("has 60"), size);
             Tensor used = Tensor.zerosOnDemand(3, 5);
-            assertEquals(0f, used.data()[14], "zeros on demand are zeros");
+            assertEquals(0f, used.data()[used.offset() + 14], "zeros on demand are zeros");
             String held = assertThrows(IllegalStateException.class, () -> used.useMapped(f.mapped("w"))).getMessage();
             assertTrue(held.contains("already has an array"), held);
+        }
+    }
+
+    /**
+     * A weight starts {@link Tensor#LEAD} floats into its array (the suite runs with 12, as ./ablate does), a bias at 0;
+     * a mapped weight copied into an array lands at the same place, and products and lookups read the same values
+     * there as from a weight at offset 0, bit for bit.
+     */
+    @Test
+    void weightsStartAtTheLeadAndGiveTheSameBits() throws IOException {
+        assertEquals(12, Tensor.LEAD, "the suite runs with -Dablate.tensor.lead=12 (pom.xml), so weights' offsets are exercised");
+        Tensor w = rand(21, 40, 32), bias = rand(22, 40);
+        Tensor led = Tensor.zerosOnDemand(40, 32), plain = Tensor.of(w.toArray(), 40, 32);
+        assertEquals(Tensor.LEAD, led.offset());
+        assertEquals(Tensor.LEAD + 40 * 32, led.data().length);
+        assertEquals(0, Tensor.zerosOnDemand(40).offset(), "1-d parameters are read whole from index 0 by most ops");
+        System.arraycopy(plain.data(), 0, led.data(), led.offset(), 40 * 32);
+        for (int rows : new int[] {1, 3}) {
+            Tensor x = rand(23 + rows, rows, 32);
+            assertArrayEquals(x.linear(plain, bias).toArray(), x.linear(led, bias).toArray(), rows + " rows");
+            assertArrayEquals(x.linear(plain, null).toArray(), x.linear(led, null).toArray(), rows + " rows, no bias");
+        }
+        IntTensor ids = IntTensor.of(new int[] {0, 39, 7, 7}, 2, 2);
+        assertArrayEquals(Tensor.embedding(plain, ids).toArray(), Tensor.embedding(led, ids).toArray());
+        try (SafetensorsFile f = file(Map.of("w", w))) {
+            Tensor loaded = Tensor.zerosOnDemand(40, 32);
+            loaded.useMapped(f.mapped("w"));
+            float[] d = loaded.data(); // copies the file's values into an array, at the lead
+            assertEquals(Tensor.LEAD + 40 * 32, d.length);
+            assertArrayEquals(w.toArray(), java.util.Arrays.copyOfRange(d, Tensor.LEAD, d.length));
+            assertArrayEquals(w.toArray(), loaded.toArray());
+        }
+    }
+
+    @Test
+    void theLeadSettingIsCheckedInOneLine() {
+        assertEquals(0, Tensor.lead(null));
+        assertEquals(0, Tensor.lead(" "));
+        assertEquals(3, Tensor.lead(" 3 "));
+        assertEquals(15, Tensor.lead("15"));
+        for (String bad : new String[] {"16", "-1", "twelve", "1.5"}) {
+            String m = assertThrows(IllegalArgumentException.class, () -> Tensor.lead(bad)).getMessage();
+            assertEquals("ablate.tensor.lead must be a whole number from 0 to 15, got " + bad, m);
         }
     }
 
