@@ -277,7 +277,10 @@ public final class Safetensors {
         }
         h.append('}');
         byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (header.length + 7) / 8 * 8; // keeps the data 8-byte aligned, as the format recommends
+        // spaces after the header start the data on a 64-byte boundary (the format asks for 8): a weight whose rows
+        // and predecessors fill whole cache lines is then read in place from the file without a vector load
+        // straddling two lines (mapped weights; see Tensor.LEAD for those in arrays)
+        int padded = (8 + header.length + 63) / 64 * 64 - 8;
         Path dir = path.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".partial");
