@@ -60,14 +60,16 @@ class GemvTest {
 
     /**
      * Decoding reads a weight's rows sixteen at a time or one after another (ablate.gemv.rows), from an array or a
-     * mapped file (a shared arena: the pool reads it): all four give the same bits, with a scalar tail (k = 70), on the
-     * calling thread and over the pool.
+     * mapped file (a shared arena: the pool reads it): all four give the same bits, with a scalar tail (k = 70, rows
+     * apart) and with rows that follow one another a whole number of vectors long (which the mapped kernel reads as one
+     * run of bytes), on the calling thread and over the pool.
      */
     @Test
     void oneRowAtATimeAndSixteenGiveTheSameBitsFromArraysAndMappedFiles() {
         SplittableRandom rnd = new SplittableRandom(13);
-        for (int n : new int[] {37, 1000}) {
-            int k = 70, rowStep = 73, wOff = 5;
+        int[][] layouts = {{70, 73, 5}, {64, 64, 5}, {128, 128, 0}}; // k, row step, offset of row 0
+        for (int[] layout : layouts) for (int n : new int[] {37, 1000}) {
+            int k = layout[0], rowStep = layout[1], wOff = layout[2];
             float[] x = random(rnd, k), w = random(rnd, wOff + n * rowStep);
             try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
                 java.lang.foreign.MemorySegment file = arena.allocate((long) w.length * Float.BYTES, 64);
@@ -79,10 +81,11 @@ class GemvTest {
                 Gemv.mapped(1, 1, n, k, x, 0, k, 1, file, wOff, rowStep, mappedOne, 0, n, false);
                 float[] expected = new float[n];
                 Gemv.reference(n, k, x, 0, 1, w, wOff, 1, rowStep, expected, 0, false);
-                for (int j = 0; j < n; j++) assertEquals(expected[j], sixteen[j], 1e-4f, "n=" + n + ", output " + j);
-                assertArrayEquals(sixteen, one, "one row at a time, n=" + n);
-                assertArrayEquals(sixteen, mappedSixteen, "mapped, sixteen rows, n=" + n);
-                assertArrayEquals(sixteen, mappedOne, "mapped, one row at a time, n=" + n);
+                String at = "k=" + k + ", row step " + rowStep + ", n=" + n;
+                for (int j = 0; j < n; j++) assertEquals(expected[j], sixteen[j], 1e-4f, at + ", output " + j);
+                assertArrayEquals(sixteen, one, "one row at a time, " + at);
+                assertArrayEquals(sixteen, mappedSixteen, "mapped, sixteen rows, " + at);
+                assertArrayEquals(sixteen, mappedOne, "mapped, one row at a time, " + at);
             }
         }
     }
