@@ -16,13 +16,16 @@ final class Simd {
     private Simd() {}
 
     /**
-     * Per-thread lanes that softmax's two row loops (the max, the sum of exponentials) accumulate in, instead of a
-     * vector carried from one iteration to the next. In about one W2 run in six (two in five with a profiler attached)
-     * the JIT compiled those loops with the carried vector boxed, so every iteration allocated: 200-390 MB per
-     * training step for the rest of the run, 5-10 % slower. Through memory it never did (0 in 12), at the same speed:
-     * the loop waits on its exponentials, not on the store and load.
+     * Per-thread lanes that the row reductions here (max, sums, dot products, softmax's max and sum of exponentials,
+     * layer norm's sums) accumulate in, instead of a vector carried from one iteration to the next. In about one W2
+     * run in six (two in five with a profiler attached) the JIT compiled one of those loops with the carried vector
+     * boxed, so every iteration allocated: 25-390 MB per training step for the rest of the run, up to 10 % slower.
+     * Through memory it never did, in the same order (the same bits) and at the same speed: these loops wait on
+     * their loads and exponentials, not on the store and load of the sums.
      */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[2 * S.length()]);
+
+    private static float[] lanes() { return LANES.get(); }
 
     // e^x from adds, multiplies and exponent arithmetic (Cephes' split of ln 2)
     private static final float LOG2E = 1.44269504088896341f;
@@ -91,9 +94,10 @@ final class Simd {
         float m = Float.NEGATIVE_INFINITY;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (; i < bound; i += S.length()) acc = acc.max(FloatVector.fromArray(S, a, off + i));
-            m = acc.reduceLanes(VectorOperators.MAX);
+            float[] t = lanes();
+            java.util.Arrays.fill(t, 0, S.length(), Float.NEGATIVE_INFINITY);
+            for (; i < bound; i += S.length()) FloatVector.fromArray(S, t, 0).max(FloatVector.fromArray(S, a, off + i)).intoArray(t, 0);
+            for (int l = 0; l < S.length(); l++) m = Math.max(m, t[l]);
         }
         for (; i < n; i++) m = Math.max(m, a[off + i]);
         return m;
@@ -105,9 +109,10 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, a, off + i));
-            s = LaneSum.sum(acc);
+            float[] t = lanes();
+            java.util.Arrays.fill(t, 0, S.length(), 0f);
+            for (; i < bound; i += S.length()) FloatVector.fromArray(S, t, 0).add(FloatVector.fromArray(S, a, off + i)).intoArray(t, 0);
+            s = LaneSum.sum(t, 0, S.length());
         }
         for (; i < n; i++) s += a[off + i];
         return s;
@@ -119,11 +124,12 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            FloatVector acc = FloatVector.zero(S);
+            float[] t = lanes();
+            java.util.Arrays.fill(t, 0, S.length(), 0f);
             for (; i < bound; i += S.length()) {
-                acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+                FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), FloatVector.fromArray(S, t, 0)).intoArray(t, 0);
             }
-            s = LaneSum.sum(acc);
+            s = LaneSum.sum(t, 0, S.length());
         }
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
@@ -146,8 +152,8 @@ final class Simd {
         float m = Float.NEGATIVE_INFINITY;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = LANES.get();
-            java.util.Arrays.fill(t, Float.NEGATIVE_INFINITY);
+            float[] t = lanes();
+            java.util.Arrays.fill(t, 0, S.length(), Float.NEGATIVE_INFINITY);
             // one loop per case: a vector merged from two branches inside the loop was boxed on every iteration
             if (bias == null) {
                 for (; i < bound; i += S.length()) {
@@ -162,7 +168,7 @@ final class Simd {
                     FloatVector.fromArray(S, t, 0).max(v).intoArray(t, 0);
                 }
             }
-            for (float x : t) m = Math.max(m, x);
+            for (int l = 0; l < S.length(); l++) m = Math.max(m, t[l]);
         }
         for (; i < n; i++) {
             float v = a[off + i] * scale + (bias == null ? 0f : bias[bo + i]);
@@ -189,8 +195,8 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = LANES.get();
-            java.util.Arrays.fill(t, 0f);
+            float[] t = lanes();
+            java.util.Arrays.fill(t, 0, S.length(), 0f);
             FloatVector vs = FloatVector.broadcast(S, shift);
             for (; i < bound; i += S.length()) {
                 FloatVector e = exp(FloatVector.fromArray(S, a, ao + i).sub(vs));
@@ -239,13 +245,14 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            FloatVector acc = FloatVector.zero(S);
+            float[] t = lanes();
+            java.util.Arrays.fill(t, 0, S.length(), 0f);
             FloatVector vm = FloatVector.broadcast(S, mean);
             for (; i < bound; i += S.length()) {
                 FloatVector d = FloatVector.fromArray(S, a, off + i).sub(vm);
-                acc = d.fma(d, acc);
+                d.fma(d, FloatVector.fromArray(S, t, 0)).intoArray(t, 0);
             }
-            s = LaneSum.sum(acc);
+            s = LaneSum.sum(t, 0, S.length());
         }
         for (; i < n; i++) {
             float d = a[off + i] - mean;
@@ -286,15 +293,17 @@ final class Simd {
         int bound = S.loopBound(n);
         float sdh = 0f, sdhh = 0f;
         if (bound > 0) {
-            FloatVector a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
-            for (; i < bound; i += S.length()) {
+            float[] t = lanes();
+            int l = S.length();
+            java.util.Arrays.fill(t, 0, 2 * l, 0f);
+            for (; i < bound; i += l) {
                 FloatVector dh = FloatVector.fromArray(S, g, off + i);
                 if (w != null) dh = dh.mul(FloatVector.fromArray(S, w, i));
-                a1 = a1.add(dh);
-                a2 = dh.fma(FloatVector.fromArray(S, xhat, off + i), a2);
+                FloatVector.fromArray(S, t, 0).add(dh).intoArray(t, 0);
+                dh.fma(FloatVector.fromArray(S, xhat, off + i), FloatVector.fromArray(S, t, l)).intoArray(t, l);
             }
-            sdh = LaneSum.sum(a1);
-            sdhh = LaneSum.sum(a2);
+            sdh = LaneSum.sum(t, 0, l);
+            sdhh = LaneSum.sum(t, l, l);
         }
         for (; i < n; i++) {
             float dh = w == null ? g[off + i] : g[off + i] * w[i];
