@@ -1,5 +1,6 @@
 package org.ablate.tensor.kernels;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -25,7 +26,19 @@ final class Simd {
      */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[2 * S.length()]);
 
-    private static float[] lanes() { return LANES.get(); }
+    /** This thread's lanes (two vectors' worth), every one set to {@code start}. */
+    private static float[] lanes(float start) {
+        float[] t = LANES.get();
+        Arrays.fill(t, start);
+        return t;
+    }
+
+    /** The largest of the first vector's worth of lanes. */
+    private static float laneMax(float[] t) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int l = 0; l < S.length(); l++) m = Math.max(m, t[l]);
+        return m;
+    }
 
     // e^x from adds, multiplies and exponent arithmetic (Cephes' split of ln 2)
     private static final float LOG2E = 1.44269504088896341f;
@@ -94,10 +107,9 @@ final class Simd {
         float m = Float.NEGATIVE_INFINITY;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes();
-            java.util.Arrays.fill(t, 0, S.length(), Float.NEGATIVE_INFINITY);
+            float[] t = lanes(Float.NEGATIVE_INFINITY);
             for (; i < bound; i += S.length()) FloatVector.fromArray(S, t, 0).max(FloatVector.fromArray(S, a, off + i)).intoArray(t, 0);
-            for (int l = 0; l < S.length(); l++) m = Math.max(m, t[l]);
+            m = laneMax(t);
         }
         for (; i < n; i++) m = Math.max(m, a[off + i]);
         return m;
@@ -109,8 +121,7 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes();
-            java.util.Arrays.fill(t, 0, S.length(), 0f);
+            float[] t = lanes(0f);
             for (; i < bound; i += S.length()) FloatVector.fromArray(S, t, 0).add(FloatVector.fromArray(S, a, off + i)).intoArray(t, 0);
             s = LaneSum.sum(t, 0, S.length());
         }
@@ -124,8 +135,7 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes();
-            java.util.Arrays.fill(t, 0, S.length(), 0f);
+            float[] t = lanes(0f);
             for (; i < bound; i += S.length()) {
                 FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), FloatVector.fromArray(S, t, 0)).intoArray(t, 0);
             }
@@ -152,8 +162,7 @@ final class Simd {
         float m = Float.NEGATIVE_INFINITY;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes();
-            java.util.Arrays.fill(t, 0, S.length(), Float.NEGATIVE_INFINITY);
+            float[] t = lanes(Float.NEGATIVE_INFINITY);
             // one loop per case: a vector merged from two branches inside the loop was boxed on every iteration
             if (bias == null) {
                 for (; i < bound; i += S.length()) {
@@ -168,7 +177,7 @@ final class Simd {
                     FloatVector.fromArray(S, t, 0).max(v).intoArray(t, 0);
                 }
             }
-            for (int l = 0; l < S.length(); l++) m = Math.max(m, t[l]);
+            m = laneMax(t);
         }
         for (; i < n; i++) {
             float v = a[off + i] * scale + (bias == null ? 0f : bias[bo + i]);
@@ -195,8 +204,7 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes();
-            java.util.Arrays.fill(t, 0, S.length(), 0f);
+            float[] t = lanes(0f);
             FloatVector vs = FloatVector.broadcast(S, shift);
             for (; i < bound; i += S.length()) {
                 FloatVector e = exp(FloatVector.fromArray(S, a, ao + i).sub(vs));
@@ -245,8 +253,7 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes();
-            java.util.Arrays.fill(t, 0, S.length(), 0f);
+            float[] t = lanes(0f);
             FloatVector vm = FloatVector.broadcast(S, mean);
             for (; i < bound; i += S.length()) {
                 FloatVector d = FloatVector.fromArray(S, a, off + i).sub(vm);
@@ -293,9 +300,8 @@ final class Simd {
         int bound = S.loopBound(n);
         float sdh = 0f, sdhh = 0f;
         if (bound > 0) {
-            float[] t = lanes();
+            float[] t = lanes(0f);
             int l = S.length();
-            java.util.Arrays.fill(t, 0, 2 * l, 0f);
             for (; i < bound; i += l) {
                 FloatVector dh = FloatVector.fromArray(S, g, off + i);
                 if (w != null) dh = dh.mul(FloatVector.fromArray(S, w, i));
