@@ -26,10 +26,10 @@ final class Simd {
      */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[2 * S.length()]);
 
-    /** This thread's lanes (two vectors' worth), every one set to {@code start}. */
-    private static float[] lanes(float start) {
+    /** This thread's lanes, the first {@code vectors} vectors' worth (1 or 2) set to {@code start}. */
+    private static float[] lanes(float start, int vectors) {
         float[] t = LANES.get();
-        Arrays.fill(t, start);
+        Arrays.fill(t, 0, vectors * S.length(), start);
         return t;
     }
 
@@ -107,7 +107,7 @@ final class Simd {
         float m = Float.NEGATIVE_INFINITY;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes(Float.NEGATIVE_INFINITY);
+            float[] t = lanes(Float.NEGATIVE_INFINITY, 1);
             for (; i < bound; i += S.length()) FloatVector.fromArray(S, t, 0).max(FloatVector.fromArray(S, a, off + i)).intoArray(t, 0);
             m = laneMax(t);
         }
@@ -121,7 +121,7 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes(0f);
+            float[] t = lanes(0f, 1);
             for (; i < bound; i += S.length()) FloatVector.fromArray(S, t, 0).add(FloatVector.fromArray(S, a, off + i)).intoArray(t, 0);
             s = LaneSum.sum(t, 0, S.length());
         }
@@ -135,7 +135,7 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes(0f);
+            float[] t = lanes(0f, 1);
             for (; i < bound; i += S.length()) {
                 FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), FloatVector.fromArray(S, t, 0)).intoArray(t, 0);
             }
@@ -162,7 +162,7 @@ final class Simd {
         float m = Float.NEGATIVE_INFINITY;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes(Float.NEGATIVE_INFINITY);
+            float[] t = lanes(Float.NEGATIVE_INFINITY, 1);
             // one loop per case: a vector merged from two branches inside the loop was boxed on every iteration
             if (bias == null) {
                 for (; i < bound; i += S.length()) {
@@ -204,7 +204,7 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes(0f);
+            float[] t = lanes(0f, 1);
             FloatVector vs = FloatVector.broadcast(S, shift);
             for (; i < bound; i += S.length()) {
                 FloatVector e = exp(FloatVector.fromArray(S, a, ao + i).sub(vs));
@@ -253,7 +253,7 @@ final class Simd {
         float s = 0f;
         int bound = S.loopBound(n);
         if (bound > 0) {
-            float[] t = lanes(0f);
+            float[] t = lanes(0f, 1);
             FloatVector vm = FloatVector.broadcast(S, mean);
             for (; i < bound; i += S.length()) {
                 FloatVector d = FloatVector.fromArray(S, a, off + i).sub(vm);
@@ -300,7 +300,7 @@ final class Simd {
         int bound = S.loopBound(n);
         float sdh = 0f, sdhh = 0f;
         if (bound > 0) {
-            float[] t = lanes(0f);
+            float[] t = lanes(0f, 2);
             int l = S.length();
             for (; i < bound; i += l) {
                 FloatVector dh = FloatVector.fromArray(S, g, off + i);
