@@ -161,8 +161,80 @@ public final class Gemm {
                     c, cOff, cRowStride, accumulate, bias);
             return;
         }
-        parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
-                c, cOff, cRowStride, accumulate, threads, bias);
+        boolean fewBlocks = homes(m, k, threads) == 1;
+        if (fewBlocks && SCHEDULE == Schedule.SPLIT) {
+            split(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+                    c, cOff, cRowStride, accumulate, threads, bias);
+            return;
+        }
+        ScheduleChoice choice = fewBlocks && SCHEDULE == Schedule.AUTO
+                ? ScheduleChoice.of(m, n, k, aColStride == 1, bColStride == 1, b instanceof float[]) : null;
+        if (choice == null) {
+            parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+                    c, cOff, cRowStride, accumulate, threads, bias);
+            return;
+        }
+        boolean split = choice.nextIsSplit();
+        long started = System.nanoTime();
+        if (split) {
+            split(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+                    c, cOff, cRowStride, accumulate, threads, bias);
+        } else {
+            parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+                    c, cOff, cRowStride, accumulate, threads, bias);
+        }
+        choice.record(split, System.nanoTime() - started);
+    }
+
+    /**
+     * How a product with too few row blocks for a home per thread is spread over the threads
+     * ({@code ablate.gemm.schedule}, default auto): {@code shared} packs B's panels and A's row blocks once, into
+     * buffers every thread reads, and the threads claim tasks as they go ({@link #parallelBlocked}); {@code split}
+     * gives each thread one strip of C and has it pack what its strip needs itself ({@link #split}); {@code auto}
+     * times both for each shape and runs the faster ({@link ScheduleChoice}). Both give the same bits.
+     */
+    enum Schedule { AUTO, SHARED, SPLIT }
+
+    static final Schedule SCHEDULE = schedule(System.getProperty("ablate.gemm.schedule"));
+
+    static Schedule schedule(String value) {
+        if (value == null || value.isBlank()) {
+            return Schedule.AUTO;
+        }
+        return switch (value.trim()) {
+            case "auto" -> Schedule.AUTO;
+            case "shared" -> Schedule.SHARED;
+            case "split" -> Schedule.SPLIT;
+            default -> throw new IllegalArgumentException(
+                    "ablate.gemm.schedule must be auto, shared or split, got '" + value + "'");
+        };
+    }
+
+    /**
+     * The product as one strip of C per thread, rows when m ≥ n, else columns, each thread running the serial
+     * blocked product over its strip with its own packed panels: the other operand (B for row strips, A for column
+     * strips) is packed once per thread instead of once, but nothing one thread writes is read by another, and a
+     * thread keeps the same strip of C from call to call. When the host puts two vCPUs on cores that share no cache,
+     * every cache line that crosses costs ~400 ns, and the shared schedule of a 256³ product ran at ~255 GFLOP/s
+     * against ~400 with the cores together; this one ran at 310–375 apart and 2–10 % below the shared one together
+     * (docs/performance.md). A thread takes its own strip first (runByHome), then any strip not yet started.
+     */
+    static void split(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, Object b, int bOff, int bRs, int bCs,
+                      float[] c, int cOff, int cRs, boolean accumulate, int threads, float[] bias) {
+        boolean byRows = m >= n;
+        int strip = byRows ? roundUp((m + threads - 1) / threads, MR) : roundUp((n + threads - 1) / threads, NR);
+        int extent = byRows ? m : n;
+        runByHome(threads, h -> 1, (h, i) -> {
+            int from = h * strip, to = Math.min(extent, from + strip);
+            if (from >= to) {
+                return;
+            }
+            if (byRows) {
+                blocked(from, to, 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate, bias);
+            } else {
+                blocked(0, m, from, to, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate, bias);
+            }
+        });
     }
 
     /**
@@ -372,7 +444,7 @@ public final class Gemm {
      * block passes over it, instead of streaming all of B from L3 once per row block. A is packed once per panel, not
      * once per task, so the groups cost no extra packing.
      */
-    private static void parallelBlocked(int m, int n, int k,
+    static void parallelBlocked(int m, int n, int k,
                                         float[] a, int aOff, int aRs, int aCs,
                                         Object b, int bOff, int bRs, int bCs,
                                         float[] c, int cOff, int cRs, boolean accumulate, int threads, float[] bias) {
@@ -399,8 +471,7 @@ public final class Gemm {
                 }
             }
         }
-        // Row blocks at home on one thread each when every thread has several (else one home all threads share).
-        int homes = Math.min(chunk, mBlocks) >= HOME_BLOCKS * threads ? threads : 1;
+        int homes = homes(m, k, threads);
         Step head = plan[0];
         int[][] headPacks = new int[homes][];
         for (int h = 0; h < homes; h++) headPacks[h] = head.packs(h, homes, threads);
@@ -455,6 +526,16 @@ public final class Gemm {
      * JVM; docs/performance.md); with few blocks per thread a fixed split costs more balance than it saves.
      */
     static final int HOME_BLOCKS = homeBlocks(Integer.getInteger("ablate.gemm.homeBlocks", 4));
+
+    /**
+     * Homes of {@link #parallelBlocked}'s row blocks: one per thread when every thread has {@link #HOME_BLOCKS} of a
+     * step's row blocks or more, else 1 (one home all threads share).
+     */
+    static int homes(int m, int k, int threads) {
+        int rowsPerBlock = rowBlock(m, threads), mBlocks = (m + rowsPerBlock - 1) / rowsPerBlock;
+        int chunk = Math.max(1, Math.min(mBlocks, PACKED_A_FLOATS / (Math.min(KC, k) * roundUp(rowsPerBlock, MR))));
+        return chunk >= HOME_BLOCKS * threads ? threads : 1;
+    }
 
     private static int homeBlocks(int value) {
         return value <= 0 ? Integer.MAX_VALUE / 64 : value;

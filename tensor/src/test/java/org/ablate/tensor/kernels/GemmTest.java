@@ -49,6 +49,49 @@ class GemmTest {
         }
     }
 
+    /**
+     * The two schedules of a product with few row blocks per thread (Gemm.Schedule) must give the same bits, since
+     * the automatic choice between them follows the host's timing: every awkward size and layout of GemmCases, with
+     * and without accumulation, row strips (m ≥ n) and column strips, on 2 and 3 threads, and with a bias.
+     */
+    @Test
+    void splitAndSharedSchedulesGiveTheSameBits() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int cases = 0;
+        for (int[] s : GemmCases.SIZES) {
+            int m = s[0], n = s[1], k = s[2];
+            if (m == 0 || n == 0 || k == 0) continue;
+            for (int v = 0; v < 4; v++) {
+                boolean ta = (v & 1) != 0, tb = (v & 2) != 0, acc = v == 1;
+                int threads = 2 + (v & 1);
+                GemmCases.Operand a = GemmCases.layout(m, k, ta, v, 3, rnd, false);
+                GemmCases.Operand b = GemmCases.layout(k, n, tb, v + 1, 5, rnd, false);
+                float[] shared = new float[2 + m * (n + 1)];
+                for (int i = 0; i < shared.length; i++) shared[i] = (float) rnd.nextDouble(-1, 1);
+                float[] split = shared.clone();
+                float[] bias = acc ? null : new float[n];
+                if (bias != null) for (int j = 0; j < n; j++) bias[j] = (float) rnd.nextDouble(-1, 1);
+                Gemm.parallelBlocked(m, n, k, a.data(), a.off(), a.rowStride(), a.colStride(), b.data(), b.off(),
+                        b.rowStride(), b.colStride(), shared, 2, n + 1, acc, threads, bias);
+                Gemm.split(m, n, k, a.data(), a.off(), a.rowStride(), a.colStride(), b.data(), b.off(),
+                        b.rowStride(), b.colStride(), split, 2, n + 1, acc, threads, bias);
+                int at = java.util.Arrays.mismatch(shared, split);
+                assertEquals(-1, at, m + "x" + n + "x" + k + " aT=" + ta + " bT=" + tb + " acc=" + acc + " threads="
+                        + threads + ": split and shared schedules differ at " + at);
+                cases++;
+            }
+        }
+        assertTrue(cases > 80, "cases run: " + cases);
+    }
+
+    @Test
+    void scheduleSettingIsCheckedInOneLine() {
+        assertEquals(Gemm.Schedule.AUTO, Gemm.schedule(null));
+        assertEquals(Gemm.Schedule.SPLIT, Gemm.schedule(" split "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gemm.schedule("fast"));
+        assertEquals("ablate.gemm.schedule must be auto, shared or split, got 'fast'", e.getMessage());
+    }
+
     @Test
     void columnSplitKeepsBothThreadsBusy() {
         // 15 row blocks alone leave one of 2 threads idle for 1/15 of the product; 2 column parts make 30 tasks,
