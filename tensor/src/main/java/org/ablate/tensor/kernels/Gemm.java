@@ -158,7 +158,7 @@ public final class Gemm {
         }
         if (threads == 1) {
             blocked(0, m, 0, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
-                    c, cOff, cRowStride, accumulate, bias);
+                    c, cOff, cRowStride, accumulate, bias, false);
             return;
         }
         boolean fewBlocks = homes(m, k, threads) == 1;
@@ -230,9 +230,9 @@ public final class Gemm {
                 return;
             }
             if (byRows) {
-                blocked(from, to, 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate, bias);
+                blocked(from, to, 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate, bias, true);
             } else {
-                blocked(0, m, from, to, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate, bias);
+                blocked(0, m, from, to, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate, bias, true);
             }
         });
     }
@@ -266,7 +266,7 @@ public final class Gemm {
             Parallel.parallelFor(batch, t -> blocked(0, m, 0, n, k,
                     a, aOff + t * aBatchStride, aRowStride, aColStride,
                     b, bOff + t * bBatchStride, bRowStride, bColStride,
-                    c, cOff + t * cBatchStride, cRowStride, accumulate, null));
+                    c, cOff + t * cBatchStride, cRowStride, accumulate, null, false));
         } else {
             for (int t = 0; t < batch; t++) {
                 sgemm(m, n, k, a, aOff + t * aBatchStride, aRowStride, aColStride,
@@ -406,11 +406,14 @@ public final class Gemm {
         }
     }
 
-    /** Rows [i0,i1) × columns [j0,j1) of C, blocked for the caches, on the calling thread. */
+    /**
+     * Rows [i0,i1) × columns [j0,j1) of C, blocked for the caches, on the calling thread; {@code inRegisters} as for
+     * packA (true for a strip of a large product, false for a small product on the calling thread).
+     */
     private static void blocked(int i0, int i1, int j0, int j1, int k,
                                 float[] a, int aOff, int aRs, int aCs,
                                 Object b, int bOff, int bRs, int bCs,
-                                float[] c, int cOff, int cRs, boolean accumulate, float[] bias) {
+                                float[] c, int cOff, int cRs, boolean accumulate, float[] bias, boolean inRegisters) {
         Buffers buf = BUFFERS.get();
         float[] pb = buf.packedB(Math.min(KC, k) * roundUp(Math.min(NC, j1 - j0), NR), 0);
         float[] pa = buf.packedA(Math.min(KC, k) * roundUp(Math.min(MC, i1 - i0), MR), 0);
@@ -419,10 +422,10 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean acc = accumulate || pc > 0;
-                packAny(pb, kc, 0, nc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, false);
+                packAny(pb, kc, 0, nc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, inRegisters);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(pa, 0, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs, false);
+                    packA(pa, 0, mc, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs, inRegisters);
                     macro(pa, 0, pb, mc, kc, 0, nc, c, cOff + ic * cRs + jc, cRs, acc, buf.tile, acc ? null : bias, jc);
                 }
             }
