@@ -216,7 +216,7 @@ public final class Gemm {
      * strips) is packed once per thread instead of once, but nothing one thread writes is read by another, and a
      * thread keeps the same strip of C from call to call. When the host puts two vCPUs on cores that share no cache,
      * every cache line that crosses costs ~400 ns, and the shared schedule of a 256³ product ran at ~255 GFLOP/s
-     * against ~400 with the cores together; this one ran at 310–375 apart and 2–10 % below the shared one together
+     * against ~400 with the cores together; this one ran at 310–375 apart and 2–3 % below the shared one together
      * (docs/performance.md). A thread takes its own strip first (runByHome), then any strip not yet started.
      */
     static void split(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, Object b, int bOff, int bRs, int bCs,

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which of {@link Gemm}'s two schedules for a product with few row blocks per thread runs next, for one product
  * shape: the one whose recent calls took less time, the other one every {@link #RETRY_EVERY}-th call so that a
  * change is noticed. Neither wins everywhere, and the winner changes while a job runs: on a virtual machine the host
- * moves the two vCPUs between cores that share a cache, where the shared schedule was 2–10 % faster on 256³, and
+ * moves the two vCPUs between cores that share a cache, where the shared schedule was 2–3 % faster on 256³, and
  * cores that share none, where the split one was 25–45 % faster (docs/performance.md). Both give the same bits, so the
  * choice moves only the time.
  *
