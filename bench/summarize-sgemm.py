@@ -5,13 +5,16 @@ which pairs each Ablate run with the OpenBLAS run next to it in time; then the r
 the per-round medians) of each side. Prints Markdown tables. PEAK (GFLOP/s, environment) is the FMA peak the
 "% of peak" column divides by: ../shared/bench/peak_flops.c on the same host and threads (435 here on 2 threads).
 The per-round table also gives the round trip between the two CPUs before each side's run (core_rtt_ns,
-bench/core-latency.c) and marks with † a round whose two runs found the vCPUs placed differently."""
+bench/core-latency.c) and marks with † a round whose two runs found the vCPUs placed differently. Where Ablate's
+line has split_share (sizes whose products choose between Gemm's two schedules by timing), its cell shows the share
+of that run's products that ran split, e.g. "372 (split 0.94)"."""
 import json, os, statistics, sys
 PEAK = float(os.environ.get("PEAK", "435"))
 path = sys.argv[1] if len(sys.argv) > 1 else "bench/target/sgemm-compare-t2.jsonl"
 loads = []
 rtt = {}  # round -> {"ablate": ns, "openblas": ns}
 ablate, numpy_, torch_ = {}, {}, {}
+split = {}  # n -> {round: share of products that ran the split schedule}
 for line in open(path):
     line = line.strip()
     if not line.startswith("{"):
@@ -25,6 +28,8 @@ for line in open(path):
         rtt.setdefault(r, {})["ablate" if d.get("impl") == "ablate" else "openblas"] = d["core_rtt_ns"]
     if d.get("impl") == "ablate":
         ablate.setdefault(d["n"], {})[r] = d["gflops_median"]
+        if "split_share" in d:
+            split.setdefault(d["n"], {})[r] = d["split_share"]
     elif d.get("workload") == "W1-sgemm":
         for n, v in d["results"].items():
             numpy_.setdefault(int(n), {})[r] = v["numpy_gflops"]["median"]
@@ -49,7 +54,8 @@ for r, load in loads:
     cells = []
     for n in sorted(ablate):
         if r in ablate[n] and r in numpy_.get(n, {}):
-            cells.append(f"{ablate[n][r]:.0f} / {numpy_[n][r]:.0f}")
+            share = f" (split {split[n][r]:.2f})" if r in split.get(n, {}) else ""
+            cells.append(f"{ablate[n][r]:.0f}{share} / {numpy_[n][r]:.0f}")
         else:
             cells.append("-")
     x, y = rtt.get(r, {}).get("ablate"), rtt.get(r, {}).get("openblas")

@@ -46,9 +46,12 @@ public final class SgemmMain {
             }
             double[] s = Arrays.copyOf(rates, count);
             Arrays.sort(s);
-            System.out.printf("{\"impl\": \"ablate\", \"n\": %d, \"gflops_median\": %.1f, \"gflops_min\": %.1f,"
-                    + " \"gflops_max\": %.1f, \"repeats\": %d, \"check\": %.3f}%n",
-                    n, s[count / 2], s[0], s[count - 1], count, c[0]);
+            // products with few row blocks per thread choose a schedule by timing: how often this size ran split
+            double split = Gemm.splitShare(n, n, n);
+            System.out.printf(java.util.Locale.ROOT, "{\"impl\": \"ablate\", \"n\": %d, \"gflops_median\": %.1f, \"gflops_min\": %.1f,"
+                    + " \"gflops_max\": %.1f, \"repeats\": %d, \"check\": %.3f%s}%n",
+                    n, s[count / 2], s[0], s[count - 1], count, c[0],
+                    Double.isNaN(split) ? "" : String.format(java.util.Locale.ROOT, ", \"split_share\": %.3f", split));
         }
     }
 }

@@ -168,7 +168,7 @@ public final class Gemm {
             return;
         }
         ScheduleChoice choice = fewBlocks && SCHEDULE == Schedule.AUTO
-                ? ScheduleChoice.of(m, n, k, aColStride == 1, bColStride == 1, b instanceof float[]) : null;
+                ? ScheduleChoice.of(m, n, k, aColStride != 1, bColStride != 1, b instanceof float[]) : null;
         if (choice == null) {
             parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
                     c, cOff, cRowStride, accumulate, threads, bias);
@@ -184,6 +184,17 @@ public final class Gemm {
                     c, cOff, cRowStride, accumulate, threads, bias);
         }
         choice.record(split, System.nanoTime() - started);
+    }
+
+    /**
+     * For a benchmark's report: the share of this process's products of shape m×n×k (row-major A and B, both arrays)
+     * that ran the split schedule, or NaN when none of that shape chose a schedule (see {@link Schedule}).
+     */
+    public static double splitShare(int m, int n, int k) {
+        ScheduleChoice choice = SCHEDULE == Schedule.AUTO && homes(m, k, Parallel.threads()) == 1
+                ? ScheduleChoice.of(m, n, k, false, false, true) : null;
+        long[] counts = choice == null ? new long[2] : choice.counts();
+        return counts[0] == 0 ? Double.NaN : counts[1] / (double) counts[0];
     }
 
     /**

@@ -27,7 +27,7 @@ final class ScheduleChoice {
     private final long[][] recent = new long[2][WINDOW];
     private final int[] timed = new int[2];
     private final int[] slot = new int[2];
-    private long calls;
+    private long calls, splitCalls;
 
     /**
      * The record for products of this shape and operand layout (A or B column-major, B in a mapped file); null, for
@@ -49,11 +49,20 @@ final class ScheduleChoice {
     /** True when the next call should run the split schedule. */
     synchronized boolean nextIsSplit() {
         long call = calls++;
+        boolean split;
         if (timed[0] < WINDOW || timed[1] < WINDOW) {
-            return (call & 1) == 1; // shared first, then in turn
+            split = (call & 1) == 1; // shared first, then in turn
+        } else {
+            boolean splitFaster = time(1) < time(0);
+            split = call % RETRY_EVERY == RETRY_EVERY - 1 ? !splitFaster : splitFaster;
         }
-        boolean splitFaster = time(1) < time(0);
-        return call % RETRY_EVERY == RETRY_EVERY - 1 ? !splitFaster : splitFaster;
+        if (split) splitCalls++;
+        return split;
+    }
+
+    /** Calls so far, and how many of them ran the split schedule (for benchmarks to report). */
+    synchronized long[] counts() {
+        return new long[] {calls, splitCalls};
     }
 
     /** The time one call took under the schedule {@link #nextIsSplit} named. */

@@ -85,6 +85,24 @@ class GemmTest {
     }
 
     @Test
+    void productsWithFewRowBlocksReportWhichScheduleTheyRan() {
+        int n = 136; // 2 row blocks: fewer than a home per thread
+        float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+        java.util.Arrays.fill(a, 1f);
+        java.util.Arrays.fill(b, 2f);
+        assertTrue(Double.isNaN(Gemm.splitShare(n, n, n)), "no product of this shape yet");
+        for (int i = 0; i < 40; i++) Gemm.sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false);
+        assertEquals(2f * n, c[c.length - 1]);
+        double share = Gemm.splitShare(n, n, n);
+        if (Parallel.threads() == 1) {
+            assertTrue(Double.isNaN(share), "one thread: nothing to choose");
+        } else {
+            // the first 2 × WINDOW calls take the two in turn; after that at least one call in RETRY_EVERY each way
+            assertTrue(share >= 2.0 / 40 && share <= 38.0 / 40, "split share " + share);
+        }
+    }
+
+    @Test
     void scheduleSettingIsCheckedInOneLine() {
         assertEquals(Gemm.Schedule.AUTO, Gemm.schedule(null));
         assertEquals(Gemm.Schedule.SPLIT, Gemm.schedule(" split "));

@@ -34,6 +34,9 @@ class ScheduleChoiceTest {
         // then split, the faster, except one call in RETRY_EVERY
         int calls = 20 * ScheduleChoice.RETRY_EVERY;
         assertEquals(calls - 20, run(choice, calls, 100_000, 80_000));
+        long[] counts = choice.counts();
+        assertEquals(2 * ScheduleChoice.WINDOW + calls, counts[0]);
+        assertEquals(ScheduleChoice.WINDOW + calls - 20, counts[1], "split calls, the first turns included");
     }
 
     @Test
