@@ -82,6 +82,23 @@ class GemmTest {
             }
         }
         assertTrue(cases > 80, "cases run: " + cases);
+        // B in a mapped region (a weight used in place from its file): both schedules pack it from there
+        for (int[] sh : new int[][] {{40, 97, 130}, {130, 40, 600}, {20, 3100, 20}}) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            for (boolean tb : new boolean[] {false, true}) {
+                GemmCases.Operand a = GemmCases.layout(m, k, false, 0, 0, rnd, false);
+                float[] bValues = new float[k * n];
+                for (int i = 0; i < bValues.length; i++) bValues[i] = (float) rnd.nextDouble(-1, 1);
+                java.lang.foreign.MemorySegment b = java.lang.foreign.Arena.ofAuto().allocate((long) bValues.length * Float.BYTES);
+                java.lang.foreign.MemorySegment.copy(bValues, 0, b, MappedWeights.FLOAT, 0, bValues.length);
+                int bRs = tb ? 1 : n, bCs = tb ? k : 1;
+                float[] shared = new float[m * n], split = new float[m * n];
+                Gemm.parallelBlocked(m, n, k, a.data(), a.off(), a.rowStride(), a.colStride(), b, 0, bRs, bCs,
+                        shared, 0, n, false, 2, null);
+                Gemm.split(m, n, k, a.data(), a.off(), a.rowStride(), a.colStride(), b, 0, bRs, bCs, split, 0, n, false, 2, null);
+                assertEquals(-1, java.util.Arrays.mismatch(shared, split), m + "x" + n + "x" + k + " B mapped, bT=" + tb);
+            }
+        }
     }
 
     @Test
