@@ -72,7 +72,8 @@ public final class HuggingFace {
         }
     }
 
-    private HfModel load(Path dir, Path configFile, JsonNode hf, HfFamily family, Weights weights) throws IOException {
+    /** {@link #load(Path)} through a given family (package-private: tests give it a family whose mapping misses a part). */
+    HfModel load(Path dir, Path configFile, JsonNode hf, HfFamily family, Weights weights) throws IOException {
         HfFamily.Mapping m = family.read(hf, weights::has);
         ModelConfig config = new ConfigLoader(registry).fromMap(configFile.toString(), m.config());
         // Every parameter is read from the checkpoint (checked below), so none is initialised first.

@@ -151,6 +151,29 @@ class HuggingFaceTest {
         assertTrue(e.getMessage().contains("transformer.ln_f.bias"), e.getMessage());
     }
 
+    /** A family whose mapping leaves a parameter without a tensor (a mapping bug) is refused, naming the parameter. */
+    @Test void aParameterNoTensorFillsIsNamed() throws Exception {
+        Path gpt2 = root().resolve("gpt2_tiny");
+        HfFamily real = HuggingFace.family("gpt2");
+        HfFamily missingFinalNormBias = new HfFamily() {
+            @Override public String modelType() { return real.modelType(); }
+            @Override public org.ablate.models.config.Architecture architecture() { return real.architecture(); }
+            @Override public java.util.Map<String, Object> write(org.ablate.models.config.ModelConfig c) { return real.write(c); }
+            @Override public Mapping read(com.fasterxml.jackson.databind.JsonNode config, java.util.function.Predicate<String> has) {
+                Mapping m = real.read(config, has);
+                assertTrue(m.weights().entries().removeIf(e -> e.hf().equals("transformer.ln_f.bias")), "the GPT-2 mapping names ln_f.bias");
+                return m;
+            }
+        };
+        Path configFile = gpt2.resolve("config.json");
+        var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(configFile.toFile());
+        try (HuggingFace.Weights weights = HuggingFace.Weights.open(gpt2)) {
+            var e = assertThrows(java.io.IOException.class, () -> hf.load(gpt2, configFile, config, missingFinalNormBias, weights));
+            assertTrue(e.getMessage().startsWith(gpt2 + ": nothing in the checkpoint fills the model's parameter \""), e.getMessage());
+            assertTrue(e.getMessage().endsWith("(the gpt2 mapping has no entry for it)"), e.getMessage());
+        }
+    }
+
     @Test void shardedCheckpointLoads(@TempDir Path tmp) throws Exception {
         HfModel whole = hf.load(root().resolve("llama_tiny"));
         Path single = tmp.resolve("single"), sharded = tmp.resolve("sharded");
