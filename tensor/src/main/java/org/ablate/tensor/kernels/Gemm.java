@@ -162,20 +162,10 @@ public final class Gemm {
             return;
         }
         boolean fewBlocks = homes(m, k, threads) == 1;
-        if (fewBlocks && SCHEDULE == Schedule.SPLIT) {
-            split(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
-                    c, cOff, cRowStride, accumulate, threads, bias);
-            return;
-        }
         ScheduleChoice choice = fewBlocks && SCHEDULE == Schedule.AUTO
                 ? ScheduleChoice.of(m, n, k, aColStride != 1, bColStride != 1, b instanceof float[]) : null;
-        if (choice == null) {
-            parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
-                    c, cOff, cRowStride, accumulate, threads, bias);
-            return;
-        }
-        boolean split = choice.nextIsSplit();
-        long started = System.nanoTime();
+        boolean split = fewBlocks && (SCHEDULE == Schedule.SPLIT || choice != null && choice.nextIsSplit());
+        long started = choice != null ? System.nanoTime() : 0L; // only a choice is timed
         if (split) {
             split(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
                     c, cOff, cRowStride, accumulate, threads, bias);
@@ -183,7 +173,9 @@ public final class Gemm {
             parallelBlocked(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
                     c, cOff, cRowStride, accumulate, threads, bias);
         }
-        choice.record(split, System.nanoTime() - started);
+        if (choice != null) {
+            choice.record(split, System.nanoTime() - started);
+        }
     }
 
     /**
@@ -191,8 +183,7 @@ public final class Gemm {
      * that ran the split schedule, or NaN when none of that shape chose a schedule (see {@link Schedule}).
      */
     public static double splitShare(int m, int n, int k) {
-        ScheduleChoice choice = SCHEDULE == Schedule.AUTO && homes(m, k, Parallel.threads()) == 1
-                ? ScheduleChoice.of(m, n, k, false, false, true) : null;
+        ScheduleChoice choice = ScheduleChoice.existing(m, n, k, false, false, true);
         long[] counts = choice == null ? new long[2] : choice.counts();
         return counts[0] == 0 ? Double.NaN : counts[1] / (double) counts[0];
     }

@@ -37,13 +37,22 @@ final class ScheduleChoice {
         if ((m | n | k) >= 1 << 20) {
             return null;
         }
-        long key = (long) m << 43 | (long) n << 23 | (long) k << 3
-                | (aColumnMajor ? 4 : 0) | (bColumnMajor ? 2 : 0) | (bInArray ? 1 : 0);
+        long key = key(m, n, k, aColumnMajor, bColumnMajor, bInArray);
         ScheduleChoice choice = SHAPES.get(key);
         if (choice == null && SHAPES.size() < MAX_SHAPES) {
             choice = SHAPES.computeIfAbsent(key, x -> new ScheduleChoice());
         }
         return choice;
+    }
+
+    /** The record products of this shape and layout have made, or null (a report's lookup: it adds none). */
+    static ScheduleChoice existing(int m, int n, int k, boolean aColumnMajor, boolean bColumnMajor, boolean bInArray) {
+        return (m | n | k) >= 1 << 20 ? null : SHAPES.get(key(m, n, k, aColumnMajor, bColumnMajor, bInArray));
+    }
+
+    private static long key(int m, int n, int k, boolean aColumnMajor, boolean bColumnMajor, boolean bInArray) {
+        return (long) m << 43 | (long) n << 23 | (long) k << 3
+                | (aColumnMajor ? 4 : 0) | (bColumnMajor ? 2 : 0) | (bInArray ? 1 : 0);
     }
 
     /** True when the next call should run the split schedule. */
