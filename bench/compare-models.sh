@@ -6,7 +6,9 @@
 # decode runs, so their bandwidth bound is the one of that moment (the host's bandwidth moves with its load), and
 # before each run the round trip between the two CPUs (bench/core-latency.c) as "core_rtt_ns": a virtual machine's
 # host moves its two vCPUs between cores that share a cache and cores that do not, which slows both sides' two-thread
-# work; bench/summarize-models.py marks a round whose two runs saw different placements.
+# work; bench/summarize-models.py marks a round whose two runs saw different placements. After PyTorch's decoding,
+# bench/gpt2_products.py times its weight products alone, as `ablate bench decode` does Ablate's: how fast each side
+# streams the same weights at that moment, which bounds how far one side's decoding can be ahead of the other's.
 #   ROUNDS=2 WORKLOADS="train decode encode train-demo" bench/compare-models.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,7 +35,8 @@ for r in $(seq 1 "$rounds"); do
     rtt_t=$(rtt)
     case "$w" in
       train)  tuned_python gpt_train.py --threads 2 --reps 3 --steps 20 --warmup 3 ;;
-      decode) tuned_python gpt_decode.py --threads 2 --reps 3 --nocache-new 0 --gemv --triad-gbs "$triad" ;;
+      decode) tuned_python gpt_decode.py --threads 2 --reps 3 --nocache-new 0 --gemv --triad-gbs "$triad"
+              tuned_python "$root/bench/gpt2_products.py" --threads 2 --reps 3 ;;
       encode) tuned_python bert_encode.py --threads 2 --reps 6 ;;
       train-demo) tuned_python "$root/bench/gpt_train_sized.py" --threads 2 --reps 3 --steps 20 --warmup 3 ;;
     esac | sed "s/^{/{\"side\": \"torch\", \"round\": $r, \"core_rtt_ns\": $rtt_t, /" | tee -a "$out"

@@ -36,6 +36,9 @@ def fmt(v):
     return f"{v:,.0f}" if v >= 100 else f"{v:.2f}"
 
 
+# PyTorch's weight products alone by round (bench/gpt2_products.py), shown beside W3's decoding
+products = {r["round"]: r for r in rows if r.get("workload") == "W3-gpt2-products" and "side" in r}
+
 for workload, (title, field, unit) in KINDS.items():
     runs = {}
     for r in rows:
@@ -50,8 +53,10 @@ for workload, (title, field, unit) in KINDS.items():
     if prefill:
         # Ablate's decoding over its own weight products timed alone right after it: the part of a step that is
         # not weight reading, whatever the host's bandwidth at that moment
-        head += " Ablate weight products alone | decode / products |"
-        sep += "---|---|"
+        # PyTorch's products alone (bench/gpt2_products.py, right after its decoding): the same weights through its
+        # kernels, so products / products is how the two stream weights, which caps decoding's ratio
+        head += " Ablate weight products alone | decode / products | PyTorch weight products alone | products ratio |"
+        sep += "---|---|---|---|"
         head += " Ablate prefill ms | PyTorch prefill ms | prefill speed ratio |"
         sep += "---|---|---|"
     head += " Ablate peak RSS | PyTorch peak RSS | RSS ratio | CPU round trip ns (Ablate / PyTorch) |"
@@ -70,6 +75,8 @@ for workload, (title, field, unit) in KINDS.items():
         if prefill:
             wp = a.get("weight_products_tokens_per_s")
             line += f" {fmt(wp['median'])} | {a['fraction_of_weight_products']:.2f} |" if wp else " | |"
+            tw = products.get(rnd, {}).get("weight_products_tokens_per_s")
+            line += f" {fmt(tw['median'])} | {wp['median'] / tw['median']:.2f} |" if wp and tw else " | |"
             ap, tp = a["prefill_ms"]["median"], t["prefill_ms"]["median"]
             line += f" {ap:.1f} | {tp:.1f} | {tp / ap:.2f} |"
         ar, tr = a.get("peak_rss_mb"), t.get("peak_rss_mb")
