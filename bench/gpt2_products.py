@@ -3,7 +3,8 @@ models.GPT, the model gpt_decode.py decodes) matrix-vector products of one decod
 one row through the calls its matrix-vector path makes (addmv for every linear, mv for the tied head), --tokens
 times per repetition and nothing else. Both sides read the same 498 MB of fp32 weights per token, so the two
 figures say how fast each side's kernels stream weights from memory at that moment, and how far decoding can be
-ahead of the other side's at all. Uses ../shared/bench's common.py and models.py, so run it from that folder
+ahead of the other side's at all. With --serve it answers bench/pair-products.py, which times both sides moments
+apart. Uses ../shared/bench's common.py and models.py, so run it from that folder
 (bench/tuned-pytorch.sh does). For measuring only: nothing in the build or the tests runs it."""
 import os
 import sys
@@ -13,7 +14,11 @@ sys.path.insert(0, os.getcwd())  # ../shared/bench: common.py, models.py
 from common import parse_args, init_torch, stats, peak_rss_mb, versions, emit
 
 args = parse_args(lambda p: (p.add_argument("--tokens", type=int, default=127),
-                             p.add_argument("--warmup", type=int, default=16)))
+                             p.add_argument("--warmup", type=int, default=16),
+                             p.add_argument("--serve", action="store_true",
+                                            help="print 'ready', then for each token count read from standard "
+                                                 "input run that many tokens of products and print their tokens/s "
+                                                 "(bench/pair-products.py drives it)")))
 torch = init_torch(args.threads)
 from models import GPT, Lin
 
@@ -34,6 +39,15 @@ def products(tokens):
             torch.mv(head, head_row)
         return tokens / (time.perf_counter() - t0)
 
+
+if args.serve:
+    print("ready", flush=True)
+    for line in sys.stdin:
+        try:
+            print(f"{products(int(line)):.3f}", flush=True)
+        except ValueError:
+            print(f"error: expected a token count, got {line.strip()!r}", flush=True)
+    sys.exit(0)
 
 products(args.warmup)
 tps = stats([products(args.tokens) for _ in range(args.reps)], 2)
