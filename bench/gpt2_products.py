@@ -1,9 +1,9 @@
 """The PyTorch side of the weight products that `ablate bench decode` times alone: GPT-2-small's (../shared/bench's
 models.GPT, the model gpt_decode.py decodes) matrix-vector products of one decoding step, each weight matrix times
 one row through the calls its matrix-vector path makes (addmv for every linear, mv for the tied head), --tokens
-times per repetition and nothing else. Both sides read the same 498 MB of fp32 weights per token, so the two
-figures say how fast each side's kernels stream weights from memory at that moment, and how far decoding can be
-ahead of the other side's at all. With --serve it answers bench/pair-products.py, which times both sides moments
+times per repetition and nothing else. Both sides read the same 494 MB of fp32 weight matrices per token, so the
+two figures say how fast each side's kernels stream weights from memory at that moment, and how far decoding can
+be ahead of the other side's at all. With --serve it answers bench/pair-products.py, which times both sides moments
 apart. Uses ../shared/bench's common.py and models.py, so run it from that folder
 (bench/tuned-pytorch.sh does). For measuring only: nothing in the build or the tests runs it."""
 import os

@@ -14,7 +14,7 @@ import org.ablate.tensor.Workspace;
 
 /**
  * GPT-2-small's decoding weight products on request, for bench/pair-products.py: the 48 linears and the tied head
- * (498 MB of fp32 weights, laid out as parameters are, each times one row through {@link Tensor#linear} in a
+ * (494 MB of fp32 weight matrices, laid out as parameters are, each times one row through {@link Tensor#linear} in a
  * workspace step, as {@code ablate bench decode} times its products alone). Each line read from standard input is a
  * token count; it runs that many tokens of products and prints their tokens/s on a line of its own. The driver asks
  * this process and PyTorch's (bench/gpt2_products.py --serve) in turn, so both are timed moments apart, while the
@@ -61,7 +61,9 @@ public final class DecodeProductsMain {
     private static Tensor normal(SplittableRandom random, int... shape) {
         Tensor w = Tensor.zerosOnDemand(shape);
         float[] d = w.data();
-        for (int i = w.offset(), end = w.offset() + w.numel(); i < end; i++) d[i] = (float) (random.nextGaussian() * 0.02);
+        for (int i = w.offset(), end = w.offset() + w.numel(); i < end; i++) {
+            d[i] = (float) (random.nextGaussian() * 0.02);
+        }
         return w;
     }
 }
