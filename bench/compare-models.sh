@@ -19,8 +19,7 @@ workloads="${WORKLOADS:-train decode encode}"
 mkdir -p bench/target
 gcc -O3 -march=native -fopenmp "$shared/bench/stream.c" -o bench/target/stream \
   || { echo "cannot build $shared/bench/stream.c (apt-get install -y gcc)" >&2; exit 1; }
-gcc -O2 -pthread bench/core-latency.c -o bench/target/core-latency
-rtt() { bench/target/core-latency | sed -n 's/.*"round_trip_ns": {"median": \([0-9.]*\).*/\1/p'; }
+source "$root/bench/core-rtt.sh"
 out=bench/target/models-compare.jsonl
 for r in $(seq 1 "$rounds"); do
   triad=$(bench/target/stream --threads 2 --reps 9 | sed "s/^{/{\"round\": $r, /" | tee -a "$out" \

@@ -13,9 +13,7 @@ sizes="${SIZES:-128 256 512 1024 2048}"
 threads="${THREADS:-2}"
 out="bench/target/sgemm-compare-t${threads}.jsonl"
 SKIP_BUILD="${SKIP_BUILD:-0}" bench/run-sgemm.sh quick 64 >/dev/null   # builds once
-mkdir -p bench/target
-gcc -O2 -pthread bench/core-latency.c -o bench/target/core-latency
-rtt() { bench/target/core-latency | sed -n 's/.*"round_trip_ns": {"median": \([0-9.]*\).*/\1/p'; }
+source "$root/bench/core-rtt.sh"
 last=$( (grep -o '"round": [0-9]*' "$out" 2>/dev/null || true) | grep -o '[0-9]*$' | sort -n | tail -1 || true)
 first=$(( ${last:-0} + 1 ))   # rounds continue the numbering of an existing file
 for r in $(seq "$first" $((first + rounds - 1))); do

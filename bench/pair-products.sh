@@ -11,13 +11,10 @@ source "$root/bench/tuned-pytorch.sh"
 threads="${THREADS:-2}"
 # builds the bench module once (the JVM's note on incubator modules left out)
 SKIP_BUILD="${SKIP_BUILD:-0}" bench/run-sgemm.sh quick 64 >/dev/null 2> >(grep -v "^WARNING: Using incubator" >&2)
-mkdir -p bench/target
-gcc -O2 -pthread bench/core-latency.c -o bench/target/core-latency
-rtt() { bench/target/core-latency | sed -n 's/.*"round_trip_ns": {"median": \([0-9.]*\).*/\1/p'; }
+source "$root/bench/core-rtt.sh"
 ablate="SKIP_BUILD=1 JAVA_OPTS='-XX:ActiveProcessorCount=$threads ${JAVA_OPTS:-}' \
   $root/bench/jmh.sh --main org.ablate.bench.DecodeProductsMain 2>/dev/null"
-torch="cd $shared/bench && LD_LIBRARY_PATH=$omp_blas OPENBLAS_CORETYPE=SkylakeX \
-  $PY $root/bench/gpt2_products.py --threads $threads --serve 2>/dev/null"
+torch="cd $shared/bench && env ${tuned_env[*]} $PY $root/bench/gpt2_products.py --threads $threads --serve 2>/dev/null"
 for r in $(seq 1 "${ROUNDS:-1}"); do
   pre="{\"round\": $r, \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"core_rtt_ns\": $(rtt), "
   "$PY" bench/pair-products.py --ablate "$ablate" --torch "$torch" --threads "$threads" \

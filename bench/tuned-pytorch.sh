@@ -8,4 +8,5 @@ PY="${PY:-/usr/bin/python3}"
 MA=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 omp_blas=$(update-alternatives --list "libblas.so.3-$MA" 2>/dev/null | grep openblas-openmp | head -1 | xargs -r dirname || true)
 [[ -n "$omp_blas" ]] || { echo "tuned OpenBLAS missing: apt-get install -y libopenblas0-openmp" >&2; exit 1; }
-tuned_python() { (cd "$shared/bench" && LD_LIBRARY_PATH="$omp_blas" OPENBLAS_CORETYPE=SkylakeX "$PY" "$@" 2>/dev/null); }
+tuned_env=(LD_LIBRARY_PATH="$omp_blas" OPENBLAS_CORETYPE=SkylakeX)   # also for commands run as strings
+tuned_python() { (cd "$shared/bench" && env "${tuned_env[@]}" "$PY" "$@" 2>/dev/null); }

@@ -1,6 +1,7 @@
 package org.ablate.bench;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.ablate.tensor.kernels.Gemm;
 
@@ -48,10 +49,10 @@ public final class SgemmMain {
             Arrays.sort(s);
             // products with few row blocks per thread choose a schedule by timing: how often this size ran split
             double split = Gemm.splitShare(n, n, n);
-            System.out.printf(java.util.Locale.ROOT, "{\"impl\": \"ablate\", \"n\": %d, \"gflops_median\": %.1f, \"gflops_min\": %.1f,"
+            System.out.printf(Locale.ROOT, "{\"impl\": \"ablate\", \"n\": %d, \"gflops_median\": %.1f, \"gflops_min\": %.1f,"
                     + " \"gflops_max\": %.1f, \"repeats\": %d, \"check\": %.3f%s}%n",
                     n, s[count / 2], s[0], s[count - 1], count, c[0],
-                    Double.isNaN(split) ? "" : String.format(java.util.Locale.ROOT, ", \"split_share\": %.3f", split));
+                    Double.isNaN(split) ? "" : String.format(Locale.ROOT, ", \"split_share\": %.3f", split));
         }
     }
 }

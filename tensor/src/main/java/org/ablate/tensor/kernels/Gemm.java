@@ -457,8 +457,7 @@ public final class Gemm {
         int rowsPerBlock = rowBlock(m, threads);
         int mBlocks = (m + rowsPerBlock - 1) / rowsPerBlock;
         int aStrideMax = kcMax * roundUp(rowsPerBlock, MR); // packed floats per row block
-        // Row blocks packed at a time: all of them unless that passes PACKED_A_FLOATS (a product over many rows).
-        int chunk = Math.max(1, Math.min(mBlocks, PACKED_A_FLOATS / aStrideMax));
+        int chunk = chunkBlocks(m, k, rowsPerBlock);
         int chunks = (mBlocks + chunk - 1) / chunk, panels = (k + KC - 1) / KC, columnBlocks = (n + NC - 1) / NC;
         Buffers own = BUFFERS.get(); // the caller waits, so its buffers are free for the workers to share
         int bSize = kcMax * roundUp(Math.min(NC, n), NR), aSize = chunk * aStrideMax;
@@ -476,7 +475,7 @@ public final class Gemm {
                 }
             }
         }
-        int homes = homes(m, k, threads);
+        int homes = homes(chunk, threads);
         Step head = plan[0];
         int[][] headPacks = new int[homes][];
         for (int h = 0; h < homes; h++) headPacks[h] = head.packs(h, homes, threads);
@@ -537,9 +536,21 @@ public final class Gemm {
      * step's row blocks or more, else 1 (one home all threads share).
      */
     static int homes(int m, int k, int threads) {
-        int rowsPerBlock = rowBlock(m, threads), mBlocks = (m + rowsPerBlock - 1) / rowsPerBlock;
-        int chunk = Math.max(1, Math.min(mBlocks, PACKED_A_FLOATS / (Math.min(KC, k) * roundUp(rowsPerBlock, MR))));
+        return homes(chunkBlocks(m, k, rowBlock(m, threads)), threads);
+    }
+
+    /** {@link #homes(int, int, int)} for a step of {@code chunk} row blocks. */
+    private static int homes(int chunk, int threads) {
         return chunk >= HOME_BLOCKS * threads ? threads : 1;
+    }
+
+    /**
+     * Row blocks of {@code rowsPerBlock} rows that {@link #parallelBlocked} packs at a time: all of them unless that
+     * passes {@link #PACKED_A_FLOATS} (a product over many rows).
+     */
+    private static int chunkBlocks(int m, int k, int rowsPerBlock) {
+        int mBlocks = (m + rowsPerBlock - 1) / rowsPerBlock;
+        return Math.max(1, Math.min(mBlocks, PACKED_A_FLOATS / (Math.min(KC, k) * roundUp(rowsPerBlock, MR))));
     }
 
     private static int homeBlocks(int value) {
